@@ -1,0 +1,2 @@
+//! The `switchyard` command line (being written by the CLI helper).
+fn main() {}

@@ -1,0 +1,221 @@
+//! The record every stage reports problems with, and the stable codes of
+//! LANGUAGE.md section 9. Stages keep their own typed error enums and turn
+//! them into [`Diagnostic`]s for rendering.
+
+use std::fmt;
+
+use crate::span::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Informational: something was not analysed, or context for the user.
+    Note,
+    /// The ruleset loads, but something is probably wrong.
+    Warning,
+    /// The ruleset does not load.
+    Error,
+}
+
+impl Severity {
+    /// `"error"`, `"warning"` or `"note"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($($code:ident => $sev:ident, $title:literal;)*) => {
+        /// A stable diagnostic code (LANGUAGE.md section 9).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $(#[doc = $title] $code,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            /// The code as written, e.g. `"E001"`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code),)* }
+            }
+
+            /// The severity this code always has.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$code => Severity::$sev,)* }
+            }
+
+            /// A one-line description of the code.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$code => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    E001 => Error, "syntax error";
+    E002 => Error, "unknown field";
+    E003 => Error, "type mismatch";
+    E004 => Error, "string not among the enum's values";
+    E005 => Error, "unknown model, target, let or rule name";
+    E006 => Error, "a name declared twice";
+    E007 => Error, "some rules have a priority and some do not";
+    E008 => Error, "some context matches no rule";
+    E009 => Error, "split weights do not add up to 100%";
+    E010 => Error, "invalid regex";
+    E011 => Error, "`let` cycle";
+    E012 => Error, "bad option: unknown provider key, bad value";
+    E013 => Error, "a limit exceeded: file size, nesting depth, number of rules";
+    W101 => Warning, "rule can never be chosen: earlier rules cover its condition";
+    W102 => Warning, "condition can never be true";
+    W103 => Warning, "a model repeats in one fallback chain";
+    W104 => Warning, "model id not in the catalog";
+    W105 => Warning, "declared and never used";
+    W106 => Warning, "no max_tokens for this rule: its cost is unbounded";
+    W107 => Warning, "a field OpenRouter has deprecated";
+    W108 => Warning, "a chain of more than 3 models";
+    N201 => Note, "analysis skipped: the condition is too large to analyse";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location attached to a diagnostic ("first declared here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What it says about that place.
+    pub message: String,
+}
+
+/// One problem found in a ruleset, ready to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// Lower-case message, user input in backticks.
+    pub message: String,
+    /// The primary location.
+    pub span: Span,
+    /// A suggestion, if there is one.
+    pub help: Option<String>,
+    /// Secondary locations.
+    pub labels: Vec<Label>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no help and no labels.
+    pub fn new(code: Code, message: impl Into<String>, span: Span) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            help: None,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// The code's severity.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// Implemented by every stage's typed error, so that all of them render the
+/// same way.
+pub trait ToDiagnostic {
+    /// The error as a diagnostic.
+    fn to_diagnostic(&self) -> Diagnostic;
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to
+/// be a plausible typo (at most a third of the word's length, at least 1).
+///
+/// ```
+/// use switchyard_syntax::nearest;
+/// assert_eq!(nearest("teir", ["tier", "task"]), Some("tier"));
+/// assert_eq!(nearest("zzzz", ["tier", "task"]), None);
+/// ```
+pub fn nearest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, c)| d <= limit.max(c.chars().count() / 3) && d > 0)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters, case differences counting half.
+fn edit_distance(a: &str, b: &str) -> usize {
+    if a.eq_ignore_ascii_case(b) {
+        return 1;
+    }
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_fixed_severities() {
+        assert_eq!(Code::E013.severity(), Severity::Error);
+        assert_eq!(Code::W108.severity(), Severity::Warning);
+        assert_eq!(Code::E004.as_str(), "E004");
+    }
+
+    #[test]
+    fn nearest_suggests_typos_only() {
+        assert_eq!(nearest("enterprize", ["pro", "enterprise"]), Some("enterprise"));
+        assert_eq!(nearest("gpt4o", ["gpt-4o", "mini"]), Some("gpt-4o"));
+        assert_eq!(nearest("x", ["tier"]), None);
+        assert_eq!(nearest("Tier", ["tier"]), Some("tier"));
+    }
+}

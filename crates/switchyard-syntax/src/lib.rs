@@ -1,0 +1,83 @@
+//! The switchyard rule language: source files, spans, the syntax tree, the
+//! parser and the formatter. This crate knows nothing of evaluation: names
+//! are resolved and types checked by `switchyard-check`.
+//!
+//! ```
+//! use switchyard_syntax::{parse, FileId, Limits, ast::Item};
+//! let file = parse(r#"rule default: otherwise -> "openai/gpt-4o-mini""#, FileId(0), &Limits::default())
+//!     .expect("parses");
+//! assert!(matches!(file.items[0].node, Item::Rule(_)));
+//! ```
+
+pub mod ast;
+mod diagnostic;
+mod error;
+mod grammar;
+mod limits;
+mod lower;
+mod print;
+mod scan;
+mod source;
+mod span;
+
+pub use diagnostic::{nearest, Code, Diagnostic, Label, Severity, ToDiagnostic};
+pub use error::{LimitKind, ParseError, ParseErrors};
+pub use limits::Limits;
+pub use print::{format_source, print};
+pub use source::{LoadError, SourceFile, SourceMap};
+pub use span::{FileId, LineCol, LineIndex, Span, Spanned};
+
+/// Parses one file's text.
+///
+/// Every statement is parsed even when an earlier one fails, so the error
+/// list names every syntax error of the file.
+pub fn parse(src: &str, file: FileId, limits: &Limits) -> Result<ast::RuleFile, ParseErrors> {
+    lower::parse_file(src, file, limits)
+}
+
+/// Parses every file of a ruleset, enforcing the limits across all of them
+/// (file size, invalid UTF-8, total number of rules).
+pub fn parse_sources(
+    sources: &SourceMap,
+    limits: &Limits,
+) -> Result<Vec<ast::RuleFile>, ParseErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut rules = 0usize;
+    for (id, file) in sources.files() {
+        if file.byte_len() > limits.max_file_bytes {
+            errors.push(ParseError::Limit {
+                span: Span::new(id, 0, 0),
+                kind: LimitKind::FileSize,
+                limit: limits.max_file_bytes,
+                found: file.byte_len(),
+            });
+            continue;
+        }
+        if let Some(at) = file.invalid_utf8_at() {
+            errors.push(ParseError::InvalidUtf8 {
+                span: Span::new(id, at, at + 1),
+            });
+            continue;
+        }
+        let remaining = Limits {
+            max_rules: limits.max_rules.saturating_sub(rules),
+            ..*limits
+        };
+        match parse(file.text(), id, &remaining) {
+            Ok(parsed) => {
+                rules += parsed
+                    .items
+                    .iter()
+                    .filter(|i| matches!(i.node, ast::Item::Rule(_)))
+                    .count();
+                files.push(parsed);
+            }
+            Err(e) => errors.extend(e.into_vec()),
+        }
+    }
+    match ParseErrors::new(errors) {
+        Some(e) => Err(e),
+        None => Ok(files),
+    }
+}

@@ -1,0 +1,1 @@
+//! Pre-scan (being written).
