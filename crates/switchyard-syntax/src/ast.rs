@@ -5,6 +5,9 @@
 
 use crate::span::{FileId, Span, Spanned};
 
+/// The `key: value` entries of a `{ ... }` object, in source order.
+pub type Entries = Vec<(Spanned<String>, Spanned<Value>)>;
+
 /// A name as written (a field, let, model, target, rule or test name).
 pub type Ident = Spanned<String>;
 

@@ -39,6 +39,8 @@ pub enum ParseError {
         expected: String,
         /// What was there, in words (`` `x` `` or "end of file").
         found: String,
+        /// A hint, e.g. that the word found is reserved.
+        help: Option<String>,
     },
     /// A string literal with no closing quote on its line.
     #[error("unterminated string")]
@@ -144,7 +146,7 @@ impl ParseError {
 
     fn help(&self) -> Option<String> {
         Some(match self {
-            ParseError::Unexpected { .. } => return None,
+            ParseError::Unexpected { help, .. } => return help.clone(),
             ParseError::UnterminatedString { .. } => {
                 "add the closing `\"`; a string cannot span lines (write `\\n`)".into()
             }

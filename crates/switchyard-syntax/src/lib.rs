@@ -27,6 +27,13 @@ pub use print::{format_source, print};
 pub use source::{LoadError, SourceFile, SourceMap};
 pub use span::{FileId, LineCol, LineIndex, Span, Spanned};
 
+/// Bounds the work pest may do on one statement (`None`: unbounded, the
+/// default). The bound is process-wide, so only a binary should set it,
+/// never a library; the scanner already bounds nesting depth for everyone.
+pub fn set_call_limit(limit: Option<std::num::NonZeroUsize>) {
+    pest::set_call_limit(limit);
+}
+
 /// Parses one file's text.
 ///
 /// Every statement is parsed even when an earlier one fails, so the error
