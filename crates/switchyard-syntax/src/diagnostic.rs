@@ -213,7 +213,10 @@ mod tests {
 
     #[test]
     fn nearest_suggests_typos_only() {
-        assert_eq!(nearest("enterprize", ["pro", "enterprise"]), Some("enterprise"));
+        assert_eq!(
+            nearest("enterprize", ["pro", "enterprise"]),
+            Some("enterprise")
+        );
         assert_eq!(nearest("gpt4o", ["gpt-4o", "mini"]), Some("gpt-4o"));
         assert_eq!(nearest("x", ["tier"]), None);
         assert_eq!(nearest("Tier", ["tier"]), Some("tier"));

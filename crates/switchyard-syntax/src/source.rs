@@ -178,7 +178,9 @@ impl SourceMap {
         let file = std::fs::File::open(path).map_err(io)?;
         // Read one byte past the limit, so an oversized file is recognised
         // without reading all of it.
-        let cap = u64::try_from(max_file_bytes).unwrap_or(u64::MAX).saturating_add(1);
+        let cap = u64::try_from(max_file_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         let mut bytes = Vec::new();
         file.take(cap).read_to_end(&mut bytes).map_err(io)?;
         let name = path.display().to_string();
