@@ -1,22 +1,145 @@
-//! Checking of switchyard rulesets. BEING WRITTEN by the checker helper.
+//! Checking of switchyard rulesets: name resolution and type checking, from
+//! parsed files to a checked [`Ruleset`] plus diagnostics.
+//!
+//! ```
+//! use switchyard_syntax::{Limits, SourceMap};
+//! let mut sources = SourceMap::new();
+//! sources.add("r.route", "rule default: otherwise -> \"openai/gpt-4o-mini\" max_tokens 256");
+//! let checked = switchyard_check::check_sources(&sources, &Limits::default());
+//! assert!(checked.ruleset.is_some());
+//! ```
+//!
+//! # Choices a user of the IR should know
+//!
+//! - Enum values (and `weekday`'s, see [`ir::WEEKDAYS`]) are
+//!   [`ir::Value::Enum`] indexes into the enum's list. Literals for `float`
+//!   subjects are floats; an `int` subject compared with a float literal
+//!   keeps the [`ir::Value::Float`] (compare numerically).
+//! - Lets stay references ([`ir::Cond::Let`]); [`Ruleset::lets`] is in
+//!   dependency order, so a let only refers to lets before it.
+//! - Rules are in evaluation order: ruleset order, or stable-sorted by
+//!   priority when every rule has one. Unnamed rules are `#K`, K the 1-based
+//!   position in the ruleset ([`ir::Rule::position`]).
+//! - Targets are expanded: aliases become full ids with the `:variant`
+//!   appended; a `target` name becomes the declared target with the use
+//!   site's options laid over it by [`ir::Options::overlay`] (scalars
+//!   replaced, `provider`/`params` merged key by key, tags and requirements
+//!   accumulated). A target's options are *not* merged with the defaults:
+//!   use [`Ruleset::effective_options`].
+//! - Target names may refer to other targets (a cycle is E011, like lets).
+//!   A target name may head a chain (with options) or a split arm (unless it
+//!   is itself a split: E003). Used with `:variant`, with `fallback [...]`,
+//!   or inside a `fallback`/`cheapest` list it is E003 ("a target, not a
+//!   model").
+//! - A bare unknown name in a condition is E005 when the nearest name is a
+//!   `let`, else E002. A field and a `let` of the same name is E006 (both
+//!   would be a bare condition), like a model and a target of the same name.
+//! - `max_tokens` outside 1..=u32::MAX is E012. Split keys may not be floats
+//!   (E003). `fits(F)`/`cost(F)` need an int field.
+//! - Text tests (`matches`, `contains`, ..., `words`, `len`) take `string`
+//!   fields only, not enums.
+//! - `!=`, `not in [...]` and `not in a..b` stay single atoms (not
+//!   [`ir::Cond::Not`]): like every comparison they are false on an unset
+//!   field (LANGUAGE.md 4.3).
+//! - `:variant` suffixes are checked on aliases and on quoted ids alike
+//!   (E005, the span on the suffix); adding one to an alias whose id already
+//!   has one is E005 too. `:online` gives W107.
+//! - Several `defaults` statements merge; an option given in two of them is
+//!   E012, as within one target. `tag` and `require` may repeat.
+//! - W103/W108 are reported where a chain is written (once per `target`
+//!   declaration, not per use).
+
+pub mod error;
+pub mod ir;
+pub mod provider;
+
+mod checker;
+mod graph;
+mod lets;
+mod lints;
+mod names;
+mod options;
+mod pattern;
+mod rules;
+mod targets;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{CheckError, CheckWarning, Deprecation, NameKind};
+pub use ir::Ruleset;
+pub use targets::VARIANTS;
 
 use switchyard_syntax::ast::RuleFile;
-use switchyard_syntax::Diagnostic;
+use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
 
-/// A checked ruleset (placeholder until the checker lands).
-#[derive(Clone, Debug)]
-pub struct Ruleset;
+/// Settings of a check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Size limit of each compiled regex (and of its lazy DFA), in bytes;
+    /// a larger regex is E010. Default 1 MiB.
+    pub regex_size_limit: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            regex_size_limit: 1 << 20,
+        }
+    }
+}
 
 /// The result of checking.
 #[derive(Clone, Debug)]
 pub struct Checked {
-    /// The ruleset, when there were no errors.
+    /// The ruleset, when there were no errors (warnings do not count).
     pub ruleset: Option<Ruleset>,
-    /// Errors and warnings, in source order.
+    /// Errors and warnings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks parsed files.
-pub fn check(_files: &[RuleFile]) -> Checked {
-    Checked { ruleset: Some(Ruleset), diagnostics: Vec::new() }
+impl Checked {
+    /// Whether some diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
+    }
+}
+
+/// Checks the parsed files of one ruleset (in ruleset order).
+pub fn check(files: &[RuleFile]) -> Checked {
+    check_with(files, &CheckOptions::default())
+}
+
+/// [`check`] with settings.
+pub fn check_with(files: &[RuleFile], options: &CheckOptions) -> Checked {
+    checker::Checker::new(options).run(files)
+}
+
+/// Parses and checks every file of `sources`. Syntax errors (E001, E013)
+/// are returned as the diagnostics, without checking.
+pub fn check_sources(sources: &SourceMap, limits: &Limits) -> Checked {
+    match switchyard_syntax::parse_sources(sources, limits) {
+        Ok(files) => check(&files),
+        Err(errors) => Checked {
+            ruleset: None,
+            diagnostics: errors.diagnostics(),
+        },
+    }
 }

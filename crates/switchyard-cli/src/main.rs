@@ -1,2 +1,37 @@
-//! The `switchyard` command line (being written by the CLI helper).
-fn main() {}
+//! The `switchyard` command line: `check` and `fmt` (and, later, `test`,
+//! `eval`, `body`, `bench`, `diff`).
+//!
+//! Layout: [`cli`] declares the arguments (clap derive), each subcommand
+//! lives in its own file under `command/`, and each diagnostic output format
+//! in its own file under `render/` (ruff-style).
+
+mod cli;
+mod command;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+
+    install_parser_limits();
+
+    let status = match cli.command {
+        Command::Check(args) => command::check::run(&args),
+        Command::Fmt(args) => command::fmt::run(&args),
+    };
+    status.into()
+}
+
+/// Process-wide parser settings. Only a binary may install them, because
+/// pest's call limit is global state shared by every parser in the process.
+fn install_parser_limits() {
+    // CALL-LIMIT SITE: once `switchyard-syntax` exports it, call
+    //     switchyard_syntax::set_call_limit(...);
+    // here, before any file is parsed (see STYLE.md, "pest, in practice").
+}

@@ -118,13 +118,24 @@ pub struct RuleDecl {
     pub target: Spanned<Target>,
 }
 
-/// When a rule applies.
-#[derive(Clone, Debug, PartialEq)]
+/// When a rule applies. Equality ignores the span of `otherwise`, as it
+/// ignores every span.
+#[derive(Clone, Debug)]
 pub enum Guard {
     /// `when CONDITION`.
     When(Spanned<Expr>),
     /// `otherwise`, with the keyword's span.
     Otherwise(Span),
+}
+
+impl PartialEq for Guard {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Guard::When(a), Guard::When(b)) => a == b,
+            (Guard::Otherwise(_), Guard::Otherwise(_)) => true,
+            _ => false,
+        }
+    }
 }
 
 /// A condition.

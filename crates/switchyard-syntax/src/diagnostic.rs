@@ -181,23 +181,34 @@ where
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters, case differences counting half.
+/// Edit distance over characters where a transposition of two adjacent
+/// characters costs 1 (optimal string alignment); a difference in case only
+/// counts as 1.
 fn edit_distance(a: &str, b: &str) -> usize {
     if a.eq_ignore_ascii_case(b) {
-        return 1;
+        return usize::from(a != b);
     }
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
     }
-    prev[b.len()]
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = best;
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 #[cfg(test)]
@@ -220,5 +231,6 @@ mod tests {
         assert_eq!(nearest("gpt4o", ["gpt-4o", "mini"]), Some("gpt-4o"));
         assert_eq!(nearest("x", ["tier"]), None);
         assert_eq!(nearest("Tier", ["tier"]), Some("tier"));
+        assert_eq!(nearest("teir", ["tier", "task"]), Some("tier"));
     }
 }

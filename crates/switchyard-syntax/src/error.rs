@@ -167,7 +167,10 @@ impl ParseError {
             ParseError::BadWeight { .. } => "use at most two decimals, e.g. `12.5%`".into(),
             ParseError::Limit { kind, .. } => match kind {
                 LimitKind::FileSize => "split the ruleset into several files in a folder".into(),
-                LimitKind::Depth => "flatten the condition, or name parts of it with `let`".into(),
+                LimitKind::Depth => {
+                    "nest less deeply: name parts of a condition with `let`, flatten nested values"
+                        .into()
+                }
                 LimitKind::Rules => "the embedding host can raise `Limits::max_rules`".into(),
             },
         })

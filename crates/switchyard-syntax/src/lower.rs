@@ -672,6 +672,7 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let inner = self.kids(pair).next()?;
         let value = match inner.as_rule() {
+            Rule::bad_number => return Err(self.bad_number(&inner)),
             Rule::string => Value::String(self.string(inner)?.node),
             Rule::number => Value::Number(self.number(inner)?.node),
             Rule::kw_true => Value::Bool(true),
@@ -690,6 +691,7 @@ impl Lower<'_> {
         let span = self.span(&pair);
         let inner = self.kids(pair).next()?;
         let lit = match inner.as_rule() {
+            Rule::bad_number => return Err(self.bad_number(&inner)),
             Rule::string => Literal::String(self.string(inner)?.node),
             Rule::number => Literal::Number(self.number(inner)?.node),
             Rule::kw_true => Literal::Bool(true),
@@ -698,9 +700,18 @@ impl Lower<'_> {
         Ok(Spanned::new(lit, span))
     }
 
+    fn bad_number(&self, pair: &Pair<'_, Rule>) -> ParseError {
+        ParseError::BadNumber {
+            span: self.span(pair),
+            text: pair.as_str().to_string(),
+            reason: "a number needs digits on both sides of the point",
+        }
+    }
+
     fn string(&self, pair: Pair<'_, Rule>) -> Result<Spanned<String>> {
         let span = self.span(&pair);
-        serde_json::from_str::<String>(pair.as_str())
+        let text = pair.as_str();
+        serde_json::from_str::<String>(text)
             .map(|s| Spanned::new(s, span))
             .map_err(|e| {
                 let reason = e.to_string();
@@ -709,6 +720,18 @@ impl Lower<'_> {
                     .next()
                     .unwrap_or(&reason)
                     .to_string();
+                // serde_json's column (1-based, in bytes) is just past the
+                // problem; point at the escape it belongs to.
+                let at = e.column().saturating_sub(1).min(text.len());
+                let start = text
+                    .get(..at)
+                    .and_then(|head| head.rfind('\\'))
+                    .unwrap_or(0);
+                let span = Span::new(
+                    span.file,
+                    span.start as usize + start,
+                    span.start as usize + at.max(start + 1),
+                );
                 ParseError::BadString { span, reason }
             })
     }

@@ -59,6 +59,8 @@ struct Scanner<'a> {
     depth: usize,
     /// The last significant token was a `:`.
     after_colon: bool,
+    /// The last significant token was the word `matches`.
+    after_matches: bool,
     rules: usize,
 }
 
@@ -71,6 +73,7 @@ pub(crate) fn scan(text: &str, file: FileId, limits: &Limits) -> Scan {
         out: Scan::default(),
         depth: 0,
         after_colon: false,
+        after_matches: false,
         rules: 0,
     };
     s.run();
@@ -163,7 +166,12 @@ impl Scanner<'_> {
     }
 
     fn run(&mut self) {
-        let mut i = 0;
+        // A UTF-8 byte order mark is not part of the text.
+        let mut i = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
         while let Some(&b) = self.src.get(i) {
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' => i += 1,
@@ -191,9 +199,10 @@ impl Scanner<'_> {
     /// Scans one significant token starting at `i` (byte `b`).
     fn token(&mut self, i: usize, b: u8) -> usize {
         let was_after_colon = std::mem::replace(&mut self.after_colon, false);
+        let was_after_matches = std::mem::replace(&mut self.after_matches, false);
         match b {
             b'"' => self.literal(i, b'"'),
-            b'/' => self.literal(i, b'/'),
+            b'/' if was_after_matches => self.literal(i, b'/'),
             b'(' | b'[' | b'{' => {
                 self.depth += 1;
                 if self.depth > self.limits.depth() && !self.current_poisoned() {
@@ -221,6 +230,7 @@ impl Scanner<'_> {
                 });
                 let end = i + len;
                 let word = self.text.get(i..end).unwrap_or("");
+                self.after_matches = word == "matches";
                 let next = self.next_significant(end);
                 let boundary = if starts_statement(word) {
                     // `model "id"` ends a test line; `version: 1` inside an

@@ -92,19 +92,19 @@ pub(crate) fn syntax_error(
     let rest_of_statement = src.get(pos..st.end.max(pos)).unwrap_or("");
     let statement_ended = strip_trivia(rest_of_statement).is_empty();
     let next_at = if statement_ended { st.end } else { pos };
-    let (found, found_len) = token_at(src, next_at);
+    let (found, skipped, found_len) = token_at(src, next_at);
     let span = if statement_ended {
         let before = src.get(st.start..pos).unwrap_or("");
         let last = st.start + trimmed_len(before);
         Span::new(file, last, last)
     } else {
-        Span::new(file, pos, pos + found_len)
+        Span::new(file, pos + skipped, pos + skipped + found_len)
     };
     let word = found.strip_prefix('`').and_then(|f| f.strip_suffix('`'));
     let help = match word {
-        Some(w) if is_keyword(w) && expected.contains("a name") => Some(format!(
-            "`{w}` is a reserved word and cannot be used as a name"
-        )),
+        Some(w) if is_keyword(w) && expected.contains("a name") && !statement_ended => Some(
+            format!("`{w}` is a reserved word and cannot be used as a name"),
+        ),
         Some("=") if expected.contains("`==`") => Some("compare with `==`".to_string()),
         _ => None,
     };
@@ -159,13 +159,14 @@ fn strip_trivia(text: &str) -> String {
         .to_string()
 }
 
-/// A description of the token at `pos` and its length in bytes.
-fn token_at(src: &str, pos: usize) -> (String, usize) {
+/// A description of the token at `pos` (after white space), the white
+/// space skipped and the token's length, in bytes.
+fn token_at(src: &str, pos: usize) -> (String, usize, usize) {
     let rest = src.get(pos..).unwrap_or("");
     let rest = rest.trim_start();
     let skipped = src.get(pos..).map_or(0, |r| r.len() - rest.len());
     let Some(first) = rest.chars().next() else {
-        return ("end of file".into(), 0);
+        return ("end of file".into(), skipped, 0);
     };
     let len = if first.is_ascii_alphabetic() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
@@ -185,7 +186,7 @@ fn token_at(src: &str, pos: usize) -> (String, usize) {
     let token = rest.get(..len).unwrap_or("");
     let shown: String = token.chars().take(40).collect();
     let ellipsis = if shown.len() < token.len() { "…" } else { "" };
-    (format!("`{shown}{ellipsis}`"), skipped + len)
+    (format!("`{shown}{ellipsis}`"), skipped, len)
 }
 
 /// Words for what pest wanted, in a stable order without repeats.

@@ -233,7 +233,7 @@ fn lexical_errors() {
     );
     assert_eq!(
         positions("rule a: when p == \"\\q\" -> m"),
-        vec![(Code::E001, 1, 19)]
+        vec![(Code::E001, 1, 20)]
     );
     assert_eq!(
         positions("rule a: when p == 99999999999999999999 -> m"),

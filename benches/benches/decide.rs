@@ -1,0 +1,122 @@
+//! Decision, compile and parse benchmarks. The compiled table and the naive
+//! rule-by-rule interpreter run side by side in one group, so their ratio
+//! comes from one run.
+//!
+//! `cargo bench -p switchyard-benches --bench decide`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmarks")]
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use switchyard_eval::{CompiledTable, Context};
+use switchyard_syntax::{Limits, SourceMap};
+
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+const CONTEXTS: usize = 1_024;
+
+fn table(src: &str) -> CompiledTable {
+    CompiledTable::from_source(src).unwrap().0
+}
+
+fn contexts(t: &CompiledTable) -> Vec<Context> {
+    switchyard_benches::contexts(CONTEXTS, 42)
+        .iter()
+        .map(|j| t.context_from_json(j).unwrap())
+        .collect()
+}
+
+fn decide(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decide");
+    for n in SIZES {
+        let t = table(&switchyard_benches::multi_tenant(n, 42));
+        let ctxs = contexts(&t);
+        group.bench_with_input(BenchmarkId::new("compiled", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % CONTEXTS;
+                black_box(t.decide(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % CONTEXTS;
+                black_box(t.decide_naive(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+            })
+        });
+    }
+    group.finish();
+}
+
+fn example(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/openrouter.route");
+    let (t, _) = CompiledTable::load(std::path::Path::new(path), &Limits::default()).unwrap();
+    let json = [
+        serde_json::json!({"tier": "free"}),
+        serde_json::json!({"tier": "pro", "task": "code", "budget": 40.0}),
+        serde_json::json!({"tier": "enterprise", "budget": 100.0, "needs_tools": true}),
+        serde_json::json!({"tier": "pro", "budget": 20.0, "task": "chat", "user": "user-17"}),
+        serde_json::json!({"tier": "basic", "budget": 0.2}),
+        serde_json::json!({"tier": "pro", "budget": 9.0, "prompt": "explain why this def f(): fails"}),
+    ];
+    let ctxs: Vec<Context> = json
+        .iter()
+        .map(|j| t.context_from_json(j).unwrap())
+        .collect();
+    let mut group = c.benchmark_group("example");
+    group.bench_function("compiled", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % ctxs.len();
+            black_box(t.decide(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+        })
+    });
+    group.bench_function("naive", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % ctxs.len();
+            black_box(t.decide_naive(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+        })
+    });
+    group.finish();
+}
+
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let src = switchyard_benches::multi_tenant(n, 42);
+        let mut sources = SourceMap::new();
+        sources.add("synthetic.route", src.as_str());
+        let files = switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap();
+        let checked = switchyard_check::check(&files).ruleset.unwrap();
+        group.bench_with_input(BenchmarkId::new("compile", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    CompiledTable::compile(checked.clone(), &sources)
+                        .unwrap()
+                        .len(),
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("parse+check+compile", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    CompiledTable::from_sources(sources.clone(), &Limits::default())
+                        .unwrap()
+                        .0
+                        .len(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decide, example, compile);
+criterion_main!(benches);

@@ -1,0 +1,40 @@
+//! The switchyard evaluator: compiles a checked ruleset into a decision
+//! table, makes decisions without allocating, explains them, and keeps a
+//! ruleset fresh from disk.
+//!
+//! ```
+//! use switchyard_eval::CompiledTable;
+//! let (table, warnings) = CompiledTable::from_source(r#"
+//!     context { tier: "free" | "pro" = "free" }
+//!     model claude = "anthropic/claude-3.5-sonnet"
+//!     model mini = "openai/gpt-4o-mini"
+//!     defaults max_tokens 1024
+//!     rule pro: when tier == "pro" -> claude fallback [mini]
+//!     rule default: otherwise -> mini
+//! "#)?;
+//! assert!(warnings.is_empty());
+//! let ctx = table.context().set("tier", "pro")?.build();
+//! let decision = table.decide(&ctx)?.expect("a rule matches");
+//! assert_eq!(decision.model(), "anthropic/claude-3.5-sonnet");
+//! assert_eq!(decision.fallbacks(), ["openai/gpt-4o-mini"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod atom;
+mod context;
+mod decision;
+mod error;
+mod explain;
+mod index;
+mod json;
+mod load;
+mod split;
+mod table;
+
+pub use context::{Context, ContextBuilder, Input};
+pub use decision::{Decision, RulesetInfo};
+pub use error::{CompileError, ContextError, DecideError};
+pub use explain::{Explanation, FailedTest, RuleTrace};
+pub use load::RulesetError;
+pub use split::split_bucket;
+pub use table::CompiledTable;

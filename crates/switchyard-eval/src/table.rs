@@ -1,0 +1,486 @@
+//! The compiled decision table: rules in priority order, their required
+//! `==`/`in` tests moved into a bitset index, the rest of each condition
+//! kept as a residual over deduplicated atoms that are evaluated at most
+//! once per decision.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use switchyard_check::ir::{Atom, AtomKind, Cond, FieldId, Ruleset, Subject, Target};
+use switchyard_syntax::{Limits, SourceMap};
+
+use crate::context::{Context, ContextBuilder, Schema};
+use crate::decision::{Decision, Outcome, RulesetInfo};
+use crate::error::{CompileError, DecideError};
+use crate::index::{indexable, FieldIndex, Key, MAX_INDEXED_FIELDS};
+use crate::{atom, split};
+
+/// A condition over atom and let ids.
+#[derive(Debug)]
+pub(crate) enum Node {
+    True,
+    False,
+    Atom(u32),
+    Let(u32),
+    Not(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+}
+
+/// Where a compiled rule routes.
+#[derive(Debug)]
+pub(crate) enum Route {
+    Fixed(Outcome),
+    Split {
+        key: FieldId,
+        arms: Vec<(String, u32, Outcome)>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub name: String,
+    pub residual: Node,
+    pub route: Route,
+}
+
+/// A ruleset compiled for fast decisions. Immutable and `Send + Sync`:
+/// share it behind an `Arc` (see [`crate::LiveRuleset`]).
+#[derive(Debug)]
+pub struct CompiledTable {
+    /// Unique per compiled table in this process, so a context cannot be
+    /// used with a table it was not built for.
+    pub(crate) id: u64,
+    pub(crate) schema: Schema,
+    pub(crate) atoms: Vec<AtomKind>,
+    pub(crate) lets: Vec<Node>,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) index: Vec<FieldIndex>,
+    pub(crate) info: RulesetInfo,
+    pub(crate) ruleset: Ruleset,
+    pub(crate) sources: SourceMap,
+}
+
+/// Nesting of lets beyond this is refused (evaluation recurses through them).
+const MAX_LET_DEPTH: usize = Limits::MAX_DEPTH_CEILING;
+
+static NEXT_TABLE_ID: AtomicU64 = AtomicU64::new(1);
+
+impl CompiledTable {
+    /// Compiles a checked ruleset. `sources` are the files it was read
+    /// from: their digest identifies the ruleset in every decision, and
+    /// `explain` quotes them.
+    pub fn compile(ruleset: Ruleset, sources: &SourceMap) -> Result<Self, CompileError> {
+        if let Some(rule) = ruleset.rules.iter().find(|r| r.target.needs_catalog()) {
+            return Err(CompileError::NeedsCatalog {
+                rule: rule.name.clone(),
+                span: rule.target.span(),
+            });
+        }
+        check_let_depth(&ruleset)?;
+
+        let mut schema = Schema::new(ruleset.fields.clone());
+        let mut atoms = Atoms::default();
+        let lets: Vec<Node> = ruleset
+            .lets
+            .iter()
+            .map(|l| atoms.node(&l.cond, &mut schema))
+            .collect();
+
+        let ty_of = |f: FieldId| ruleset.field(f).map(|f| f.ty.clone());
+        let indexed = choose_indexed_fields(&ruleset, &ty_of);
+
+        let mut accepts: Vec<Vec<Option<Vec<Key>>>> = vec![Vec::new(); indexed.len()];
+        let mut rules = Vec::with_capacity(ruleset.rules.len());
+        for rule in &ruleset.rules {
+            // Split the top-level conjunction: tests on indexed fields go
+            // into the index, the rest stays as the residual.
+            let mut per_field: Vec<Option<Vec<Key>>> = vec![None; indexed.len()];
+            let mut rest = Vec::new();
+            for part in conjuncts(&rule.cond) {
+                let slot = match part {
+                    Cond::Atom(a) => indexable(&a.kind, ty_of).and_then(|(f, keys)| {
+                        indexed.iter().position(|&g| g == f).map(|i| (i, keys))
+                    }),
+                    _ => None,
+                };
+                match slot {
+                    Some((i, keys)) => {
+                        if let Some(acc) = per_field.get_mut(i) {
+                            *acc = Some(match acc.take() {
+                                None => keys,
+                                Some(prev) => {
+                                    prev.into_iter().filter(|k| keys.contains(k)).collect()
+                                }
+                            });
+                        }
+                    }
+                    None => rest.push(atoms.node(part, &mut schema)),
+                }
+            }
+            for (i, acc) in per_field.into_iter().enumerate() {
+                if let Some(a) = accepts.get_mut(i) {
+                    a.push(acc);
+                }
+            }
+            let residual = match rest.len() {
+                0 => Node::True,
+                1 => rest.pop().unwrap_or(Node::True),
+                _ => Node::And(rest.into_boxed_slice()),
+            };
+            rules.push(CompiledRule {
+                name: rule.name.clone(),
+                residual,
+                route: route(&ruleset, &rule.target),
+            });
+        }
+        let n_rules = rules.len();
+        let index = indexed
+            .iter()
+            .zip(&accepts)
+            .map(|(&f, acc)| FieldIndex::build(f, n_rules, acc))
+            .collect();
+
+        Ok(CompiledTable {
+            id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
+            schema,
+            atoms: atoms.list,
+            lets,
+            rules,
+            index,
+            info: RulesetInfo {
+                version: ruleset.version.clone(),
+                hash: digest(sources),
+            },
+            ruleset,
+            sources: sources.clone(),
+        })
+    }
+
+    /// Starts a context for this table.
+    pub fn context(&self) -> ContextBuilder<'_> {
+        ContextBuilder::new(self)
+    }
+
+    pub(crate) fn schema_field(&self, id: FieldId) -> Option<&switchyard_check::ir::Field> {
+        self.schema.fields.get(id.index())
+    }
+
+    /// Number of memo cells a context needs: one per atom and per let.
+    pub(crate) fn memo_len(&self) -> usize {
+        self.atoms.len() + self.lets.len()
+    }
+
+    /// The version label and source digest.
+    pub fn info(&self) -> &RulesetInfo {
+        &self.info
+    }
+
+    /// The checked ruleset this table was compiled from.
+    pub fn ruleset(&self) -> &Ruleset {
+        &self.ruleset
+    }
+
+    /// The sources the ruleset was read from.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether the table has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The first rule (in priority order) whose condition holds, and its
+    /// decision; `Ok(None)` when no rule matches.
+    ///
+    /// Allocates nothing. (The one exception is inside the `regex` crate:
+    /// its lazy DFA adds states the first times a `matches` test meets new
+    /// kinds of input, then reuses them.)
+    pub fn decide(&self, ctx: &Context) -> Result<Option<Decision<'_>>, DecideError> {
+        if ctx.table_id != self.id {
+            return Err(DecideError::ForeignContext);
+        }
+        Ok(self
+            .first_match(ctx)
+            .and_then(|i| self.decision_for(i, ctx)))
+    }
+
+    /// Index of the first matching rule.
+    fn first_match(&self, ctx: &Context) -> Option<usize> {
+        let generation = ctx.next_generation();
+        let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
+        let n = self.index.len().min(MAX_INDEXED_FIELDS);
+        for (row, fi) in rows.iter_mut().zip(&self.index) {
+            *row = fi.row(ctx.slot(fi.field));
+        }
+        let rows = &rows[..n];
+        let n_rules = self.rules.len();
+        for w in 0..n_rules.div_ceil(64) {
+            let mut bits = if (w + 1) * 64 <= n_rules {
+                u64::MAX
+            } else {
+                (1u64 << (n_rules % 64)) - 1
+            };
+            for row in rows {
+                bits &= row.get(w).copied().unwrap_or(0);
+            }
+            while bits != 0 {
+                let r = w * 64 + bits.trailing_zeros() as usize;
+                if let Some(rule) = self.rules.get(r) {
+                    if self.eval(&rule.residual, ctx, generation) {
+                        return Some(r);
+                    }
+                }
+                bits &= bits - 1;
+            }
+        }
+        None
+    }
+
+    pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context) -> Option<Decision<'t>> {
+        let rule = self.rules.get(r)?;
+        let (outcome, variant) = match &rule.route {
+            Route::Fixed(o) => (o, None),
+            Route::Split { key, arms } => {
+                let i = self.arm_index(&rule.name, *key, arms, ctx);
+                let (name, _, o) = arms.get(i)?;
+                (o, Some(name.as_str()))
+            }
+        };
+        Some(Decision {
+            rule: &rule.name,
+            outcome,
+            variant,
+            info: &self.info,
+        })
+    }
+
+    fn arm_index(
+        &self,
+        rule: &str,
+        key: FieldId,
+        arms: &[(String, u32, Outcome)],
+        ctx: &Context,
+    ) -> usize {
+        let weights = arms.iter().map(|a| a.1);
+        let mut buf = [0u8; 20];
+        let text = match atom::read(ctx, Subject::Field(key)) {
+            None => return 0,
+            Some(atom::Scalar::Str(s)) => s,
+            Some(atom::Scalar::Int(i)) => split::int_text(i, &mut buf),
+            Some(atom::Scalar::Bool(b)) => {
+                if b {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            Some(atom::Scalar::Enum(e)) => match self.schema_field(key).map(|f| &f.ty) {
+                Some(switchyard_check::ir::Type::Enum(values)) => {
+                    values.get(e as usize).map_or("", String::as_str)
+                }
+                _ => "",
+            },
+            Some(atom::Scalar::Float(_)) => return 0,
+        };
+        split::arm_for_bucket(weights, split::split_bucket(rule, text))
+    }
+
+    /// Evaluates a node, memoising atoms and lets for this generation.
+    pub(crate) fn eval(&self, node: &Node, ctx: &Context, generation: u32) -> bool {
+        match node {
+            Node::True => true,
+            Node::False => false,
+            Node::Not(n) => !self.eval(n, ctx, generation),
+            Node::And(ns) => ns.iter().all(|n| self.eval(n, ctx, generation)),
+            Node::Or(ns) => ns.iter().any(|n| self.eval(n, ctx, generation)),
+            Node::Atom(i) => self.memo(*i as usize, ctx, generation, || {
+                self.atoms
+                    .get(*i as usize)
+                    .is_some_and(|a| atom::eval(a, ctx))
+            }),
+            Node::Let(i) => self.memo(self.atoms.len() + *i as usize, ctx, generation, || {
+                self.lets
+                    .get(*i as usize)
+                    .is_some_and(|n| self.eval(n, ctx, generation))
+            }),
+        }
+    }
+
+    fn memo(&self, slot: usize, ctx: &Context, generation: u32, f: impl FnOnce() -> bool) -> bool {
+        let Some(cell) = ctx.memo.get(slot) else {
+            return f();
+        };
+        let v = cell.get();
+        if v >> 2 == generation {
+            return v & 1 == 1;
+        }
+        let r = f();
+        cell.set(generation << 2 | u32::from(r));
+        r
+    }
+}
+
+/// The conjuncts of a rule's condition (itself when it is not an `and`).
+fn conjuncts(cond: &Cond) -> Vec<&Cond> {
+    match cond {
+        Cond::And(parts) => parts.iter().collect(),
+        Cond::True => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// The fields most often tested by rules' top-level `==`/`in`, at most
+/// [`MAX_INDEXED_FIELDS`].
+fn choose_indexed_fields(
+    ruleset: &Ruleset,
+    ty_of: &impl Fn(FieldId) -> Option<switchyard_check::ir::Type>,
+) -> Vec<FieldId> {
+    let mut counts: HashMap<FieldId, usize> = HashMap::new();
+    for rule in &ruleset.rules {
+        let mut seen = Vec::new();
+        for part in conjuncts(&rule.cond) {
+            if let Cond::Atom(a) = part {
+                if let Some((f, _)) = indexable(&a.kind, ty_of) {
+                    if !seen.contains(&f) {
+                        seen.push(f);
+                        *counts.entry(f).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut fields: Vec<(FieldId, usize)> = counts.into_iter().collect();
+    fields.sort_by_key(|&(f, n)| (std::cmp::Reverse(n), f));
+    fields.truncate(MAX_INDEXED_FIELDS);
+    fields.into_iter().map(|(f, _)| f).collect()
+}
+
+/// Deduplicated atoms.
+#[derive(Default)]
+struct Atoms {
+    list: Vec<AtomKind>,
+}
+
+impl Atoms {
+    fn id(&mut self, atom: &Atom, schema: &mut Schema) -> u32 {
+        note_derived(&atom.kind, schema);
+        let i = match self.list.iter().position(|a| *a == atom.kind) {
+            Some(i) => i,
+            None => {
+                self.list.push(atom.kind.clone());
+                self.list.len() - 1
+            }
+        };
+        u32::try_from(i).unwrap_or(u32::MAX)
+    }
+
+    fn node(&mut self, cond: &Cond, schema: &mut Schema) -> Node {
+        match cond {
+            Cond::True => Node::True,
+            Cond::False => Node::False,
+            Cond::Let(l) => Node::Let(l.0),
+            Cond::Atom(a) => Node::Atom(self.id(a, schema)),
+            Cond::Not(c) => Node::Not(Box::new(self.node(c, schema))),
+            Cond::And(cs) => Node::And(cs.iter().map(|c| self.node(c, schema)).collect()),
+            Cond::Or(cs) => Node::Or(cs.iter().map(|c| self.node(c, schema)).collect()),
+        }
+    }
+}
+
+/// Records which string fields need `words(F)`/`len(F)` computed.
+fn note_derived(kind: &AtomKind, schema: &mut Schema) {
+    let subjects: &[Subject] = match kind {
+        AtomKind::Compare { lhs, rhs, .. } => match rhs {
+            switchyard_check::ir::Operand::Subject(s) => &[*lhs, *s],
+            switchyard_check::ir::Operand::Value(_) => std::slice::from_ref(lhs),
+        },
+        AtomKind::In { lhs, .. } | AtomKind::Range { lhs, .. } => std::slice::from_ref(lhs),
+        _ => &[],
+    };
+    for s in subjects {
+        match s {
+            Subject::Words(f) => {
+                if let Some(n) = schema.needs_words.get_mut(f.index()) {
+                    *n = true;
+                }
+            }
+            Subject::Len(f) => {
+                if let Some(n) = schema.needs_len.get_mut(f.index()) {
+                    *n = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn route(ruleset: &Ruleset, target: &Target) -> Route {
+    match target {
+        Target::Split(s) => Route::Split {
+            key: s.key,
+            arms: s
+                .arms
+                .iter()
+                .map(|a| {
+                    (
+                        a.name.clone(),
+                        a.basis_points,
+                        Outcome::of(ruleset, &a.target),
+                    )
+                })
+                .collect(),
+        },
+        other => Route::Fixed(Outcome::of(ruleset, other)),
+    }
+}
+
+fn check_let_depth(ruleset: &Ruleset) -> Result<(), CompileError> {
+    // Lets only refer to lets with smaller ids, so one pass in order works.
+    let mut depth = vec![0usize; ruleset.lets.len()];
+    for (i, l) in ruleset.lets.iter().enumerate() {
+        let d = 1 + let_refs_depth(&l.cond, &depth);
+        if d > MAX_LET_DEPTH {
+            return Err(CompileError::LetsTooDeep {
+                name: l.name.clone(),
+                span: l.name_span,
+                depth: d,
+                limit: MAX_LET_DEPTH,
+            });
+        }
+        if let Some(slot) = depth.get_mut(i) {
+            *slot = d;
+        }
+    }
+    Ok(())
+}
+
+fn let_refs_depth(cond: &Cond, depth: &[usize]) -> usize {
+    match cond {
+        Cond::Let(l) => depth.get(l.index()).copied().unwrap_or(0),
+        Cond::Not(c) => let_refs_depth(c, depth),
+        Cond::And(cs) | Cond::Or(cs) => cs
+            .iter()
+            .map(|c| let_refs_depth(c, depth))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Hex FNV-1a 64 digest of the files' contents, in order (the same rules
+/// read from another path have the same digest).
+fn digest(sources: &SourceMap) -> String {
+    let mut h = split::Fnv1a::default();
+    for (_, f) in sources.files() {
+        h.write(&(f.text().len() as u64).to_le_bytes());
+        h.write(f.text().as_bytes());
+    }
+    format!("{:016x}", h.finish())
+}

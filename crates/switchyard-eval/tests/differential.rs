@@ -1,0 +1,490 @@
+//! Differential test: the compiled table (index, residuals, memo) against a
+//! straightforward reference interpreter written here from LANGUAGE.md. The
+//! reference reads contexts straight from JSON, so the context conversion is
+//! under test too. Random rulesets are generated as source text over a fixed
+//! schema, so parsing and checking run on every case.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use proptest::prelude::*;
+use serde_json::{json, Map, Value as Json};
+use switchyard_check::ir::{
+    AtomKind, CmpOp, Cond, Number, Operand, Ruleset, StrOp, Subject, Target, Type, Value,
+};
+use switchyard_eval::CompiledTable;
+
+// ------------------------------------------------------------------ reference
+
+/// A context value as the reference sees it: enums are their strings.
+#[derive(Clone, Debug, PartialEq)]
+enum V {
+    B(bool),
+    I(i64),
+    F(f64),
+    S(String),
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+struct Reference<'a> {
+    rs: &'a Ruleset,
+    ctx: &'a Map<String, Json>,
+    unix: i64,
+}
+
+impl Reference<'_> {
+    fn field(&self, f: switchyard_check::ir::FieldId) -> Option<V> {
+        let field = &self.rs.fields[f.index()];
+        match self.ctx.get(&field.name) {
+            None | Some(Json::Null) => field.default.as_ref().map(|d| self.lit(d, &field.ty)),
+            Some(Json::Bool(b)) => Some(V::B(*b)),
+            Some(Json::String(s)) => Some(V::S(s.clone())),
+            Some(Json::Number(n)) => match (&field.ty, n.as_i64()) {
+                (Type::Int, Some(i)) => Some(V::I(i)),
+                _ => Some(V::F(n.as_f64().unwrap())),
+            },
+            Some(other) => panic!("generator made {other}"),
+        }
+    }
+
+    fn lit(&self, v: &Value, ty: &Type) -> V {
+        match v {
+            Value::Bool(b) => V::B(*b),
+            Value::Int(i) => V::I(*i),
+            Value::Float(f) => V::F(*f),
+            Value::Str(s) => V::S(s.clone()),
+            Value::Enum(e) => match ty {
+                Type::Enum(values) => V::S(values[*e as usize].clone()),
+                _ => V::S(WEEKDAYS[*e as usize].to_string()),
+            },
+        }
+    }
+
+    fn subject(&self, s: Subject) -> Option<V> {
+        match s {
+            Subject::Field(f) => self.field(f),
+            Subject::Words(f) => match self.field(f)? {
+                V::S(s) => Some(V::I(s.split_whitespace().count() as i64)),
+                _ => None,
+            },
+            Subject::Len(f) => match self.field(f)? {
+                V::S(s) => Some(V::I(s.chars().count() as i64)),
+                _ => None,
+            },
+            Subject::Hour => Some(V::I(self.unix.rem_euclid(86_400) / 3600)),
+            Subject::Weekday => Some(V::S(
+                WEEKDAYS[((self.unix.div_euclid(86_400) + 3).rem_euclid(7)) as usize].into(),
+            )),
+        }
+    }
+
+    fn subject_type(&self, s: Subject) -> Type {
+        self.rs.subject_type(s).unwrap()
+    }
+
+    fn cmp(a: &V, b: &V) -> Option<std::cmp::Ordering> {
+        let num = |v: &V| match v {
+            V::I(i) => Some(*i as f64),
+            V::F(f) => Some(*f),
+            _ => None,
+        };
+        match (a, b) {
+            (V::I(x), V::I(y)) => Some(x.cmp(y)),
+            (V::S(x), V::S(y)) => (x == y)
+                .then_some(std::cmp::Ordering::Equal)
+                .or(Some(std::cmp::Ordering::Less)),
+            (V::B(x), V::B(y)) => Some(x.cmp(y)),
+            _ => num(a)?.partial_cmp(&num(b)?),
+        }
+    }
+
+    fn atom(&self, a: &AtomKind) -> bool {
+        use std::cmp::Ordering::*;
+        match a {
+            AtomKind::Flag(f) => self.field(*f) == Some(V::B(true)),
+            AtomKind::Has(f) => self.field(*f).is_some(),
+            AtomKind::Compare { lhs, op, rhs } => {
+                let Some(x) = self.subject(*lhs) else {
+                    return false;
+                };
+                let y = match rhs {
+                    Operand::Value(v) => self.lit(v, &self.subject_type(*lhs)),
+                    Operand::Subject(s) => match self.subject(*s) {
+                        Some(y) => y,
+                        None => return false,
+                    },
+                };
+                let Some(o) = Self::cmp(&x, &y) else {
+                    return false;
+                };
+                match op {
+                    CmpOp::Eq => o == Equal,
+                    CmpOp::Ne => o != Equal,
+                    CmpOp::Lt => o == Less,
+                    CmpOp::Le => o != Greater,
+                    CmpOp::Gt => o == Greater,
+                    CmpOp::Ge => o != Less,
+                }
+            }
+            AtomKind::In {
+                lhs,
+                values,
+                negated,
+            } => {
+                let Some(x) = self.subject(*lhs) else {
+                    return false;
+                };
+                let ty = self.subject_type(*lhs);
+                values
+                    .iter()
+                    .any(|v| Self::cmp(&x, &self.lit(v, &ty)) == Some(Equal))
+                    != *negated
+            }
+            AtomKind::Range {
+                lhs,
+                lo,
+                hi,
+                inclusive,
+                negated,
+            } => {
+                let x = match self.subject(*lhs) {
+                    Some(V::I(i)) => i as f64,
+                    Some(V::F(f)) => f,
+                    _ => return false,
+                };
+                let n = |n: &Number| match n {
+                    Number::Int(i) => *i as f64,
+                    Number::Float(f) => *f,
+                };
+                let inside = x >= n(lo) && if *inclusive { x <= n(hi) } else { x < n(hi) };
+                inside != *negated
+            }
+            AtomKind::Matches { lhs, pattern } => match self.subject(*lhs) {
+                Some(V::S(s)) => pattern.regex.is_match(&s),
+                _ => false,
+            },
+            AtomKind::Str { lhs, op, needle } => match self.subject(*lhs) {
+                Some(V::S(s)) => match op {
+                    StrOp::Contains => s.contains(needle.as_str()),
+                    StrOp::StartsWith => s.starts_with(needle.as_str()),
+                    StrOp::EndsWith => s.ends_with(needle.as_str()),
+                },
+                _ => false,
+            },
+        }
+    }
+
+    fn holds(&self, c: &Cond) -> bool {
+        match c {
+            Cond::True => true,
+            Cond::False => false,
+            Cond::Atom(a) => self.atom(&a.kind),
+            Cond::Not(c) => !self.holds(c),
+            Cond::And(cs) => cs.iter().all(|c| self.holds(c)),
+            Cond::Or(cs) => cs.iter().any(|c| self.holds(c)),
+            Cond::Let(l) => self.holds(&self.rs.lets[l.index()].cond),
+        }
+    }
+
+    /// (rule name, arm name, model) of the first matching rule.
+    fn decide(&self) -> Option<(String, Option<String>, String)> {
+        let rule = self.rs.rules.iter().find(|r| self.holds(&r.cond))?;
+        Some(match &rule.target {
+            Target::Chain(c) => (rule.name.clone(), None, c.model.id.clone()),
+            Target::Split(s) => {
+                let key = match self.field(s.key) {
+                    None => None,
+                    Some(V::S(s)) => Some(s),
+                    Some(V::I(i)) => Some(i.to_string()),
+                    Some(V::B(b)) => Some(b.to_string()),
+                    Some(V::F(_)) => panic!("float split key"),
+                };
+                let arm = match key {
+                    None => &s.arms[0],
+                    Some(k) => {
+                        let mut h: u64 = 0xcbf29ce484222325;
+                        for b in rule.name.bytes().chain([0u8]).chain(k.bytes()) {
+                            h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+                        }
+                        let bucket = (h % 10_000) as u32;
+                        let mut acc = 0;
+                        s.arms
+                            .iter()
+                            .find(|a| {
+                                acc += a.basis_points;
+                                acc > bucket
+                            })
+                            .unwrap()
+                    }
+                };
+                let Target::Chain(c) = &arm.target else {
+                    panic!("generator made a non-chain arm")
+                };
+                (
+                    rule.name.clone(),
+                    Some(arm.name.clone()),
+                    c.model.id.clone(),
+                )
+            }
+            Target::Cheapest(_) => panic!("generator made cheapest"),
+        })
+    }
+}
+
+// ------------------------------------------------------------------ generators
+
+const SCHEMA: &str = r#"
+context {
+  tier: "free" | "basic" | "pro" | "enterprise" = "free"
+  task: "chat" | "code" | "analysis"
+  budget: float = 1.0
+  tokens: int = 0
+  tenant: int
+  tools: bool = false
+  vision: bool
+  user: string
+  prompt: string = ""
+}
+model a = "p/a"
+model b = "p/b"
+model c = "p/c"
+defaults max_tokens 100
+"#;
+
+fn enum_lit() -> impl Strategy<Value = String> {
+    prop_oneof![Just("free"), Just("basic"), Just("pro"), Just("enterprise")]
+        .prop_map(|s| format!("{s:?}"))
+}
+
+fn task_lit() -> impl Strategy<Value = String> {
+    prop_oneof![Just("chat"), Just("code"), Just("analysis")].prop_map(|s| format!("{s:?}"))
+}
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("u1"),
+        Just("u2"),
+        Just("alice"),
+        Just("bob"),
+        Just("x y"),
+        Just("")
+    ]
+    .prop_map(|s| format!("{s:?}"))
+}
+
+fn num() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("0"),
+        Just("1"),
+        Just("2"),
+        Just("5"),
+        Just("-1"),
+        Just("0.5"),
+        Just("1.0"),
+        Just("2.5")
+    ]
+    .prop_map(String::from)
+}
+
+fn int() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("0"),
+        Just("1"),
+        Just("2"),
+        Just("3"),
+        Just("7"),
+        Just("-3")
+    ]
+    .prop_map(String::from)
+}
+
+fn cmp_op() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        Just("=="),
+        Just("!="),
+        Just("<"),
+        Just("<="),
+        Just(">"),
+        Just(">=")
+    ]
+}
+
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        enum_lit().prop_map(|v| format!("tier == {v}")),
+        enum_lit().prop_map(|v| format!("tier != {v}")),
+        prop::collection::vec(enum_lit(), 0..3).prop_map(|v| format!("tier in [{}]", v.join(", "))),
+        prop::collection::vec(enum_lit(), 1..3)
+            .prop_map(|v| format!("tier not in [{}]", v.join(", "))),
+        task_lit().prop_map(|v| format!("task == {v}")),
+        prop::collection::vec(task_lit(), 1..3).prop_map(|v| format!("task in [{}]", v.join(", "))),
+        (cmp_op(), num()).prop_map(|(o, n)| format!("budget {o} {n}")),
+        (cmp_op(), int()).prop_map(|(o, n)| format!("tokens {o} {n}")),
+        (int(), int(), any::<bool>())
+            .prop_map(|(a, b, inc)| format!("tokens in {a}..{}{b}", if inc { "=" } else { "" })),
+        (num(), num()).prop_map(|(a, b)| format!("budget not in {a}..={b}")),
+        int().prop_map(|n| format!("tenant == {n}")),
+        prop::collection::vec(int(), 1..4).prop_map(|v| format!("tenant in [{}]", v.join(", "))),
+        Just("tools".to_string()),
+        Just("vision".to_string()),
+        Just("has(vision)".to_string()),
+        Just("has(user)".to_string()),
+        Just("vision == false".to_string()),
+        word().prop_map(|w| format!("user == {w}")),
+        word().prop_map(|w| format!("user != {w}")),
+        Just("prompt matches /ab|x/i".to_string()),
+        Just("prompt contains \"a\"".to_string()),
+        Just("user starts_with \"u\"".to_string()),
+        (cmp_op(), int()).prop_map(|(o, n)| format!("words(prompt) {o} {n}")),
+        (cmp_op(), int()).prop_map(|(o, n)| format!("len(user) {o} {n}")),
+        Just("budget > tokens".to_string()),
+        Just("hour >= 12".to_string()),
+        Just("weekday in [\"sat\", \"sun\"]".to_string()),
+        Just("let0".to_string()),
+        Just("true".to_string()),
+        Just("false".to_string()),
+    ]
+}
+
+fn cond() -> impl Strategy<Value = String> {
+    atom().prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" and ")),
+            prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|v| format!("({})", v.join(" or "))),
+            inner.prop_map(|c| format!("not ({c})")),
+        ]
+    })
+}
+
+fn target() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop_oneof![Just("a"), Just("b fallback [c]"), Just("c max_tokens 5")].prop_map(String::from),
+        1 => prop_oneof![Just("user"), Just("tier"), Just("tenant"), Just("tools")]
+            .prop_map(|k| format!("split by {k} {{ x 33.33%: a  y 16.67%: b  50%: c }}")),
+    ]
+}
+
+fn ruleset() -> impl Strategy<Value = String> {
+    (
+        cond(),
+        prop::collection::vec((cond(), target()), 1..12),
+        any::<bool>(),
+    )
+        .prop_map(|(let0, rules, catch_all)| {
+            let mut src = format!("{SCHEMA}let let0 = {}\n", let0.replace("let0", "tools"));
+            for (i, (c, t)) in rules.iter().enumerate() {
+                src.push_str(&format!("rule r{i}: when {c} -> {t}\n"));
+            }
+            if catch_all {
+                src.push_str("rule last: otherwise -> a\n");
+            }
+            src
+        })
+}
+
+fn context() -> impl Strategy<Value = Json> {
+    let opt = |s: BoxedStrategy<Json>| prop_oneof![1 => Just(None), 1 => Just(Some(Json::Null)), 4 => s.prop_map(Some)];
+    (
+        opt(
+            prop_oneof![Just("free"), Just("basic"), Just("pro"), Just("enterprise")]
+                .prop_map(Json::from)
+                .boxed(),
+        ),
+        opt(prop_oneof![Just("chat"), Just("code"), Just("analysis")]
+            .prop_map(Json::from)
+            .boxed()),
+        opt(prop_oneof![
+            (-2i64..6).prop_map(Json::from),
+            prop_oneof![Just(0.5), Just(2.5), Just(1.0), Just(-0.0)].prop_map(Json::from)
+        ]
+        .boxed()),
+        opt((-4i64..9).prop_map(Json::from).boxed()),
+        opt((-4i64..9).prop_map(Json::from).boxed()),
+        opt(any::<bool>().prop_map(Json::from).boxed()),
+        opt(any::<bool>().prop_map(Json::from).boxed()),
+        opt(prop_oneof![
+            Just("u1"),
+            Just("u2"),
+            Just("alice"),
+            Just("x y"),
+            Just(""),
+            Just("u3")
+        ]
+        .prop_map(Json::from)
+        .boxed()),
+        opt(prop_oneof![
+            Just(""),
+            Just("ab cd"),
+            Just("XAB"),
+            Just("a b c d"),
+            Just("zzz")
+        ]
+        .prop_map(Json::from)
+        .boxed()),
+        0i64..2_000_000_000,
+    )
+        .prop_map(
+            |(tier, task, budget, tokens, tenant, tools, vision, user, prompt, unix)| {
+                let mut m = Map::new();
+                for (k, v) in [
+                    ("tier", tier),
+                    ("task", task),
+                    ("budget", budget),
+                    ("tokens", tokens),
+                    ("tenant", tenant),
+                    ("tools", tools),
+                    ("vision", vision),
+                    ("user", user),
+                    ("prompt", prompt),
+                ] {
+                    if let Some(v) = v {
+                        m.insert(k.into(), v);
+                    }
+                }
+                m.insert("unknown_key".into(), json!([1, 2]));
+                json!({ "ctx": m, "unix": unix })
+            },
+        )
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_250)
+}
+
+proptest! {
+    // 1,250 rulesets × 8 contexts = 10,000 (ruleset, context) decisions per run.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn compiled_table_agrees_with_the_reference(src in ruleset(), contexts in prop::collection::vec(context(), 8)) {
+        let (table, _warnings) = CompiledTable::from_source(&src)
+            .unwrap_or_else(|e| panic!("generator made an invalid ruleset: {e}\n{src}"));
+        for c in &contexts {
+            let unix = c["unix"].as_i64().unwrap();
+            let Json::Object(ctx) = &c["ctx"] else { unreachable!() };
+            let reference = Reference { rs: table.ruleset(), ctx, unix }.decide();
+            let context = table
+                .context_from_json_at(&c["ctx"], Some(unix))
+                .unwrap_or_else(|e| panic!("context rejected: {e}"));
+            let got = table.decide(&context).unwrap().map(|d| {
+                (d.rule().to_string(), d.variant().map(str::to_string), d.model().to_string())
+            });
+            prop_assert_eq!(&got, &reference, "ruleset:\n{}\ncontext: {}", src, c);
+            let naive = table.decide_naive(&context).unwrap().map(|d| d.rule().to_string());
+            prop_assert_eq!(naive, reference.as_ref().map(|r| r.0.clone()));
+            // Deciding twice with the same context (memo from the first
+            // decision must not leak into the second) gives the same answer.
+            let again = table.decide(&context).unwrap().map(|d| d.rule().to_string());
+            prop_assert_eq!(again, got.map(|g| g.0));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `decide` allocates nothing once the context is built: a counting global
+//! allocator watches every allocation of this test binary.
+
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator needs `unsafe impl GlobalAlloc`"
+)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use switchyard_eval::CompiledTable;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+const RULES: &str = r#"
+context {
+  tier: "free" | "pro" | "enterprise" = "free"
+  task: "chat" | "code" = "chat"
+  tenant: string
+  budget: float = 0.0
+  tokens: int = 0
+  tools: bool = false
+  user: string
+  prompt: string = ""
+}
+model a = "openai/gpt-4o-mini"
+model b = "anthropic/claude-3.5-sonnet"
+defaults max_tokens 512
+let code = prompt matches /```|def |class /i
+rule t1: when tenant == "acme" and tier in ["pro", "enterprise"] -> b fallback [a]
+rule t2: when tenant == "globex" and budget < 1.0 -> a
+rule long: when words(prompt) > 50 or len(prompt) > 1000 -> b
+rule code: when code and not (tier == "free") -> b provider { sort: "price" }
+rule night: when hour < 6 and weekday in ["sat", "sun"] -> a
+rule ab: when task == "chat" -> split by user { control 90%: a  treat 10%: b }
+rule numeric: when tokens in 100..=5000 and tools -> b
+rule default: otherwise -> a
+"#;
+
+fn contexts(table: &CompiledTable) -> Vec<switchyard_eval::Context> {
+    [
+        serde_json::json!({"tenant": "acme", "tier": "pro"}),
+        serde_json::json!({"tenant": "globex", "budget": 0.5}),
+        serde_json::json!({"prompt": "please explain: def f(x): return x", "tier": "pro"}),
+        serde_json::json!({"task": "chat", "user": "user-42", "tier": "free"}),
+        serde_json::json!({"task": "code", "tokens": 300, "tools": true}),
+        serde_json::json!({"task": "code"}),
+    ]
+    .iter()
+    .map(|j| table.context_from_json_at(j, Some(1_700_000_000)).unwrap())
+    .collect()
+}
+
+/// Without `matches`, not even the first decision allocates.
+#[test]
+fn decide_allocates_nothing_from_the_first_decision() {
+    let rules = RULES.replace(
+        "let code = prompt matches /```|def |class /i",
+        "let code = prompt contains \"def \"",
+    );
+    let (table, _) = CompiledTable::from_source(&rules).unwrap();
+    let contexts = contexts(&table);
+    let before = allocations();
+    let mut hits = 0;
+    for _ in 0..100 {
+        for ctx in &contexts {
+            hits += table.decide(ctx).unwrap().map_or(0, |d| d.rule().len());
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert!(hits > 0);
+}
+
+/// The regex crate's lazy DFA allocates states the first time it meets new
+/// input; once warm, deciding allocates nothing.
+#[test]
+fn decide_allocates_nothing_once_regexes_are_warm() {
+    let (table, _) = CompiledTable::from_source(RULES).unwrap();
+    let contexts = contexts(&table);
+    for ctx in &contexts {
+        table.decide(ctx).unwrap();
+    }
+    let before = allocations();
+    let mut rules = Vec::with_capacity(contexts.len() * 100);
+    let after_setup = allocations();
+    for _ in 0..100 {
+        for ctx in &contexts {
+            let d = table.decide(ctx).unwrap().unwrap();
+            rules.push(d.rule().len() + d.model().len() + d.fallbacks().len());
+        }
+    }
+    let during = allocations() - after_setup;
+    assert_eq!(during, 0, "decide allocated {during} times");
+    assert!(after_setup - before <= 1);
+    assert_eq!(rules.len(), 600);
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    // The test above would pass vacuously if the allocator did not count.
+    let before = allocations();
+    let v: Vec<u8> = Vec::with_capacity(10);
+    assert!(allocations() > before);
+    drop(v);
+}
