@@ -3,6 +3,10 @@
 
 use std::collections::HashSet;
 
+use switchyard_syntax::ast::Ident;
+
+use crate::error::CheckError;
+
 /// Every node in an order where each comes after the nodes it depends on
 /// (back edges of cycles ignored), and the cycles found, each as the list of
 /// its nodes starting with its smallest index.
@@ -58,6 +62,38 @@ pub(crate) fn topo_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<Vec<usize>>) {
         }
     }
     (order, cycles)
+}
+
+/// The E011 error of each of `cycles` among `kind` declarations (`let` or
+/// `target`), `names[i]` being the name of declaration `i`: the path
+/// `a -> b -> a`, reported at the first member's name.
+pub(crate) fn cycle_errors(
+    kind: &'static str,
+    cycles: &[Vec<usize>],
+    names: &[&Ident],
+) -> Vec<CheckError> {
+    let mut errors = Vec::new();
+    for cycle in cycles {
+        let members: Vec<&Ident> = cycle
+            .iter()
+            .filter_map(|&i| names.get(i).copied())
+            .collect();
+        let Some(first) = members.first() else {
+            continue;
+        };
+        let path = members
+            .iter()
+            .chain(Some(first))
+            .map(|n| n.node.as_str())
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        errors.push(CheckError::Cycle {
+            span: first.span,
+            kind,
+            path,
+        });
+    }
+    errors
 }
 
 #[cfg(test)]

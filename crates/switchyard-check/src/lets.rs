@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use switchyard_syntax::ast::Expr;
+use switchyard_syntax::ast::{Expr, Ident};
 
 use crate::checker::Checker;
-use crate::error::CheckError;
-use crate::graph::topo_order;
+use crate::graph::{cycle_errors, topo_order};
 use crate::ir::{Let, LetId};
 
 /// The lets (source indexes) a condition names.
@@ -39,22 +38,8 @@ impl Checker<'_> {
             })
             .collect();
         let (order, cycles) = topo_order(&deps);
-        for cycle in cycles {
-            let names: Vec<&str> = cycle
-                .iter()
-                .chain(cycle.first())
-                .filter_map(|&i| self.lets.get(i).map(|l| l.node.name.node.as_str()))
-                .collect();
-            let path = names.join(" -> ");
-            if let Some(first) = cycle.first().and_then(|&i| self.lets.get(i)) {
-                let span = first.node.name.span;
-                self.error(CheckError::Cycle {
-                    span,
-                    kind: "let",
-                    path,
-                });
-            }
-        }
+        let names: Vec<&Ident> = self.lets.iter().map(|l| &l.node.name).collect();
+        self.errors(cycle_errors("let", &cycles, &names));
         self.let_ids = vec![LetId(0); self.lets.len()];
         for (pos, &i) in order.iter().enumerate() {
             if let Some(slot) = self.let_ids.get_mut(i) {

@@ -24,8 +24,8 @@ pub(crate) fn first_of(ix: &mut HashMap<String, usize>, name: &str, i: usize) ->
 impl<'a> Checker<'a> {
     /// Collects the declarations of all files, in order.
     pub(crate) fn collect(&mut self, files: &'a [RuleFile]) {
-        let mut rule_names: HashMap<String, Span> = HashMap::new();
-        let mut test_names: HashMap<String, Span> = HashMap::new();
+        let mut rule_names: HashMap<&str, Span> = HashMap::new();
+        let mut test_names: HashMap<&str, Span> = HashMap::new();
         for file in files {
             for item in &file.items {
                 match &item.node {
@@ -50,17 +50,7 @@ impl<'a> Checker<'a> {
                     Item::Target(t) => {
                         let i = self.targets.len();
                         let duplicate = self.duplicate(&t.name, NameKind::Target, i);
-                        if let Some(&m) = self.model_ix.get(&t.name.node) {
-                            let first =
-                                self.models.get(m).map_or(t.name.span, |m| m.node.name_span);
-                            self.error(CheckError::NameClash {
-                                span: t.name.span,
-                                kind: NameKind::Target,
-                                name: t.name.node.clone(),
-                                first_kind: NameKind::Model,
-                                first,
-                            });
-                        }
+                        self.clash(&t.name, NameKind::Target, NameKind::Model);
                         self.targets.push(Decl {
                             node: t,
                             span: item.span,
@@ -72,19 +62,7 @@ impl<'a> Checker<'a> {
                     Item::Let(l) => {
                         let i = self.lets.len();
                         let duplicate = self.duplicate(&l.name, NameKind::Let, i);
-                        if let Some(&f) = self.field_ix.get(&l.name.node) {
-                            let first = self
-                                .fields
-                                .get(f.index())
-                                .map_or(l.name.span, |f| f.name_span);
-                            self.error(CheckError::NameClash {
-                                span: l.name.span,
-                                kind: NameKind::Let,
-                                name: l.name.node.clone(),
-                                first_kind: NameKind::Field,
-                                first,
-                            });
-                        }
+                        self.clash(&l.name, NameKind::Let, NameKind::Field);
                         self.lets.push(Decl {
                             node: l,
                             span: item.span,
@@ -117,14 +95,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports `name` if `names` has it already; else records it.
-    fn duplicate_in(
+    /// Reports `name` (E006) if `names` has it already, and returns whether
+    /// it did; else records it.
+    pub(crate) fn duplicate_in<'n>(
         &mut self,
-        names: &mut HashMap<String, Span>,
-        name: &Ident,
+        names: &mut HashMap<&'n str, Span>,
+        name: &'n Ident,
         kind: NameKind,
     ) -> bool {
-        match names.get(&name.node) {
+        match names.get(name.node.as_str()) {
             Some(&first) => {
                 self.error(CheckError::Duplicate {
                     span: name.span,
@@ -135,7 +114,7 @@ impl<'a> Checker<'a> {
                 true
             }
             None => {
-                names.insert(name.node.clone(), name.span);
+                names.insert(&name.node, name.span);
                 false
             }
         }
@@ -151,12 +130,7 @@ impl<'a> Checker<'a> {
         let Some(first) = first_of(ix, &name.node, i) else {
             return false;
         };
-        let first = match kind {
-            NameKind::Let => self.lets.get(first).map(|d| d.node.name.span),
-            NameKind::Model => self.models.get(first).map(|d| d.node.name_span),
-            _ => self.targets.get(first).map(|d| d.node.name.span),
-        }
-        .unwrap_or(name.span);
+        let first = self.name_span(kind, first).unwrap_or(name.span);
         self.error(CheckError::Duplicate {
             span: name.span,
             kind,
@@ -166,22 +140,45 @@ impl<'a> Checker<'a> {
         true
     }
 
+    /// Reports `name`, being declared as a `kind`, if it already names an
+    /// `other`: models and targets share one namespace, fields and lets
+    /// another.
+    fn clash(&mut self, name: &Ident, kind: NameKind, other: NameKind) {
+        let first = match other {
+            NameKind::Field => self.field_ix.get(&name.node).map(|f| f.index()),
+            NameKind::Let => self.let_ix.get(&name.node).copied(),
+            NameKind::Model => self.model_ix.get(&name.node).copied(),
+            NameKind::Target => self.target_ix.get(&name.node).copied(),
+            _ => None,
+        };
+        let Some(first) = first else {
+            return;
+        };
+        let first = self.name_span(other, first).unwrap_or(name.span);
+        self.error(CheckError::NameClash {
+            span: name.span,
+            kind,
+            name: name.node.clone(),
+            first_kind: other,
+            first,
+        });
+    }
+
+    /// Where the name of the `i`th field, let, model or target is declared.
+    fn name_span(&self, kind: NameKind, i: usize) -> Option<Span> {
+        match kind {
+            NameKind::Field => self.fields.get(i).map(|f| f.name_span),
+            NameKind::Let => self.lets.get(i).map(|d| d.node.name.span),
+            NameKind::Model => self.models.get(i).map(|d| d.node.name_span),
+            NameKind::Target => self.targets.get(i).map(|d| d.node.name.span),
+            _ => None,
+        }
+    }
+
     fn declare_model(&mut self, m: &ModelDecl, span: Span) {
         let i = self.models.len();
         let duplicate = self.duplicate(&m.name, NameKind::Model, i);
-        if let Some(&t) = self.target_ix.get(&m.name.node) {
-            let first = self
-                .targets
-                .get(t)
-                .map_or(m.name.span, |t| t.node.name.span);
-            self.error(CheckError::NameClash {
-                span: m.name.span,
-                kind: NameKind::Model,
-                name: m.name.node.clone(),
-                first_kind: NameKind::Target,
-                first,
-            });
-        }
+        self.clash(&m.name, NameKind::Model, NameKind::Target);
         self.check_id_variant(&m.id.node, m.id.span, true);
         self.models.push(Decl {
             node: ModelAlias {
@@ -203,9 +200,8 @@ impl<'a> Checker<'a> {
             .and_then(|d| self.literal(&ty, d, &f.name.node, false));
         if let Some(&first) = self.field_ix.get(&f.name.node) {
             let first = self
-                .fields
-                .get(first.index())
-                .map_or(f.name.span, |f| f.name_span);
+                .name_span(NameKind::Field, first.index())
+                .unwrap_or(f.name.span);
             self.error(CheckError::Duplicate {
                 span: f.name.span,
                 kind: NameKind::Field,
@@ -214,16 +210,7 @@ impl<'a> Checker<'a> {
             });
             return;
         }
-        if let Some(&l) = self.let_ix.get(&f.name.node) {
-            let first = self.lets.get(l).map_or(f.name.span, |l| l.node.name.span);
-            self.error(CheckError::NameClash {
-                span: f.name.span,
-                kind: NameKind::Field,
-                name: f.name.node.clone(),
-                first_kind: NameKind::Let,
-                first,
-            });
-        }
+        self.clash(&f.name, NameKind::Field, NameKind::Let);
         let id = FieldId(u32::try_from(self.fields.len()).unwrap_or(u32::MAX));
         self.field_ix.insert(f.name.node.clone(), id);
         self.fields.push(Field {
@@ -247,15 +234,7 @@ impl<'a> Checker<'a> {
                 let mut seen: HashMap<&str, Span> = HashMap::new();
                 let mut out = Vec::new();
                 for v in values {
-                    if let Some(&first) = seen.get(v.node.as_str()) {
-                        self.error(CheckError::Duplicate {
-                            span: v.span,
-                            kind: NameKind::EnumValue,
-                            name: v.node.clone(),
-                            first,
-                        });
-                    } else {
-                        seen.insert(&v.node, v.span);
+                    if !self.duplicate_in(&mut seen, v, NameKind::EnumValue) {
                         out.push(v.node.clone());
                     }
                 }

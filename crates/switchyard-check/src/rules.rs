@@ -104,16 +104,9 @@ impl<'a> Checker<'a> {
             let mut seen: HashMap<&str, Span> = HashMap::new();
             let mut context = Vec::with_capacity(t.context.node.len());
             for (name, value) in &t.context.node {
-                if let Some(&first) = seen.get(name.node.as_str()) {
-                    self.error(CheckError::Duplicate {
-                        span: name.span,
-                        kind: NameKind::TestField,
-                        name: name.node.clone(),
-                        first,
-                    });
+                if self.duplicate_in(&mut seen, name, NameKind::TestField) {
                     continue;
                 }
-                seen.insert(&name.node, name.span);
                 let Some(id) = self.lookup_field(name, false) else {
                     continue;
                 };

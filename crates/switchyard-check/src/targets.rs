@@ -8,7 +8,7 @@ use switchyard_syntax::{nearest, Span, Spanned};
 
 use crate::checker::Checker;
 use crate::error::{CheckError, CheckWarning, Deprecation, NameKind};
-use crate::graph::topo_order;
+use crate::graph::{cycle_errors, topo_order};
 use crate::ir::{Arm, Chain, Cheapest, Model, Options, Split, Target, Type};
 
 /// The `:variant` suffixes OpenRouter has (openrouter-api.md section 2).
@@ -135,22 +135,8 @@ impl Checker<'_> {
             })
             .collect();
         let (order, cycles) = topo_order(&deps);
-        for cycle in cycles {
-            let path = cycle
-                .iter()
-                .chain(cycle.first())
-                .filter_map(|&i| self.targets.get(i).map(|t| t.node.name.node.as_str()))
-                .collect::<Vec<_>>()
-                .join(" -> ");
-            if let Some(first) = cycle.first().and_then(|&i| self.targets.get(i)) {
-                let span = first.node.name.span;
-                self.error(CheckError::Cycle {
-                    span,
-                    kind: "target",
-                    path,
-                });
-            }
-        }
+        let names: Vec<&Ident> = self.targets.iter().map(|t| &t.node.name).collect();
+        self.errors(cycle_errors("target", &cycles, &names));
         for i in order {
             let Some(decl) = self.targets.get(i).map(|t| t.node) else {
                 continue;

@@ -14,90 +14,17 @@
     reason = "tests"
 )]
 
+#[path = "../../switchyard-syntax/tests/common/corpus.rs"]
+mod corpus_files;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use corpus_files::{corpus, entries, expectation, finish, load, short, start};
 use switchyard_syntax::{parse_sources, Code, Diagnostic, Limits, LineCol, Severity, SourceMap};
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../switchyard-syntax/tests/corpus")
-}
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
-}
-
-/// What a bad file's header says.
-#[derive(Debug)]
-struct Expect {
-    code: String,
-    at: LineCol,
-}
-
-impl std::fmt::Display for Expect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at {}:{}", self.code, self.at.line, self.at.column)
-    }
-}
-
-/// Reads `# expect: E005 7:24` from the first line of a file.
-fn expectation(bytes: &[u8]) -> Result<Expect, String> {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let first = String::from_utf8_lossy(first);
-    let rest = first
-        .trim_end()
-        .strip_prefix("# expect:")
-        .ok_or_else(|| format!("first line is not `# expect: CODE LINE:COL`: {first:?}"))?;
-    let mut words = rest.split_whitespace();
-    let (Some(code), Some(pos)) = (words.next(), words.next()) else {
-        return Err(format!("header needs a code and a position: {first:?}"));
-    };
-    let (line, column) = pos
-        .split_once(':')
-        .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
-        .ok_or_else(|| format!("bad position `{pos}` in header"))?;
-    if !Code::ALL.iter().any(|c| c.as_str() == code) {
-        return Err(format!("unknown code `{code}` in header"));
-    }
-    Ok(Expect {
-        code: code.to_string(),
-        at: LineCol { line, column },
-    })
-}
-
-/// The `.route` files and folders directly in `dir`, sorted by name.
-fn entries(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "route"))
-        .collect();
-    out.sort();
-    out
-}
-
-/// Short name of a corpus path, for messages.
-fn short(path: &Path) -> String {
-    path.strip_prefix(corpus())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// Loads a file, or every `.route` file of a folder in name order, as bytes.
-fn load(path: &Path) -> SourceMap {
-    let mut sources = SourceMap::new();
-    let files = if path.is_dir() {
-        entries(path)
-    } else {
-        vec![path.to_path_buf()]
-    };
-    for file in files {
-        let bytes =
-            fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
-        sources.add_bytes(short(&file), bytes);
-    }
-    sources
 }
 
 /// Parses and, if that succeeds, checks a ruleset: every diagnostic.
@@ -108,13 +35,6 @@ fn diagnostics(sources: &SourceMap) -> Vec<Diagnostic> {
     }
 }
 
-fn start(sources: &SourceMap, d: &Diagnostic) -> LineCol {
-    sources
-        .locate(d.span)
-        .map(|(_, start, _)| start)
-        .unwrap_or(LineCol { line: 0, column: 0 })
-}
-
 /// `E001 at 3:14: message` for every diagnostic, one per line.
 fn describe(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     if diags.is_empty() {
@@ -123,7 +43,7 @@ fn describe(sources: &SourceMap, diags: &[Diagnostic]) -> String {
     diags
         .iter()
         .map(|d| {
-            let at = start(sources, d);
+            let at = start(sources, d.span);
             let file = sources.locate(d.span).map(|(f, _, _)| f).unwrap_or("?");
             format!(
                 "      {} at {file}:{}:{}: {}",
@@ -132,16 +52,6 @@ fn describe(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn finish(what: &str, checked: usize, failures: Vec<String>) {
-    assert!(checked > 0, "no {what} found under {}", corpus().display());
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} {what} failed:\n\n{}\n",
-        failures.len(),
-        failures.join("\n\n")
-    );
 }
 
 #[test]
@@ -164,7 +74,7 @@ fn bad_files_report_the_expected_diagnostic() {
         let diags = diagnostics(&sources);
         let hit = diags
             .iter()
-            .any(|d| d.code.as_str() == expect.code && start(&sources, d) == expect.at);
+            .any(|d| d.code.as_str() == expect.code && start(&sources, d.span) == expect.at);
         if !hit {
             failures.push(format!(
                 "{name}: expected {expect}, got:\n{}",
@@ -224,7 +134,8 @@ fn file_size_limit() {
     assert!(
         diags
             .iter()
-            .any(|d| d.code == Code::E013 && start(&sources, d) == LineCol { line: 1, column: 1 }),
+            .any(|d| d.code == Code::E013
+                && start(&sources, d.span) == LineCol { line: 1, column: 1 }),
         "expected E013 at 1:1, got:\n{}",
         describe(&sources, &diags)
     );

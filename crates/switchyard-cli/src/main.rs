@@ -31,7 +31,8 @@ fn main() -> ExitCode {
 /// Process-wide parser settings. Only a binary may install them, because
 /// pest's call limit is global state shared by every parser in the process.
 fn install_parser_limits() {
-    // CALL-LIMIT SITE: once `switchyard-syntax` exports it, call
-    //     switchyard_syntax::set_call_limit(...);
-    // here, before any file is parsed (see STYLE.md, "pest, in practice").
+    // The scanner already bounds nesting before pest runs; this bounds the
+    // work pest may do on any one statement, as a backstop against
+    // pathological backtracking. A 4 MiB statement needs far fewer calls.
+    switchyard_syntax::set_call_limit(std::num::NonZeroUsize::new(100_000_000));
 }

@@ -1,13 +1,16 @@
-//! The rule index: for the fields that rules most often test with `==` or
-//! `in`, a bitset over rules per value. A rule's bit is set for a value when
-//! the rule's required tests on that field accept it, and for every value
-//! when the rule does not test the field ("don't care"). ANDing one bitset
-//! per indexed field leaves the candidate rules; the rest of each
-//! candidate's condition (its residual) is then evaluated in rule order.
+//! The rule index. For the fields rules most often test in their top-level
+//! conjunction, a bitset over rules per value (`==`, `in`, bool tests) or per
+//! interval between thresholds (`<`, `<=`, `>`, `>=`, ranges). A rule's bit
+//! is set in a row when the rule's tests on that field accept the row's
+//! values, and in every row when the rule does not test the field ("don't
+//! care"). ANDing one row per indexed field leaves the candidate rules; the
+//! rest of each candidate's condition (its residual) is then evaluated in
+//! rule order.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use switchyard_check::ir::{AtomKind, CmpOp, FieldId, Operand, Subject, Type, Value};
+use switchyard_check::ir::{AtomKind, CmpOp, FieldId, Number, Operand, Subject, Type, Value};
 
 use crate::context::Slot;
 
@@ -15,6 +18,10 @@ use crate::context::Slot;
 /// residuals); it bounds the work per decision and keeps the per-decision
 /// row table on the stack.
 pub(crate) const MAX_INDEXED_FIELDS: usize = 8;
+
+/// Integers beyond this magnitude are not exact as `f64`; the index does not
+/// filter on such values.
+const EXACT_F64_INT: f64 = 9_007_199_254_740_992.0;
 
 /// A value an index is keyed by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -28,7 +35,7 @@ pub(crate) enum Key {
 impl Key {
     /// The key of a literal compared with a field of type `ty`, if it can be
     /// indexed (floats and float literals cannot).
-    pub fn of_value(ty: &Type, v: &Value) -> Option<Key> {
+    fn of_value(ty: &Type, v: &Value) -> Option<Key> {
         match (ty, v) {
             (Type::Bool, Value::Bool(b)) => Some(Key::Bool(*b)),
             (Type::Int, Value::Int(i)) => Some(Key::Int(*i)),
@@ -39,21 +46,133 @@ impl Key {
     }
 }
 
-/// What a required atom says about its field, if the index can use it: the
-/// field and the set of values it accepts.
+/// One end of an interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct End {
+    pub at: f64,
+    pub inclusive: bool,
+}
+
+/// The values of a numeric field a rule accepts: `lo..hi`, each end
+/// optional (unbounded).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Interval {
+    pub lo: Option<End>,
+    pub hi: Option<End>,
+}
+
+impl Interval {
+    const ALL: Interval = Interval { lo: None, hi: None };
+
+    fn intersect(self, other: Interval) -> Interval {
+        let tighter = |a: Option<End>, b: Option<End>, lower: bool| match (a, b) {
+            (None, x) | (x, None) => x,
+            (Some(a), Some(b)) => Some(if a.at == b.at {
+                End {
+                    at: a.at,
+                    inclusive: a.inclusive && b.inclusive,
+                }
+            } else if (a.at > b.at) == lower {
+                a
+            } else {
+                b
+            }),
+        };
+        Interval {
+            lo: tighter(self.lo, other.lo, true),
+            hi: tighter(self.hi, other.hi, false),
+        }
+    }
+}
+
+/// What a rule's tests on one field accept.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Constraint {
+    /// Any of these values.
+    Keys(Vec<Key>),
+    /// A value in this interval.
+    Interval(Interval),
+}
+
+impl Constraint {
+    /// Hashes of the values that make rows: keys, or threshold points.
+    pub fn row_keys(&self) -> Vec<u64> {
+        use std::hash::Hash;
+        match self {
+            Constraint::Keys(keys) => keys
+                .iter()
+                .map(|k| {
+                    let mut h = FxHasher::default();
+                    k.hash(&mut h);
+                    h.finish()
+                })
+                .collect(),
+            Constraint::Interval(i) => [i.lo, i.hi]
+                .into_iter()
+                .flatten()
+                .map(|e| e.at.to_bits())
+                .collect(),
+        }
+    }
+
+    /// Both constraints at once (of the same kind, as one field's tests are).
+    pub fn intersect(self, other: Constraint) -> Constraint {
+        match (self, other) {
+            (Constraint::Keys(a), Constraint::Keys(b)) => {
+                Constraint::Keys(a.into_iter().filter(|k| b.contains(k)).collect())
+            }
+            (Constraint::Interval(a), Constraint::Interval(b)) => {
+                Constraint::Interval(a.intersect(b))
+            }
+            // Cannot happen for one field; keep the first (the residual
+            // keeps nothing of it, so stay conservative: accept all).
+            (Constraint::Keys(_), Constraint::Interval(_))
+            | (Constraint::Interval(_), Constraint::Keys(_)) => Constraint::Interval(Interval::ALL),
+        }
+    }
+}
+
+/// What a required atom says about its field, if the index can use it.
 pub(crate) fn indexable(
     atom: &AtomKind,
     ty_of: impl Fn(FieldId) -> Option<Type>,
-) -> Option<(FieldId, Vec<Key>)> {
+) -> Option<(FieldId, Constraint)> {
     match atom {
-        AtomKind::Flag(f) => Some((*f, vec![Key::Bool(true)])),
+        AtomKind::Flag(f) => Some((*f, Constraint::Keys(vec![Key::Bool(true)]))),
         AtomKind::Compare {
             lhs: Subject::Field(f),
-            op: CmpOp::Eq,
+            op,
             rhs: Operand::Value(v),
         } => {
             let ty = ty_of(*f)?;
-            Some((*f, vec![Key::of_value(&ty, v)?]))
+            if *op == CmpOp::Eq {
+                return Some((*f, Constraint::Keys(vec![Key::of_value(&ty, v)?])));
+            }
+            let at = exact(v.as_f64()?)?;
+            if !ty.is_numeric() {
+                return None;
+            }
+            let end = |inclusive| Some(End { at, inclusive });
+            let interval = match op {
+                CmpOp::Lt => Interval {
+                    lo: None,
+                    hi: end(false),
+                },
+                CmpOp::Le => Interval {
+                    lo: None,
+                    hi: end(true),
+                },
+                CmpOp::Gt => Interval {
+                    lo: end(false),
+                    hi: None,
+                },
+                CmpOp::Ge => Interval {
+                    lo: end(true),
+                    hi: None,
+                },
+                CmpOp::Eq | CmpOp::Ne => return None,
+            };
+            Some((*f, Constraint::Interval(interval)))
         }
         AtomKind::In {
             lhs: Subject::Field(f),
@@ -65,10 +184,38 @@ pub(crate) fn indexable(
                 .iter()
                 .map(|v| Key::of_value(&ty, v))
                 .collect::<Option<Vec<_>>>()?;
-            Some((*f, keys))
+            Some((*f, Constraint::Keys(keys)))
+        }
+        AtomKind::Range {
+            lhs: Subject::Field(f),
+            lo,
+            hi,
+            inclusive,
+            negated: false,
+        } => {
+            ty_of(*f).filter(Type::is_numeric)?;
+            let n = |n: &Number| exact(n.as_f64());
+            Some((
+                *f,
+                Constraint::Interval(Interval {
+                    lo: Some(End {
+                        at: n(lo)?,
+                        inclusive: true,
+                    }),
+                    hi: Some(End {
+                        at: n(hi)?,
+                        inclusive: *inclusive,
+                    }),
+                }),
+            ))
         }
         _ => None,
     }
+}
+
+/// `x` if every integer near it is exactly representable.
+fn exact(x: f64) -> Option<f64> {
+    (x.abs() < EXACT_F64_INT).then_some(x)
 }
 
 /// One indexed field.
@@ -78,53 +225,178 @@ pub(crate) struct FieldIndex {
     /// Rules that accept any value (and an unset field, or a value no rule
     /// names).
     dont_care: Box<[u64]>,
-    /// Per key: the rules that accept it, `dont_care` included.
+    /// Every rule (for values the index cannot place exactly).
+    all: Box<[u64]>,
+    /// Rows, `dont_care` included.
     rows: Vec<Box<[u64]>>,
-    keys: KeyMap,
+    lookup: Lookup,
+    /// Average share of rules a row lets through, to order the rows.
+    pub selectivity: f64,
+}
+
+/// How a context value finds its row.
+#[derive(Debug)]
+enum Lookup {
+    Keys(KeyMap),
+    /// Sorted thresholds `p`: row `2i` is the open interval below `p[i]`
+    /// (above `p[i-1]`), row `2i + 1` is `p[i]` itself, row `2k` is above
+    /// the last.
+    Thresholds(Vec<f64>),
 }
 
 impl FieldIndex {
-    /// Builds the index of `field` over `n_rules` rules; `accepts[r]` is the
-    /// set of values rule `r` accepts, or `None` if it does not care.
-    pub fn build(field: FieldId, n_rules: usize, accepts: &[Option<Vec<Key>>]) -> Self {
+    /// Builds the index of `field` over `n_rules` rules; `accepts[r]` is what
+    /// rule `r` accepts, or `None` if it does not test the field. (The caller
+    /// bounds the size: see `choose_indexed_fields`.)
+    pub fn build(field: FieldId, n_rules: usize, accepts: &[Option<Constraint>]) -> Self {
         let words = n_rules.div_ceil(64);
         let mut dont_care = vec![0u64; words].into_boxed_slice();
-        let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
+        let mut all = vec![0u64; words].into_boxed_slice();
+        for r in 0..n_rules {
+            set_bit(&mut all, r);
+        }
         for (r, acc) in accepts.iter().enumerate() {
-            match acc {
-                None => set_bit(&mut dont_care, r),
-                Some(keys) => {
-                    for k in keys {
-                        by_key.entry(k.clone()).or_default().push(r);
-                    }
-                }
+            if acc.is_none() {
+                set_bit(&mut dont_care, r);
             }
         }
-        let mut rows = Vec::with_capacity(by_key.len());
-        let mut keys = KeyMap::default();
-        for (k, rules) in by_key {
-            let mut row = dont_care.clone();
-            for r in rules {
-                set_bit(&mut row, r);
-            }
-            keys.insert(k, rows.len());
-            rows.push(row);
-        }
+        let numeric = accepts
+            .iter()
+            .flatten()
+            .any(|c| matches!(c, Constraint::Interval(_)));
+        let (rows, lookup) = if numeric {
+            build_intervals(&dont_care, accepts)
+        } else {
+            build_keys(&dont_care, accepts)
+        };
+        let ones: usize = rows.iter().map(|r| popcount(r)).sum();
+        let selectivity = if rows.is_empty() || n_rules == 0 {
+            1.0
+        } else {
+            ones as f64 / rows.len() as f64 / n_rules as f64
+        };
         FieldIndex {
             field,
             dont_care,
+            all,
             rows,
-            keys,
+            lookup,
+            selectivity,
+        }
+    }
+
+    /// A rough cost of [`FieldIndex::row`], in nanoseconds: a vector index
+    /// for bools and enums, a hash lookup for ints and strings, a binary
+    /// search for thresholds.
+    pub fn lookup_ns(&self) -> f64 {
+        match &self.lookup {
+            Lookup::Keys(k) if k.ints.is_empty() && k.strs.is_empty() => 2.0,
+            Lookup::Keys(_) => 8.0,
+            Lookup::Thresholds(points) => 3.0 + (points.len() as f64 + 1.0).log2(),
         }
     }
 
     /// The candidate rules for the field's value in a context.
     pub fn row(&self, slot: &Slot) -> &[u64] {
-        self.keys
-            .get(slot)
-            .and_then(|i| self.rows.get(i))
+        let row = match &self.lookup {
+            Lookup::Keys(keys) => keys.get(slot),
+            Lookup::Thresholds(points) => {
+                let x = match slot {
+                    Slot::Int(i) => *i as f64,
+                    Slot::Float(f) => *f,
+                    _ => return &self.dont_care,
+                };
+                if x.abs() >= EXACT_F64_INT {
+                    return &self.all;
+                }
+                let i = points.partition_point(|&p| p < x);
+                Some(if points.get(i) == Some(&x) {
+                    2 * i + 1
+                } else {
+                    2 * i
+                })
+            }
+        };
+        row.and_then(|i| self.rows.get(i))
             .map_or(&self.dont_care, |r| r)
     }
+}
+
+fn popcount(row: &[u64]) -> usize {
+    row.iter().map(|w| w.count_ones() as usize).sum()
+}
+
+fn build_keys(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Box<[u64]>>, Lookup) {
+    let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (r, acc) in accepts.iter().enumerate() {
+        if let Some(Constraint::Keys(keys)) = acc {
+            for k in keys {
+                by_key.entry(k.clone()).or_default().push(r);
+            }
+        }
+    }
+    let mut rows = Vec::with_capacity(by_key.len());
+    let mut keys = KeyMap::default();
+    for (k, rules) in by_key {
+        let mut row: Box<[u64]> = dont_care.into();
+        for r in rules {
+            set_bit(&mut row, r);
+        }
+        keys.insert(k, rows.len());
+        rows.push(row);
+    }
+    (rows, Lookup::Keys(keys))
+}
+
+/// Rows per elementary interval between thresholds, by one sweep.
+fn build_intervals(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Box<[u64]>>, Lookup) {
+    let intervals: Vec<(usize, Interval)> = accepts
+        .iter()
+        .enumerate()
+        .filter_map(|(r, c)| match c {
+            Some(Constraint::Interval(i)) => Some((r, *i)),
+            _ => None,
+        })
+        .collect();
+    let mut points: Vec<f64> = intervals
+        .iter()
+        .flat_map(|(_, i)| [i.lo, i.hi])
+        .flatten()
+        .map(|e| e.at)
+        .collect();
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    let segments = 2 * points.len() + 1;
+    let index_of = |x: f64| points.partition_point(|&p| p < x);
+    // Segment range each rule covers; starts and ends as sweep events.
+    let mut starts: Vec<Vec<usize>> = vec![Vec::new(); segments];
+    let mut ends: Vec<Vec<usize>> = vec![Vec::new(); segments];
+    for (r, i) in intervals {
+        let first =
+            i.lo.map_or(0, |e| 2 * index_of(e.at) + if e.inclusive { 1 } else { 2 });
+        // Segment 2j is the open interval just below p[j], 2j + 1 is p[j].
+        let last = i.hi.map_or(segments - 1, |e| {
+            2 * index_of(e.at) + usize::from(e.inclusive)
+        });
+        if first <= last && last < segments {
+            if let (Some(s), Some(e)) = (starts.get_mut(first), ends.get_mut(last)) {
+                s.push(r);
+                e.push(r);
+            }
+        }
+    }
+    let mut active: Box<[u64]> = dont_care.into();
+    let mut rows = Vec::with_capacity(segments);
+    for (s, e) in starts.iter().zip(&ends) {
+        for &r in s {
+            set_bit(&mut active, r);
+        }
+        rows.push(active.clone());
+        for &r in e {
+            clear_bit(&mut active, r);
+        }
+    }
+    (rows, Lookup::Thresholds(points))
 }
 
 fn set_bit(bits: &mut [u64], i: usize) {
@@ -133,14 +405,21 @@ fn set_bit(bits: &mut [u64], i: usize) {
     }
 }
 
-/// Row numbers by key, one map per kind of key so that a `&str` can be
-/// looked up without allocating.
+fn clear_bit(bits: &mut [u64], i: usize) {
+    if let Some(w) = bits.get_mut(i / 64) {
+        *w &= !(1u64 << (i % 64));
+    }
+}
+
+/// Row numbers by key: bools and enum values index vectors; ints and
+/// strings go through hash maps with a fast hasher (keys come from the
+/// ruleset, and lookups never insert, so hash flooding cannot grow them).
 #[derive(Debug, Default)]
 struct KeyMap {
     bools: [Option<usize>; 2],
-    ints: HashMap<i64, usize>,
-    strs: HashMap<Box<str>, usize>,
-    enums: HashMap<u32, usize>,
+    enums: Vec<Option<usize>>,
+    ints: HashMap<i64, usize, BuildHasherDefault<FxHasher>>,
+    strs: HashMap<Box<str>, usize, BuildHasherDefault<FxHasher>>,
 }
 
 impl KeyMap {
@@ -151,14 +430,20 @@ impl KeyMap {
                     *slot = Some(row);
                 }
             }
+            Key::Enum(e) => {
+                let e = e as usize;
+                if self.enums.len() <= e {
+                    self.enums.resize(e + 1, None);
+                }
+                if let Some(slot) = self.enums.get_mut(e) {
+                    *slot = Some(row);
+                }
+            }
             Key::Int(i) => {
                 self.ints.insert(i, row);
             }
             Key::Str(s) => {
                 self.strs.insert(s, row);
-            }
-            Key::Enum(e) => {
-                self.enums.insert(e, row);
             }
         }
     }
@@ -167,10 +452,59 @@ impl KeyMap {
         match slot {
             Slot::Unset | Slot::Float(_) => None,
             Slot::Bool(b) => self.bools.get(usize::from(*b)).copied().flatten(),
+            Slot::Enum(e) => self.enums.get(*e as usize).copied().flatten(),
             Slot::Int(i) => self.ints.get(i).copied(),
             Slot::Str(s) => self.strs.get(&**s).copied(),
-            Slot::Enum(e) => self.enums.get(e).copied(),
         }
+    }
+}
+
+/// The multiply-rotate hasher of rustc (FxHash): a few cycles per word.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
@@ -178,17 +512,83 @@ impl KeyMap {
 mod tests {
     use super::*;
 
+    fn keys(ks: &[&str]) -> Option<Constraint> {
+        Some(Constraint::Keys(
+            ks.iter().map(|k| Key::Str((*k).into())).collect(),
+        ))
+    }
+
     #[test]
-    fn rows_include_dont_care_rules() {
-        let accepts = vec![
-            Some(vec![Key::Str("a".into())]),
-            None,
-            Some(vec![Key::Str("b".into()), Key::Str("a".into())]),
-        ];
+    fn key_rows_include_dont_care_rules() {
+        let accepts = vec![keys(&["a"]), None, keys(&["b", "a"])];
         let idx = FieldIndex::build(FieldId(0), 3, &accepts);
         assert_eq!(idx.row(&Slot::Str("a".into()))[0], 0b111);
         assert_eq!(idx.row(&Slot::Str("b".into()))[0], 0b110);
         assert_eq!(idx.row(&Slot::Str("zz".into()))[0], 0b010);
         assert_eq!(idx.row(&Slot::Unset)[0], 0b010);
+    }
+
+    #[test]
+    fn interval_rows_respect_open_and_closed_ends() {
+        let iv = |lo: Option<(f64, bool)>, hi: Option<(f64, bool)>| {
+            Some(Constraint::Interval(Interval {
+                lo: lo.map(|(at, inclusive)| End { at, inclusive }),
+                hi: hi.map(|(at, inclusive)| End { at, inclusive }),
+            }))
+        };
+        let accepts = vec![
+            iv(None, Some((1.0, false))),             // r0: x < 1
+            iv(Some((1.0, true)), Some((5.0, true))), // r1: 1 <= x <= 5
+            iv(Some((5.0, false)), None),             // r2: x > 5
+            None,                                     // r3: don't care
+            iv(Some((3.0, true)), Some((2.0, true))), // r4: empty
+        ];
+        let idx = FieldIndex::build(FieldId(0), 5, &accepts);
+        let row = |x: f64| idx.row(&Slot::Float(x))[0];
+        assert_eq!(row(0.5), 0b01001);
+        assert_eq!(row(1.0), 0b01010);
+        assert_eq!(row(3.0), 0b01010);
+        assert_eq!(row(5.0), 0b01010);
+        assert_eq!(row(5.5), 0b01100);
+        assert_eq!(idx.row(&Slot::Int(-7))[0], 0b01001);
+        assert_eq!(idx.row(&Slot::Unset)[0], 0b01000);
+        // Values too large to place exactly let every rule through.
+        assert_eq!(idx.row(&Slot::Int(i64::MAX))[0], 0b11111);
+    }
+
+    #[test]
+    fn intersections() {
+        let a = Interval {
+            lo: Some(End {
+                at: 1.0,
+                inclusive: true,
+            }),
+            hi: None,
+        };
+        let b = Interval {
+            lo: Some(End {
+                at: 1.0,
+                inclusive: false,
+            }),
+            hi: Some(End {
+                at: 9.0,
+                inclusive: true,
+            }),
+        };
+        let c = a.intersect(b);
+        assert_eq!(
+            c.lo,
+            Some(End {
+                at: 1.0,
+                inclusive: false
+            })
+        );
+        assert_eq!(
+            c.hi,
+            Some(End {
+                at: 9.0,
+                inclusive: true
+            })
+        );
     }
 }

@@ -3,16 +3,16 @@
 //! kept as a residual over deduplicated atoms that are evaluated at most
 //! once per decision.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use switchyard_check::ir::{Atom, AtomKind, Cond, FieldId, Ruleset, Subject, Target};
+use switchyard_check::ir::{Atom, AtomKind, Cond, FieldId, Ruleset, Subject, Target, Type};
 use switchyard_syntax::{Limits, SourceMap};
 
 use crate::context::{Context, ContextBuilder, Schema};
 use crate::decision::{Decision, Outcome, RulesetInfo};
 use crate::error::{CompileError, DecideError};
-use crate::index::{indexable, FieldIndex, Key, MAX_INDEXED_FIELDS};
+use crate::index::{indexable, Constraint, FieldIndex, MAX_INDEXED_FIELDS};
 use crate::{atom, split};
 
 /// A condition over atom and let ids.
@@ -61,6 +61,10 @@ pub struct CompiledTable {
     pub(crate) sources: SourceMap,
 }
 
+/// The most 64-bit words the rows of one indexed field may take (32 MiB);
+/// a field that would need more is left to the residuals.
+const MAX_INDEX_WORDS: usize = 4 << 20;
+
 /// Nesting of lets beyond this is refused (evaluation recurses through them).
 const MAX_LET_DEPTH: usize = Limits::MAX_DEPTH_CEILING;
 
@@ -88,41 +92,30 @@ impl CompiledTable {
             .collect();
 
         let ty_of = |f: FieldId| ruleset.field(f).map(|f| f.ty.clone());
-        let indexed = choose_indexed_fields(&ruleset, &ty_of);
+        let n_rules = ruleset.rules.len();
+        let mut built: Vec<((FieldId, bool), FieldIndex)> = choose_indexed_fields(&ruleset, &ty_of)
+            .into_iter()
+            .map(|key| {
+                let accepts = constraints(&ruleset, key, &ty_of);
+                (key, FieldIndex::build(key.0, n_rules, &accepts))
+            })
+            .collect();
+        // The most selective rows first: a word that one row empties skips
+        // the others. Then keep only the rows that pay for themselves.
+        built.sort_by(|a, b| a.1.selectivity.total_cmp(&b.1.selectivity));
+        let built = worth_indexing(built, n_rules);
+        let indexed: Vec<(FieldId, bool)> = built.iter().map(|(k, _)| *k).collect();
+        let index: Vec<FieldIndex> = built.into_iter().map(|(_, fi)| fi).collect();
 
-        let mut accepts: Vec<Vec<Option<Vec<Key>>>> = vec![Vec::new(); indexed.len()];
-        let mut rules = Vec::with_capacity(ruleset.rules.len());
+        // Each rule's residual: its top-level tests the index does not
+        // cover.
+        let mut rules = Vec::with_capacity(n_rules);
         for rule in &ruleset.rules {
-            // Split the top-level conjunction: tests on indexed fields go
-            // into the index, the rest stays as the residual.
-            let mut per_field: Vec<Option<Vec<Key>>> = vec![None; indexed.len()];
-            let mut rest = Vec::new();
-            for part in conjuncts(&rule.cond) {
-                let slot = match part {
-                    Cond::Atom(a) => indexable(&a.kind, ty_of).and_then(|(f, keys)| {
-                        indexed.iter().position(|&g| g == f).map(|i| (i, keys))
-                    }),
-                    _ => None,
-                };
-                match slot {
-                    Some((i, keys)) => {
-                        if let Some(acc) = per_field.get_mut(i) {
-                            *acc = Some(match acc.take() {
-                                None => keys,
-                                Some(prev) => {
-                                    prev.into_iter().filter(|k| keys.contains(k)).collect()
-                                }
-                            });
-                        }
-                    }
-                    None => rest.push(atoms.node(part, &mut schema)),
-                }
-            }
-            for (i, acc) in per_field.into_iter().enumerate() {
-                if let Some(a) = accepts.get_mut(i) {
-                    a.push(acc);
-                }
-            }
+            let mut rest: Vec<Node> = conjuncts(&rule.cond)
+                .into_iter()
+                .filter(|part| !covered(part, &indexed, &ty_of))
+                .map(|part| atoms.node(part, &mut schema))
+                .collect();
             let residual = match rest.len() {
                 0 => Node::True,
                 1 => rest.pop().unwrap_or(Node::True),
@@ -134,12 +127,6 @@ impl CompiledTable {
                 route: route(&ruleset, &rule.target),
             });
         }
-        let n_rules = rules.len();
-        let index = indexed
-            .iter()
-            .zip(&accepts)
-            .map(|(&f, acc)| FieldIndex::build(f, n_rules, acc))
-            .collect();
 
         Ok(CompiledTable {
             id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
@@ -228,6 +215,9 @@ impl CompiledTable {
                 (1u64 << (n_rules % 64)) - 1
             };
             for row in rows {
+                if bits == 0 {
+                    break;
+                }
                 bits &= row.get(w).copied().unwrap_or(0);
             }
             while bits != 0 {
@@ -336,30 +326,127 @@ fn conjuncts(cond: &Cond) -> Vec<&Cond> {
     }
 }
 
-/// The fields most often tested by rules' top-level `==`/`in`, at most
-/// [`MAX_INDEXED_FIELDS`].
+/// The fields to index, each with the kind of test indexed (`true`:
+/// thresholds, `false`: values): the fields most rules test in their
+/// top-level conjunction, at most [`MAX_INDEXED_FIELDS`], leaving out any
+/// whose rows would take more than [`MAX_INDEX_WORDS`].
 fn choose_indexed_fields(
     ruleset: &Ruleset,
-    ty_of: &impl Fn(FieldId) -> Option<switchyard_check::ir::Type>,
-) -> Vec<FieldId> {
-    let mut counts: HashMap<FieldId, usize> = HashMap::new();
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> Vec<(FieldId, bool)> {
+    #[derive(Default)]
+    struct Usage {
+        rules: usize,
+        distinct: HashSet<u64>,
+    }
+    let mut usage: HashMap<(FieldId, bool), Usage> = HashMap::new();
     for rule in &ruleset.rules {
         let mut seen = Vec::new();
         for part in conjuncts(&rule.cond) {
-            if let Cond::Atom(a) = part {
-                if let Some((f, _)) = indexable(&a.kind, ty_of) {
-                    if !seen.contains(&f) {
-                        seen.push(f);
-                        *counts.entry(f).or_default() += 1;
-                    }
-                }
+            let Cond::Atom(a) = part else { continue };
+            let Some((f, c)) = indexable(&a.kind, ty_of) else {
+                continue;
+            };
+            let kind = (f, is_interval(&c));
+            let u = usage.entry(kind).or_default();
+            if !seen.contains(&kind) {
+                seen.push(kind);
+                u.rules += 1;
             }
+            u.distinct.extend(c.row_keys());
         }
     }
-    let mut fields: Vec<(FieldId, usize)> = counts.into_iter().collect();
-    fields.sort_by_key(|&(f, n)| (std::cmp::Reverse(n), f));
-    fields.truncate(MAX_INDEXED_FIELDS);
-    fields.into_iter().map(|(f, _)| f).collect()
+    let words = ruleset.rules.len().div_ceil(64);
+    let mut candidates: Vec<((FieldId, bool), usize, usize)> = usage
+        .into_iter()
+        .map(|(k, u)| {
+            // Thresholds make two rows each, plus one.
+            let rows = if k.1 {
+                2 * u.distinct.len() + 1
+            } else {
+                u.distinct.len()
+            };
+            (k, u.rules, rows.saturating_mul(words))
+        })
+        .filter(|&(_, _, size)| size <= MAX_INDEX_WORDS)
+        .collect();
+    candidates.sort_by_key(|&((f, numeric), rules, _)| (std::cmp::Reverse(rules), f, numeric));
+    let mut chosen: Vec<(FieldId, bool)> = Vec::new();
+    for ((f, numeric), _, _) in candidates {
+        if chosen.len() < MAX_INDEXED_FIELDS && !chosen.iter().any(|&(g, _)| g == f) {
+            chosen.push((f, numeric));
+        }
+    }
+    chosen
+}
+
+/// What each rule's top-level tests of kind `key` accept (`None`: the rule
+/// does not test the field that way).
+fn constraints(
+    ruleset: &Ruleset,
+    key: (FieldId, bool),
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> Vec<Option<Constraint>> {
+    ruleset
+        .rules
+        .iter()
+        .map(|rule| {
+            conjuncts(&rule.cond)
+                .into_iter()
+                .filter_map(|part| match part {
+                    Cond::Atom(a) => indexable(&a.kind, ty_of),
+                    _ => None,
+                })
+                .filter(|(f, c)| (*f, is_interval(c)) == key)
+                .map(|(_, c)| c)
+                .reduce(Constraint::intersect)
+        })
+        .collect()
+}
+
+/// Whether the index covers this top-level test.
+fn covered(
+    part: &Cond,
+    indexed: &[(FieldId, bool)],
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> bool {
+    match part {
+        Cond::Atom(a) => {
+            indexable(&a.kind, ty_of).is_some_and(|(f, c)| indexed.contains(&(f, is_interval(&c))))
+        }
+        _ => false,
+    }
+}
+
+/// Rough costs, in nanoseconds, of ANDing one word of a row and of
+/// evaluating one candidate's residual (a few tests). Looking a row up costs
+/// [`FieldIndex::lookup_ns`].
+const WORD_NS: f64 = 0.5;
+const RESIDUAL_NS: f64 = 12.0;
+
+/// Keeps rows (most selective first) while the residual evaluations they
+/// save are worth more than their lookups: a ten-rule table wants one row
+/// or none, a ten-thousand-rule one several.
+fn worth_indexing(
+    built: Vec<((FieldId, bool), FieldIndex)>,
+    n_rules: usize,
+) -> Vec<((FieldId, bool), FieldIndex)> {
+    let words = n_rules.div_ceil(64) as f64;
+    let mut expected = n_rules as f64;
+    let mut kept = Vec::new();
+    for (key, fi) in built {
+        let saved = expected * (1.0 - fi.selectivity) * RESIDUAL_NS;
+        if saved <= fi.lookup_ns() + words * WORD_NS {
+            break;
+        }
+        expected *= fi.selectivity;
+        kept.push((key, fi));
+    }
+    kept
+}
+
+fn is_interval(c: &Constraint) -> bool {
+    matches!(c, Constraint::Interval(_))
 }
 
 /// Deduplicated atoms.

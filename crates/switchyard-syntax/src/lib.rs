@@ -13,6 +13,7 @@ pub mod ast;
 mod diagnostic;
 mod error;
 mod grammar;
+mod keywords;
 mod limits;
 mod lower;
 mod print;
@@ -22,6 +23,7 @@ mod span;
 
 pub use diagnostic::{nearest, Code, Diagnostic, Label, Severity, ToDiagnostic};
 pub use error::{LimitKind, ParseError, ParseErrors};
+pub use keywords::KEYWORDS;
 pub use limits::Limits;
 pub use print::{format_source, print};
 pub use source::{LoadError, SourceFile, SourceMap};

@@ -29,11 +29,19 @@ pub(crate) fn parse_file(
             span: Span::new(file, src.len(), src.len()),
         });
     }
+    let comment_ends: Vec<usize> = scanned
+        .comments
+        .iter()
+        .map(|c| c.span.end as usize)
+        .collect();
     for st in scanned.statements.iter().filter(|s| !s.poisoned) {
         let slice = src.get(st.start..st.end).unwrap_or("");
         let mut lower = Lower {
             file,
             base: st.start,
+            slice,
+            comments: &scanned.comments,
+            comment_ends: &comment_ends,
             limits,
             depth: 0,
         };
@@ -117,16 +125,39 @@ impl<'i> Iterator for Kids<'i> {
 
 struct Lower<'a> {
     file: FileId,
+    /// Offset of the statement in the file.
     base: usize,
+    /// The statement's text.
+    slice: &'a str,
+    /// The file's comments, and their end offsets (sorted), to keep them
+    /// out of spans.
+    comments: &'a [Comment],
+    comment_ends: &'a [usize],
     limits: &'a Limits,
     /// Current nesting of parentheses and `not`s.
     depth: usize,
 }
 
 impl Lower<'_> {
+    /// The span of a pair without the white space and comments pest lets
+    /// a rule swallow after its last token.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let trimmed = |end: usize| {
+            let text = self.slice.get(s.start()..end).unwrap_or("");
+            s.start() + text.trim_end().len()
+        };
+        let mut end = trimmed(s.end());
+        // A comment ending where the text now ends: cut it off too.
+        while let Ok(i) = self.comment_ends.binary_search(&(self.base + end)) {
+            match self.comments.get(i) {
+                Some(c) if c.span.start as usize >= self.base + s.start() => {
+                    end = trimmed(c.span.start as usize - self.base);
+                }
+                _ => break,
+            }
+        }
+        Span::new(self.file, self.base + s.start(), self.base + end)
     }
 
     fn kids<'i>(&self, pair: Pair<'i, Rule>) -> Kids<'i> {

@@ -8,23 +8,9 @@
 
 mod common;
 
-use common::arb;
+use common::{arb, config};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use switchyard_syntax::{format_source, parse, print, FileId, Limits};
-
-/// `cases` cases, or `PROPTEST_CASES` if set (for longer local runs).
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 /// One edit of a text; positions are taken modulo its length and moved
 /// back to a character boundary.

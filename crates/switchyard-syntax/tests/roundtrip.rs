@@ -14,23 +14,9 @@ mod common;
 
 use std::path::Path;
 
-use common::arb;
+use common::{arb, config};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use switchyard_syntax::{format_source, parse, print, FileId, Limits};
-
-/// `cases` cases, or `PROPTEST_CASES` if set (for longer local runs).
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 fn fmt(src: &str) -> Result<String, TestCaseError> {
     format_source(src, FileId(0), &Limits::default())

@@ -36,18 +36,22 @@ pub(crate) fn with_header(case: &str) -> String {
     format!("{HEADER}{case}\n")
 }
 
-fn describe(sources: &SourceMap, d: &Diagnostic) -> String {
-    match sources.locate(d.span) {
-        Some((_, start, _)) => format!(
-            "{}@{}:{} {} (help: {})",
-            d.code,
-            start.line,
-            start.column,
-            d.message,
-            d.help.as_deref().unwrap_or("-")
-        ),
-        None => format!("{} {}", d.code, d.message),
-    }
+/// `E004@12:20 message (help: ...)` for each diagnostic.
+fn describe(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| match sources.locate(d.span) {
+            Some((_, start, _)) => format!(
+                "{}@{}:{} {} (help: {})",
+                d.code,
+                start.line,
+                start.column,
+                d.message,
+                d.help.as_deref().unwrap_or("-")
+            ),
+            None => format!("{} {}", d.code, d.message),
+        })
+        .collect()
 }
 
 /// Asserts that checking `src` reports `code` with its primary span
@@ -55,11 +59,7 @@ fn describe(sources: &SourceMap, d: &Diagnostic) -> String {
 #[track_caller]
 pub(crate) fn expect(src: &str, code: &str, line: u32, column: u32) -> Diagnostic {
     let (sources, checked) = run(src);
-    let all: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .map(|d| describe(&sources, d))
-        .collect();
+    let all = describe(&sources, &checked.diagnostics);
     let found = checked.diagnostics.iter().find(|d| {
         d.code.as_str() == code
             && sources
@@ -90,11 +90,7 @@ pub(crate) fn expect_case(case: &str, code: &str, column: u32) -> Diagnostic {
 #[track_caller]
 pub(crate) fn clean(src: &str) -> crate::Ruleset {
     let (sources, checked) = run(src);
-    let all: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .map(|d| describe(&sources, d))
-        .collect();
+    let all = describe(&sources, &checked.diagnostics);
     assert!(all.is_empty(), "expected no diagnostics, got {all:#?}");
     match checked.ruleset {
         Some(r) => r,
@@ -107,11 +103,7 @@ pub(crate) fn clean(src: &str) -> crate::Ruleset {
 #[track_caller]
 pub(crate) fn no_errors(src: &str) -> (crate::Ruleset, Vec<String>) {
     let (sources, checked) = run(src);
-    let all: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .map(|d| describe(&sources, d))
-        .collect();
+    let all = describe(&sources, &checked.diagnostics);
     match checked.ruleset {
         Some(r) => (
             r,

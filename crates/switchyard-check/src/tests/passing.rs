@@ -5,55 +5,9 @@ use serde_json::json;
 use super::{clean, no_errors, with_header};
 use crate::ir::{AtomKind, CmpOp, Cond, Operand, Subject, Target, Type, Value};
 
-/// LANGUAGE.md section 1, verbatim.
-pub(crate) const SECTION_1: &str = r##"# Comments run from '#' to the end of the line.
-version "2026-11-21.1"            # optional label, reported in every decision
-
-context {                         # the fields a host passes in, with types
-  tier: "free" | "basic" | "pro" | "enterprise" = "free"
-  task: "chat" | "code" | "analysis" | "classification" | "general" = "general"
-  budget: float = 0.0             # remaining daily budget, USD
-  prompt_tokens: int = 0
-  needs_tools: bool = false
-  needs_vision: bool = false
-  max_latency_ms: int = 30000
-  user: string                    # no default: optional (see 4.3)
-  prompt: string = ""             # last user message, for content rules
-}
-
-model gemma    = "google/gemma-2-9b-it:free"
-model llama-8b = "meta-llama/llama-3.1-8b-instruct"
-model mini     = "openai/gpt-4o-mini"
-model gpt-4o   = "openai/gpt-4o"
-model claude   = "anthropic/claude-3.5-sonnet"
-model haiku    = "anthropic/claude-3-haiku"
-
-defaults max_tokens 1024          # options applied to every decision
-
-target cheap-chain = mini fallback [llama-8b] max_tokens 512
-
-let has_code = prompt matches /```|def |function |class |import /
-let reasoning = prompt matches /explain|analyze|compare|why|how does|trade.?off/i
-
-rule free-tier:      when tier == "free" -> gemma fallback [llama-8b] max_tokens 512
-rule low-budget:     when budget < 1.0 and tier != "enterprise" -> cheap-chain
-rule tools-required: when needs_tools -> gpt-4o fallback [claude]
-rule vision:         when needs_vision -> gpt-4o fallback [claude]
-rule code-pro:       when task == "code" and tier in ["pro", "enterprise"]
-                       -> claude fallback [gpt-4o] max_tokens 2048
-                          provider { sort: "throughput", allow_fallbacks: true }
-rule long-prompt:    when prompt_tokens > 60000 and tier != "free" -> claude max_tokens 4096
-rule fast:           when max_latency_ms < 3000 -> haiku fallback [mini]
-rule hard-prompts:   when has_code and reasoning -> claude
-rule chat-ab:        when task == "chat" -> split by user {
-                       control   90%: mini
-                       treatment 10%: gpt-4o fallback [mini]
-                     }
-rule default:        otherwise -> mini fallback [llama-8b]
-
-test pro-coder:  { tier: "pro", task: "code", budget: 50.0 } -> code-pro
-test free-user:  { tier: "free" } -> free-tier model "google/gemma-2-9b-it:free"
-"##;
+/// LANGUAGE.md section 1, verbatim (the parser's tests use the same file).
+pub(crate) const SECTION_1: &str =
+    include_str!("../../../switchyard-syntax/tests/data/section1.route");
 
 fn chain(t: &Target) -> &crate::ir::Chain {
     match t {

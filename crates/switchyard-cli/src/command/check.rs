@@ -36,11 +36,8 @@ impl Outcome {
         }
     }
 
-    fn items(&self) -> impl Iterator<Item = Item<'_>> {
-        self.diagnostics.iter().map(|diagnostic| Item {
-            sources: &self.sources,
-            diagnostic,
-        })
+    fn items(&self) -> Vec<Item<'_>> {
+        render::items(&self.sources, &self.diagnostics)
     }
 }
 
@@ -63,8 +60,7 @@ pub fn run(args: &CheckArgs) -> Status {
         };
         status = status.max(outcome.status(args.deny_warnings));
         if human {
-            let items: Vec<Item<'_>> = outcome.items().collect();
-            Stream::Stdout.write(&render::human::render(&items, color));
+            Stream::Stdout.write(&render::human::render(&outcome.items(), color));
             Stream::Stderr.line(&summary(path, &outcome, args.deny_warnings));
         } else {
             outcomes.push(outcome);

@@ -13,7 +13,7 @@
 
 use switchyard_syntax::Severity;
 
-use super::{locate, Item};
+use super::{locate, message_with_help, Item};
 
 /// Renders one line per diagnostic.
 pub fn render(items: &[Item<'_>]) -> String {
@@ -26,11 +26,7 @@ pub fn render(items: &[Item<'_>]) -> String {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
+        let message = message_with_help(d);
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             escape_property(at.file),
@@ -59,40 +55,23 @@ fn escape_data(text: &str) -> String {
     out
 }
 
-/// Escapes a property value (`file=...`, `title=...`).
+/// Escapes a property value (`file=...`, `title=...`): as a message, and
+/// `:` and `,` too (which [`escape_data`] leaves alone).
 fn escape_property(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testing;
+    use crate::render::{items, testing};
     use switchyard_syntax::{Code, Diagnostic, SourceMap, Span};
 
     #[test]
     fn one_line_per_diagnostic() {
         let (map, id) = testing::sources();
         let ds = testing::diagnostics(id);
-        let items: Vec<Item<'_>> = ds
-            .iter()
-            .map(|diagnostic| Item {
-                sources: &map,
-                diagnostic,
-            })
-            .collect();
-        let out = render(&items);
+        let out = render(&items(&map, &ds));
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines,

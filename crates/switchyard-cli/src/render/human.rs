@@ -17,7 +17,7 @@ use std::ops::Range;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use switchyard_syntax::{FileId, Severity, SourceMap, Span};
 
-use super::{trim, Item};
+use super::{items, trim, Item};
 
 /// Renders every item, each followed by a blank line.
 pub fn render(items: &[Item<'_>], color: bool) -> String {
@@ -106,14 +106,7 @@ pub fn render_all(
     diagnostics: &[switchyard_syntax::Diagnostic],
     color: bool,
 ) -> String {
-    let items: Vec<Item<'_>> = diagnostics
-        .iter()
-        .map(|diagnostic| Item {
-            sources,
-            diagnostic,
-        })
-        .collect();
-    render(&items, color)
+    render(&items(sources, diagnostics), color)
 }
 
 #[cfg(test)]

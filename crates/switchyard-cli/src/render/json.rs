@@ -52,19 +52,7 @@ pub fn render(items: &[Item<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testing;
-
-    fn items<'a>(
-        map: &'a switchyard_syntax::SourceMap,
-        ds: &'a [switchyard_syntax::Diagnostic],
-    ) -> Vec<Item<'a>> {
-        ds.iter()
-            .map(|diagnostic| Item {
-                sources: map,
-                diagnostic,
-            })
-            .collect()
-    }
+    use crate::render::{items, testing};
 
     #[test]
     fn keys_are_exactly_the_documented_ones() {

@@ -22,6 +22,29 @@ pub struct Item<'a> {
     pub diagnostic: &'a Diagnostic,
 }
 
+/// Pairs each of `diagnostics` with `sources`, the one map their spans point
+/// into.
+pub fn items<'a>(sources: &'a SourceMap, diagnostics: &'a [Diagnostic]) -> Vec<Item<'a>> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| Item {
+            sources,
+            diagnostic,
+        })
+        .collect()
+}
+
+/// The diagnostic's message, followed by its help (if any) on a line of its
+/// own: `message\nhelp: ...`, for the formats that have no place for help.
+pub fn message_with_help(d: &Diagnostic) -> String {
+    let mut text = d.message.clone();
+    if let Some(help) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    text
+}
+
 /// Renders `items` in `format`. `color` only matters to [`Format::Human`].
 /// The result ends with a line break unless it is empty.
 pub fn render(format: Format, items: &[Item<'_>], color: bool) -> String {

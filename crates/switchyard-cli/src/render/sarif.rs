@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use switchyard_syntax::{Code, Severity};
 
-use super::{locate, Item, Location};
+use super::{locate, message_with_help, Item, Location};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -60,15 +60,10 @@ fn level(severity: Severity) -> &'static str {
 
 fn result(item: &Item<'_>) -> Value {
     let d = item.diagnostic;
-    let mut text = d.message.clone();
-    if let Some(help) = &d.help {
-        text.push_str("\nhelp: ");
-        text.push_str(help);
-    }
     let mut result = json!({
         "ruleId": d.code.as_str(),
         "level": level(d.severity()),
-        "message": { "text": text },
+        "message": { "text": message_with_help(d) },
         "locations": [physical_location(locate(item.sources, d.span), None)],
     });
     if let Some(index) = Code::ALL.iter().position(|c| *c == d.code) {
@@ -129,19 +124,12 @@ fn uri(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::testing;
+    use crate::render::{items, testing};
 
     fn log() -> Value {
         let (map, id) = testing::sources();
         let ds = testing::diagnostics(id);
-        let items: Vec<Item<'_>> = ds
-            .iter()
-            .map(|diagnostic| Item {
-                sources: &map,
-                diagnostic,
-            })
-            .collect();
-        serde_json::from_str(&render(&items)).expect("valid JSON")
+        serde_json::from_str(&render(&items(&map, &ds))).expect("valid JSON")
     }
 
     #[test]

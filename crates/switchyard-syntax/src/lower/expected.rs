@@ -6,48 +6,9 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::error::ParseError;
 use crate::grammar::Rule;
+use crate::keywords::KEYWORDS;
 use crate::scan::StatementSlice;
 use crate::span::{FileId, Span};
-
-/// Reserved words (LANGUAGE.md, lexical rules).
-const KEYWORDS: &[&str] = &[
-    "context",
-    "model",
-    "target",
-    "let",
-    "defaults",
-    "rule",
-    "priority",
-    "when",
-    "otherwise",
-    "test",
-    "version",
-    "and",
-    "or",
-    "not",
-    "in",
-    "matches",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "has",
-    "words",
-    "len",
-    "hour",
-    "weekday",
-    "true",
-    "false",
-    "fallback",
-    "split",
-    "by",
-    "cheapest",
-    "require",
-    "max_tokens",
-    "provider",
-    "transforms",
-    "params",
-    "tag",
-];
 
 /// What pest wants where a statement may begin.
 const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`)";
@@ -169,8 +130,10 @@ fn token_at(src: &str, pos: usize) -> (String, usize, usize) {
         return ("end of file".into(), skipped, 0);
     };
     let len = if first.is_ascii_alphabetic() || first == '_' {
-        rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-            .unwrap_or(rest.len())
+        let word = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .unwrap_or(rest.len());
+        rest.get(..word).and_then(|w| w.find("->")).unwrap_or(word)
     } else if first.is_ascii_digit() {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
             .unwrap_or(rest.len())

@@ -317,3 +317,32 @@ fn messages_say_what_was_expected() {
     let d = errs("rule a: when tier = \"x\" -> m")[0].to_diagnostic();
     assert_eq!(d.help.as_deref(), Some("compare with `==`"));
 }
+
+#[test]
+fn arrow_ends_a_name() {
+    let f = ok("rule default: otherwise->\"m/x\"\nmodel a-b = \"x/y\"\nrule r: when x->a-b");
+    assert_eq!(f.items.len(), 3);
+    let r = rule(&f, 2);
+    let Target::Chain(c) = &r.target.node else {
+        panic!()
+    };
+    assert_eq!(
+        c.primary.node,
+        ModelRef::Name {
+            name: "a-b".into(),
+            variant: None
+        }
+    );
+}
+
+#[test]
+fn spans_leave_out_trailing_space_and_comments() {
+    let src = "rule r: when a -> m fallback [n]   # why\n  # more\n\nrule s: otherwise -> m";
+    let f = ok(src);
+    let r = rule(&f, 0);
+    assert_eq!(&src[r.target.span.range()], "m fallback [n]");
+    assert_eq!(
+        &src[f.items[0].span.range()],
+        "rule r: when a -> m fallback [n]"
+    );
+}

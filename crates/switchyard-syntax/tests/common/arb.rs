@@ -16,47 +16,7 @@
 
 use proptest::prelude::*;
 use switchyard_syntax::ast::*;
-use switchyard_syntax::{FileId, Span, Spanned};
-
-/// Every reserved word (LANGUAGE.md, lexical appendix).
-pub const KEYWORDS: &[&str] = &[
-    "context",
-    "model",
-    "target",
-    "let",
-    "defaults",
-    "rule",
-    "priority",
-    "when",
-    "otherwise",
-    "test",
-    "version",
-    "and",
-    "or",
-    "not",
-    "in",
-    "matches",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "has",
-    "words",
-    "len",
-    "hour",
-    "weekday",
-    "true",
-    "false",
-    "fallback",
-    "split",
-    "by",
-    "cheapest",
-    "require",
-    "max_tokens",
-    "provider",
-    "transforms",
-    "params",
-    "tag",
-];
+use switchyard_syntax::{FileId, Span, Spanned, KEYWORDS};
 
 fn sp<T>(node: T) -> Spanned<T> {
     Spanned::new(node, Span::default())

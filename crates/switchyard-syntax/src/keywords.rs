@@ -1,0 +1,88 @@
+//! The reserved words of the language.
+
+/// Every reserved word, in the order of LANGUAGE.md's appendix "lexical
+/// rules": none of them can be a field, `let`, model, target, rule or test
+/// name. The grammar's `keyword` rule lists the same words (a unit test
+/// keeps the two in step).
+pub const KEYWORDS: &[&str] = &[
+    "context",
+    "model",
+    "target",
+    "let",
+    "defaults",
+    "rule",
+    "priority",
+    "when",
+    "otherwise",
+    "test",
+    "version",
+    "and",
+    "or",
+    "not",
+    "in",
+    "matches",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "has",
+    "words",
+    "len",
+    "hour",
+    "weekday",
+    "true",
+    "false",
+    "fallback",
+    "split",
+    "by",
+    "cheapest",
+    "require",
+    "max_tokens",
+    "provider",
+    "transforms",
+    "params",
+    "tag",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::KEYWORDS;
+    use crate::{parse, FileId, Limits};
+
+    fn parses(src: &str) -> bool {
+        parse(src, FileId(0), &Limits::default()).is_ok()
+    }
+
+    /// The grammar refuses every listed word as a name, and accepts the
+    /// same word with something after it.
+    #[test]
+    fn the_grammar_reserves_every_keyword() {
+        for kw in KEYWORDS {
+            assert!(!parses(&format!("model {kw} = \"x/y\"")), "model {kw}");
+            assert!(!parses(&format!("let {kw} = true")), "let {kw}");
+            assert!(parses(&format!("model {kw}_1 = \"x/y\"")), "model {kw}_1");
+            assert!(parses(&format!("let {kw}_1 = true")), "let {kw}_1");
+        }
+    }
+
+    /// The grammar's `keyword` rule lists exactly these words, so the
+    /// grammar reserves no word the list leaves out.
+    #[test]
+    fn the_grammar_reserves_no_other_word() {
+        let grammar = include_str!("../../../grammar/switchyard.pest");
+        let rule = grammar
+            .split_once("\nkeyword = @{")
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map(|(body, _)| body)
+            .expect("a `keyword` rule in the grammar");
+        let mut in_grammar: Vec<&str> = rule
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut listed = KEYWORDS.to_vec();
+        in_grammar.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(in_grammar, listed);
+    }
+}
