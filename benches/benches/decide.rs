@@ -13,7 +13,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use switchyard_eval::{CompiledTable, Context};
+use switchyard_eval::{CompiledTable, Context, Health};
 use switchyard_syntax::{Limits, SourceMap};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
@@ -49,6 +49,40 @@ fn decide(c: &mut Criterion) {
                 black_box(t.decide_naive(&ctxs[i]).unwrap().map(|d| d.rule().len()))
             })
         });
+    }
+    group.finish();
+}
+
+/// `decide` beside `decide_with_health` with a healthy registry (the target:
+/// at most 10% slower) and with one model down.
+fn health(c: &mut Criterion) {
+    let mut group = c.benchmark_group("health");
+    for n in [10, 10_000] {
+        let t = table(&switchyard_benches::multi_tenant(n, 42));
+        let ctxs = contexts(&t);
+        let healthy = Health::default();
+        let one_down = Health::default();
+        one_down.mark_down("openai/gpt-4o", std::time::Duration::from_secs(3600));
+        group.bench_with_input(BenchmarkId::new("decide", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % CONTEXTS;
+                black_box(t.decide(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+            })
+        });
+        for (name, h) in [("healthy", &healthy), ("one-down", &one_down)] {
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i = (i + 1) % CONTEXTS;
+                    black_box(
+                        t.decide_with_health(&ctxs[i], h)
+                            .unwrap()
+                            .map(|d| d.rule().len()),
+                    )
+                })
+            });
+        }
     }
     group.finish();
 }
@@ -118,5 +152,5 @@ fn compile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decide, example, compile);
+criterion_group!(benches, decide, health, example, compile);
 criterion_main!(benches);

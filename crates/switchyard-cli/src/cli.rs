@@ -7,13 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Shown at the end of `--help` (LANGUAGE.md section 10).
 const EXIT_CODES: &str = "\
 Exit status:
-  0  success: no errors (and no warnings with --deny-warnings), nothing to reformat
+  0  success: no errors (and no warnings with --deny-warnings), nothing to reformat,
+     every test passed, every context decided
   1  findings: errors (or warnings with --deny-warnings), files `fmt --check` would change,
-     or files `fmt` cannot parse
+     files `fmt` cannot parse, a ruleset with errors, a failed test
   2  bad usage or unreadable input (a missing path, a folder with no .route file,
-     an unwritable file)";
+     an unwritable file, a context that is not valid JSON or does not fit the schema)";
 
-/// Routing policies for LLM requests: check and format `.route` rulesets.
+/// Routing policies for LLM requests: check, format, test and evaluate
+/// `.route` rulesets.
 #[derive(Debug, Parser)]
 #[command(name = "switchyard", version, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -31,7 +33,26 @@ pub enum Command {
     /// Rewrite `.route` files in the canonical layout.
     #[command(after_help = EXIT_CODES)]
     Fmt(FmtArgs),
+    /// Run the `test` lines of rulesets.
+    #[command(after_help = EXIT_CODES)]
+    Test(TestArgs),
+    /// Decide contexts against a ruleset and print the decisions.
+    #[command(after_help = EVAL_HELP)]
+    Eval(EvalArgs),
 }
+
+/// Shown at the end of `eval --help`.
+const EVAL_HELP: &str = "\
+Without --context, standard input is read as JSON lines: one context object per
+non-empty line, one output line per context, in order. A line that is not valid
+JSON or does not fit the schema is reported on standard error with its line
+number; the json format prints {\"error\": ..., \"line\": N} in its place, and
+the exit status is then 2.
+
+Exit status:
+  0  every context decided (a context no rule matches prints null)
+  1  the ruleset has errors
+  2  bad usage or unreadable input (a missing path, a bad context)";
 
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
@@ -64,6 +85,54 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
+/// Arguments of `switchyard test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Rulesets whose tests to run: a `.route` file, or a folder whose
+    /// `.route` files together form one ruleset.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Decide at this time, in seconds since the Unix epoch (UTC), instead
+    /// of now. Tests of rules that read `hour` or `weekday` need it to be
+    /// reproducible.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub at: Option<i64>,
+
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Arguments of `switchyard eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The ruleset: a `.route` file, or a folder whose `.route` files
+    /// together form one ruleset.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// One context: a JSON object, or `@FILE` to read it from a file.
+    /// Without it, contexts are read from standard input, one JSON object
+    /// per line.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub context: Option<String>,
+
+    /// Also show, for every rule tried, whether it matched and, if not, the
+    /// first test that was false.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Decide at this time, in seconds since the Unix epoch (UTC), instead
+    /// of now: fixes `hour` and `weekday`.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub at: Option<i64>,
+
+    /// How to print decisions.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+}
+
 /// Diagnostic output formats, one renderer each in `render/`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -75,6 +144,15 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+/// Output formats of `eval` and `test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Text for people.
+    Human,
+    /// JSON for programs.
+    Json,
 }
 
 #[cfg(test)]

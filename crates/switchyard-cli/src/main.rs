@@ -1,5 +1,5 @@
-//! The `switchyard` command line: `check` and `fmt` (and, later, `test`,
-//! `eval`, `body`, `bench`, `diff`).
+//! The `switchyard` command line: `check`, `fmt`, `test` and `eval` (and,
+//! later, `body`, `bench`, `diff`).
 //!
 //! Layout: [`cli`] declares the arguments (clap derive), each subcommand
 //! lives in its own file under `command/`, and each diagnostic output format
@@ -24,6 +24,8 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => command::check::run(&args),
         Command::Fmt(args) => command::fmt::run(&args),
+        Command::Test(args) => command::test::run(&args),
+        Command::Eval(args) => command::eval::run(&args),
     };
     status.into()
 }

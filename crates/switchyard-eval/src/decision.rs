@@ -18,8 +18,8 @@ pub struct RulesetInfo {
 /// merged in.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Outcome {
-    pub model: String,
-    pub fallbacks: Vec<String>,
+    /// The model, then its fallbacks.
+    pub models: Vec<String>,
     pub max_tokens: Option<u32>,
     /// `provider`, `transforms` and `params`, as they appear under
     /// `"options"` in the decision's JSON.
@@ -61,9 +61,11 @@ impl Outcome {
         if !eff.params.is_empty() {
             options.insert("params".into(), Json::Object(eff.params.clone()));
         }
+        let mut models = Vec::with_capacity(1 + fallbacks.len());
+        models.push(model);
+        models.extend(fallbacks);
         Outcome {
-            model,
-            fallbacks,
+            models,
             max_tokens: eff.max_tokens,
             options,
             tags: eff.tags.clone(),
@@ -79,6 +81,65 @@ pub struct Decision<'t> {
     pub(crate) outcome: &'t Outcome,
     pub(crate) variant: Option<&'t str>,
     pub(crate) info: &'t RulesetInfo,
+    /// Candidates skipped because they are down (bit `i`: `models[i]`).
+    pub(crate) skip: u64,
+    /// Every candidate of every matching rule was down: this is the first
+    /// matching rule's decision, unchanged.
+    pub(crate) degraded: bool,
+}
+
+/// The fallbacks of a decision, in order, without the models that are down.
+#[derive(Clone, Debug)]
+pub struct Fallbacks<'t> {
+    models: &'t [String],
+    skip: u64,
+    pos: usize,
+}
+
+impl<'t> Iterator for Fallbacks<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        while let Some(m) = self.models.get(self.pos) {
+            let skipped = is_skipped(self.skip, self.pos);
+            self.pos += 1;
+            if !skipped {
+                return Some(m);
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = (self.pos..self.models.len())
+            .filter(|&i| !is_skipped(self.skip, i))
+            .count();
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Fallbacks<'_> {}
+
+fn is_skipped(skip: u64, i: usize) -> bool {
+    i < 64 && skip & (1u64 << i) != 0
+}
+
+impl Outcome {
+    /// Bit `i` set for each candidate `models[i]` that `down` says is down
+    /// (candidates past the 64th are never skipped).
+    pub fn down_mask(&self, down: impl Fn(&str) -> bool) -> u64 {
+        self.models
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, m)| down(m))
+            .fold(0, |mask, (i, _)| mask | (1u64 << i))
+    }
+
+    /// Whether `mask` skips every candidate.
+    pub fn all_skipped(&self, mask: u64) -> bool {
+        (0..self.models.len()).all(|i| is_skipped(mask, i))
+    }
 }
 
 impl<'t> Decision<'t> {
@@ -92,14 +153,35 @@ impl<'t> Decision<'t> {
         self.variant
     }
 
-    /// The OpenRouter model id to try first.
-    pub fn model(&self) -> &'t str {
-        &self.outcome.model
+    /// Index of the model to try first: the first candidate not down.
+    fn first(&self) -> usize {
+        (0..self.outcome.models.len())
+            .find(|&i| !is_skipped(self.skip, i))
+            .unwrap_or(0)
     }
 
-    /// The models to fall back to, in order.
-    pub fn fallbacks(&self) -> &'t [String] {
-        &self.outcome.fallbacks
+    /// The OpenRouter model id to try first (the rule's model, or its first
+    /// fallback that is not down).
+    pub fn model(&self) -> &'t str {
+        self.outcome
+            .models
+            .get(self.first())
+            .map_or("", String::as_str)
+    }
+
+    /// The models to fall back to, in order, without those that are down.
+    pub fn fallbacks(&self) -> Fallbacks<'t> {
+        Fallbacks {
+            models: &self.outcome.models,
+            skip: self.skip,
+            pos: self.first() + 1,
+        }
+    }
+
+    /// Whether every candidate of every matching rule was down, so that
+    /// this is the first matching rule's decision, unchanged (LANGUAGE.md 8).
+    pub fn degraded(&self) -> bool {
+        self.degraded
     }
 
     /// The completion token cap.
@@ -130,15 +212,27 @@ impl<'t> Decision<'t> {
 
 impl Serialize for Decision<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(8))?;
+        let mut m = s.serialize_map(None)?;
         m.serialize_entry("rule", self.rule)?;
         m.serialize_entry("variant", &self.variant)?;
-        m.serialize_entry("model", &self.outcome.model)?;
-        m.serialize_entry("fallbacks", &self.outcome.fallbacks)?;
+        m.serialize_entry("model", self.model())?;
+        m.serialize_entry("fallbacks", &FallbackList(self.fallbacks()))?;
         m.serialize_entry("max_tokens", &self.outcome.max_tokens)?;
         m.serialize_entry("options", &self.outcome.options)?;
         m.serialize_entry("tags", &self.outcome.tags)?;
         m.serialize_entry("ruleset", self.info)?;
+        if self.degraded {
+            m.serialize_entry("degraded", &true)?;
+        }
         m.end()
+    }
+}
+
+/// Serialises fallbacks as a JSON array without collecting them.
+struct FallbackList<'t>(Fallbacks<'t>);
+
+impl Serialize for FallbackList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
     }
 }

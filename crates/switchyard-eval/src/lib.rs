@@ -16,7 +16,7 @@
 //! let ctx = table.context().set("tier", "pro")?.build();
 //! let decision = table.decide(&ctx)?.expect("a rule matches");
 //! assert_eq!(decision.model(), "anthropic/claude-3.5-sonnet");
-//! assert_eq!(decision.fallbacks(), ["openai/gpt-4o-mini"]);
+//! assert_eq!(decision.fallbacks().collect::<Vec<_>>(), ["openai/gpt-4o-mini"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -25,16 +25,24 @@ mod context;
 mod decision;
 mod error;
 mod explain;
+mod health;
 mod index;
 mod json;
+mod live;
 mod load;
 mod split;
 mod table;
+mod testing;
 
 pub use context::{Context, ContextBuilder, Input};
-pub use decision::{Decision, RulesetInfo};
+pub use decision::{Decision, Fallbacks, RulesetInfo};
 pub use error::{CompileError, ContextError, DecideError};
 pub use explain::{Explanation, FailedTest, RuleTrace};
+pub use health::{Clock, Health, HealthPolicy, ManualClock, SystemClock};
+pub use live::{
+    LiveRuleset, ReloadEvent, ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus,
+};
 pub use load::RulesetError;
 pub use split::split_bucket;
-pub use table::CompiledTable;
+pub use table::{CompileOptions, CompiledTable, IndexPolicy};
+pub use testing::TestOutcome;

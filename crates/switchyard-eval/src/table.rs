@@ -12,8 +12,38 @@ use switchyard_syntax::{Limits, SourceMap};
 use crate::context::{Context, ContextBuilder, Schema};
 use crate::decision::{Decision, Outcome, RulesetInfo};
 use crate::error::{CompileError, DecideError};
+use crate::health::{Health, HealthView};
 use crate::index::{indexable, Constraint, FieldIndex, MAX_INDEXED_FIELDS};
 use crate::{atom, split};
+
+/// Which fields the compiled table indexes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IndexPolicy {
+    /// Those whose filtering saves more than their lookup costs (default).
+    #[default]
+    CostModel,
+    /// Every field rules test with `==`, `in` or thresholds (up to eight).
+    Always,
+    /// None: every rule is a candidate (still with the memo).
+    Never,
+}
+
+/// How to compile a table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CompileOptions {
+    /// Which fields to index.
+    pub index: IndexPolicy,
+}
+
+impl CompileOptions {
+    /// Options with this index policy.
+    pub fn with_index(mut self, index: IndexPolicy) -> Self {
+        self.index = index;
+        self
+    }
+}
 
 /// A condition over atom and let ids.
 #[derive(Debug)]
@@ -75,6 +105,15 @@ impl CompiledTable {
     /// from: their digest identifies the ruleset in every decision, and
     /// `explain` quotes them.
     pub fn compile(ruleset: Ruleset, sources: &SourceMap) -> Result<Self, CompileError> {
+        Self::compile_with(ruleset, sources, &CompileOptions::default())
+    }
+
+    /// [`CompiledTable::compile`] with options.
+    pub fn compile_with(
+        ruleset: Ruleset,
+        sources: &SourceMap,
+        options: &CompileOptions,
+    ) -> Result<Self, CompileError> {
         if let Some(rule) = ruleset.rules.iter().find(|r| r.target.needs_catalog()) {
             return Err(CompileError::NeedsCatalog {
                 rule: rule.name.clone(),
@@ -103,7 +142,11 @@ impl CompiledTable {
         // The most selective rows first: a word that one row empties skips
         // the others. Then keep only the rows that pay for themselves.
         built.sort_by(|a, b| a.1.selectivity.total_cmp(&b.1.selectivity));
-        let built = worth_indexing(built, n_rules);
+        let built = match options.index {
+            IndexPolicy::CostModel => worth_indexing(built, n_rules),
+            IndexPolicy::Always => built,
+            IndexPolicy::Never => Vec::new(),
+        };
         let indexed: Vec<(FieldId, bool)> = built.iter().map(|(k, _)| *k).collect();
         let index: Vec<FieldIndex> = built.into_iter().map(|(_, fi)| fi).collect();
 
@@ -190,16 +233,63 @@ impl CompiledTable {
     /// its lazy DFA adds states the first times a `matches` test meets new
     /// kinds of input, then reuses them.)
     pub fn decide(&self, ctx: &Context) -> Result<Option<Decision<'_>>, DecideError> {
+        self.decide_inner(ctx, None)
+    }
+
+    /// Like [`CompiledTable::decide`], skipping models that `health` says
+    /// are down (LANGUAGE.md 8): a down model is replaced by its first
+    /// healthy fallback, down fallbacks are dropped, a rule whose every
+    /// candidate is down does not match; if no rule is left, the first
+    /// matching rule's decision is returned unchanged, marked degraded.
+    /// When no model is down this costs one atomic load more than `decide`.
+    pub fn decide_with_health(
+        &self,
+        ctx: &Context,
+        health: &Health,
+    ) -> Result<Option<Decision<'_>>, DecideError> {
+        self.decide_inner(ctx, health.view().as_ref())
+    }
+
+    fn decide_inner(
+        &self,
+        ctx: &Context,
+        health: Option<&HealthView>,
+    ) -> Result<Option<Decision<'_>>, DecideError> {
         if ctx.table_id != self.id {
             return Err(DecideError::ForeignContext);
         }
-        Ok(self
-            .first_match(ctx)
-            .and_then(|i| self.decision_for(i, ctx)))
+        let decision = match health {
+            None => self
+                .first_match(ctx, |_| true)
+                .and_then(|i| self.decision_for(i, ctx)),
+            Some(view) => {
+                let mut first_matched = None;
+                let mut healthy = None;
+                self.first_match(ctx, |i| {
+                    first_matched.get_or_insert(i);
+                    let Some(mut d) = self.decision_for(i, ctx) else {
+                        return false;
+                    };
+                    d.skip = d.outcome.down_mask(|m| view.is_down(m));
+                    if d.outcome.all_skipped(d.skip) {
+                        return false;
+                    }
+                    healthy = Some(d);
+                    true
+                });
+                healthy.or_else(|| {
+                    let mut d = self.decision_for(first_matched?, ctx)?;
+                    d.degraded = true;
+                    Some(d)
+                })
+            }
+        };
+        log_decision(decision.as_ref(), &self.info);
+        Ok(decision)
     }
 
-    /// Index of the first matching rule.
-    fn first_match(&self, ctx: &Context) -> Option<usize> {
+    /// Index of the first rule that matches and that `accept` takes.
+    fn first_match(&self, ctx: &Context, mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
         let generation = ctx.next_generation();
         let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
         let n = self.index.len().min(MAX_INDEXED_FIELDS);
@@ -223,7 +313,7 @@ impl CompiledTable {
             while bits != 0 {
                 let r = w * 64 + bits.trailing_zeros() as usize;
                 if let Some(rule) = self.rules.get(r) {
-                    if self.eval(&rule.residual, ctx, generation) {
+                    if self.eval(&rule.residual, ctx, generation) && accept(r) {
                         return Some(r);
                     }
                 }
@@ -248,6 +338,8 @@ impl CompiledTable {
             outcome,
             variant,
             info: &self.info,
+            skip: 0,
+            degraded: false,
         })
     }
 
@@ -314,6 +406,28 @@ impl CompiledTable {
         let r = f();
         cell.set(generation << 2 | u32::from(r));
         r
+    }
+}
+
+/// Emits the decision as a `tracing` event (target `switchyard::decision`,
+/// level DEBUG). With no subscriber interested this is one atomic load.
+fn log_decision(decision: Option<&Decision<'_>>, info: &RulesetInfo) {
+    match decision {
+        Some(d) => tracing::debug!(
+            target: "switchyard::decision",
+            rule = d.rule(),
+            variant = d.variant(),
+            model = d.model(),
+            ruleset = info.hash.as_str(),
+            version = info.version.as_deref(),
+            "decision"
+        ),
+        None => tracing::debug!(
+            target: "switchyard::decision",
+            ruleset = info.hash.as_str(),
+            version = info.version.as_deref(),
+            "no rule matched"
+        ),
     }
 }
 

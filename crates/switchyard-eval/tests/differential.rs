@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value as Json};
 use switchyard_check::ir::{
     AtomKind, CmpOp, Cond, Number, Operand, Ruleset, StrOp, Subject, Target, Type, Value,
 };
-use switchyard_eval::CompiledTable;
+use switchyard_eval::{CompileOptions, CompiledTable, IndexPolicy};
 
 // ------------------------------------------------------------------ reference
 
@@ -371,9 +371,13 @@ fn target() -> impl Strategy<Value = String> {
 }
 
 fn ruleset() -> impl Strategy<Value = String> {
+    ruleset_of(1..12)
+}
+
+fn ruleset_of(rules: std::ops::Range<usize>) -> impl Strategy<Value = String> {
     (
         cond(),
-        prop::collection::vec((cond(), target()), 1..12),
+        prop::collection::vec((cond(), target()), rules),
         any::<bool>(),
     )
         .prop_map(|(let0, rules, catch_all)| {
@@ -466,25 +470,79 @@ proptest! {
 
     #[test]
     fn compiled_table_agrees_with_the_reference(src in ruleset(), contexts in prop::collection::vec(context(), 8)) {
-        let (table, _warnings) = CompiledTable::from_source(&src)
-            .unwrap_or_else(|e| panic!("generator made an invalid ruleset: {e}\n{src}"));
-        for c in &contexts {
-            let unix = c["unix"].as_i64().unwrap();
-            let Json::Object(ctx) = &c["ctx"] else { unreachable!() };
-            let reference = Reference { rs: table.ruleset(), ctx, unix }.decide();
-            let context = table
-                .context_from_json_at(&c["ctx"], Some(unix))
-                .unwrap_or_else(|e| panic!("context rejected: {e}"));
-            let got = table.decide(&context).unwrap().map(|d| {
-                (d.rule().to_string(), d.variant().map(str::to_string), d.model().to_string())
-            });
-            prop_assert_eq!(&got, &reference, "ruleset:\n{}\ncontext: {}", src, c);
-            let naive = table.decide_naive(&context).unwrap().map(|d| d.rule().to_string());
-            prop_assert_eq!(naive, reference.as_ref().map(|r| r.0.clone()));
-            // Deciding twice with the same context (memo from the first
-            // decision must not leak into the second) gives the same answer.
-            let again = table.decide(&context).unwrap().map(|d| d.rule().to_string());
-            prop_assert_eq!(again, got.map(|g| g.0));
-        }
+        agree(&src, &contexts)?;
     }
+}
+
+proptest! {
+    // Tables over several 64-rule words of the index.
+    #![proptest_config(ProptestConfig { cases: cases() / 20, ..ProptestConfig::default() })]
+
+    #[test]
+    fn large_tables_agree_with_the_reference(src in ruleset_of(60..200), contexts in prop::collection::vec(context(), 16)) {
+        agree(&src, &contexts)?;
+    }
+}
+
+fn agree(src: &str, contexts: &[Json]) -> Result<(), TestCaseError> {
+    let (table, _warnings) = CompiledTable::from_source(src)
+        .unwrap_or_else(|e| panic!("generator made an invalid ruleset: {e}\n{src}"));
+    // The same ruleset with every field indexed, and with none.
+    let other = |index| {
+        CompiledTable::compile_with(
+            table.ruleset().clone(),
+            table.sources(),
+            &CompileOptions::default().with_index(index),
+        )
+        .unwrap()
+    };
+    let always = other(IndexPolicy::Always);
+    let never = other(IndexPolicy::Never);
+    for c in contexts {
+        let unix = c["unix"].as_i64().unwrap();
+        let Json::Object(ctx) = &c["ctx"] else {
+            unreachable!()
+        };
+        let reference = Reference {
+            rs: table.ruleset(),
+            ctx,
+            unix,
+        }
+        .decide();
+        let context = table
+            .context_from_json_at(&c["ctx"], Some(unix))
+            .unwrap_or_else(|e| panic!("context rejected: {e}"));
+        let got = table.decide(&context).unwrap().map(|d| {
+            (
+                d.rule().to_string(),
+                d.variant().map(str::to_string),
+                d.model().to_string(),
+            )
+        });
+        prop_assert_eq!(&got, &reference, "ruleset:\n{}\ncontext: {}", src, c);
+        for t in [&always, &never] {
+            let ctx = t.context_from_json_at(&c["ctx"], Some(unix)).unwrap();
+            let d = t.decide(&ctx).unwrap().map(|d| {
+                (
+                    d.rule().to_string(),
+                    d.variant().map(str::to_string),
+                    d.model().to_string(),
+                )
+            });
+            prop_assert_eq!(&d, &reference, "ruleset:\n{}\ncontext: {}", src, c);
+        }
+        let naive = table
+            .decide_naive(&context)
+            .unwrap()
+            .map(|d| d.rule().to_string());
+        prop_assert_eq!(naive, reference.as_ref().map(|r| r.0.clone()));
+        // Deciding twice with the same context (memo from the first
+        // decision must not leak into the second) gives the same answer.
+        let again = table
+            .decide(&context)
+            .unwrap()
+            .map(|d| d.rule().to_string());
+        prop_assert_eq!(again, got.map(|g| g.0));
+    }
+    Ok(())
 }

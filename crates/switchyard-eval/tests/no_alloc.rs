@@ -134,3 +134,31 @@ fn the_counter_sees_allocations() {
     assert!(allocations() > before);
     drop(v);
 }
+
+/// Skipping down models allocates nothing either.
+#[test]
+fn decide_with_health_allocates_nothing() {
+    let rules = RULES.replace(
+        "let code = prompt matches /```|def |class /i",
+        "let code = prompt contains \"def \"",
+    );
+    let (table, _) = CompiledTable::from_source(&rules).unwrap();
+    let contexts = contexts(&table);
+    let health = switchyard_eval::Health::default();
+    health.mark_down(
+        "anthropic/claude-3.5-sonnet",
+        std::time::Duration::from_secs(60),
+    );
+    let before = allocations();
+    let mut hits = 0;
+    for _ in 0..100 {
+        for ctx in &contexts {
+            hits += table
+                .decide_with_health(ctx, &health)
+                .unwrap()
+                .map_or(0, |d| d.model().len());
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert!(hits > 0);
+}

@@ -87,7 +87,7 @@ fn render_one(renderer: &Renderer, item: &Item<'_>) -> String {
 /// The span's byte range, made safe to slice `text` with: clamped to the
 /// text and widened to character boundaries (a span may point at the first
 /// invalid byte of a file shown through a lossy UTF-8 copy).
-fn clamp(text: &str, span: Span) -> Range<usize> {
+pub(super) fn clamp(text: &str, span: Span) -> Range<usize> {
     let Range { start, end } = span.range();
     let mut start = start.min(text.len());
     let mut end = end.clamp(start, text.len());

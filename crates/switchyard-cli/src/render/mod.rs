@@ -1,9 +1,11 @@
-//! Diagnostic renderers, one file per output format (as ruff does).
+//! Diagnostic renderers, one file per output format (as ruff does), and
+//! [`decision`], the human text of `eval`'s decisions and explanations.
 //!
 //! Every renderer takes a list of [`Item`]s: a diagnostic together with the
 //! source map its spans point into. Several rulesets (several `PATH`s) each
 //! have their own map, so one output can mix them.
 
+pub mod decision;
 pub mod github;
 pub mod human;
 pub mod json;
