@@ -3,7 +3,10 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json};
+use switchyard_catalog::Catalog;
 use switchyard_check::ir::{Ruleset, Target};
+
+use crate::catalog::{CatalogTarget, Order};
 
 /// The ruleset's identity, carried by every decision.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -16,7 +19,7 @@ pub struct RulesetInfo {
 
 /// A target's decision, precomputed at compile time with the defaults
 /// merged in.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Outcome {
     /// The model, then its fallbacks.
     pub models: Vec<String>,
@@ -25,12 +28,16 @@ pub(crate) struct Outcome {
     /// `"options"` in the decision's JSON.
     pub options: Map<String, Json>,
     pub tags: Vec<String>,
+    /// With a catalog: what `require`, `cheapest` and the cost estimate
+    /// need.
+    pub catalog: Option<CatalogTarget>,
 }
 
 impl Outcome {
-    /// The outcome of a chain target with the ruleset's defaults under its
-    /// options. (`cheapest` needs a catalog and is refused before this.)
-    pub fn of(ruleset: &Ruleset, target: &Target) -> Outcome {
+    /// The outcome of a chain or `cheapest` target with the ruleset's
+    /// defaults under its options. (Without a catalog, a target that needs
+    /// one is refused before this.)
+    pub fn of(ruleset: &Ruleset, target: &Target, catalog: Option<&Catalog>) -> Outcome {
         let (model, fallbacks, own) = match target {
             Target::Chain(c) => (
                 c.model.id.clone(),
@@ -64,11 +71,16 @@ impl Outcome {
         let mut models = Vec::with_capacity(1 + fallbacks.len());
         models.push(model);
         models.extend(fallbacks);
+        let cheapest = matches!(target, Target::Cheapest(_));
+        let catalog = catalog.map(|c| {
+            CatalogTarget::new(ruleset, c, &models, &eff.require, cheapest, eff.max_tokens)
+        });
         Outcome {
             models,
             max_tokens: eff.max_tokens,
             options,
             tags: eff.tags.clone(),
+            catalog,
         }
     }
 }
@@ -86,6 +98,10 @@ pub struct Decision<'t> {
     /// Every candidate of every matching rule was down: this is the first
     /// matching rule's decision, unchanged.
     pub(crate) degraded: bool,
+    /// The order candidates are tried in (`cheapest`).
+    pub(crate) order: Order,
+    /// Worst-case cost of the model, with a catalog that prices it.
+    pub(crate) est_cost: Option<f64>,
 }
 
 /// The fallbacks of a decision, in order, without the models that are down.
@@ -93,6 +109,8 @@ pub struct Decision<'t> {
 pub struct Fallbacks<'t> {
     models: &'t [String],
     skip: u64,
+    order: Order,
+    /// Position in `order` of the next candidate.
     pos: usize,
 }
 
@@ -100,11 +118,11 @@ impl<'t> Iterator for Fallbacks<'t> {
     type Item = &'t str;
 
     fn next(&mut self) -> Option<&'t str> {
-        while let Some(m) = self.models.get(self.pos) {
-            let skipped = is_skipped(self.skip, self.pos);
+        while self.pos < self.models.len() {
+            let i = self.order.at(self.pos);
             self.pos += 1;
-            if !skipped {
-                return Some(m);
+            if !is_skipped(self.skip, i) {
+                return self.models.get(i).map(String::as_str);
             }
         }
         None
@@ -112,7 +130,7 @@ impl<'t> Iterator for Fallbacks<'t> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = (self.pos..self.models.len())
-            .filter(|&i| !is_skipped(self.skip, i))
+            .filter(|&p| !is_skipped(self.skip, self.order.at(p)))
             .count();
         (n, Some(n))
     }
@@ -153,29 +171,44 @@ impl<'t> Decision<'t> {
         self.variant
     }
 
-    /// Index of the model to try first: the first candidate not down.
+    /// Position (in the order tried) of the model to try first: the first
+    /// candidate neither down nor failing a requirement.
     fn first(&self) -> usize {
         (0..self.outcome.models.len())
-            .find(|&i| !is_skipped(self.skip, i))
+            .find(|&p| !is_skipped(self.skip, self.order.at(p)))
             .unwrap_or(0)
     }
 
+    /// Index among the target's candidates of the model to try first.
+    pub(crate) fn first_candidate(&self) -> usize {
+        self.order.at(self.first())
+    }
+
     /// The OpenRouter model id to try first (the rule's model, or its first
-    /// fallback that is not down).
+    /// fallback that is up and meets the requirements; for `cheapest`, the
+    /// cheapest such candidate).
     pub fn model(&self) -> &'t str {
         self.outcome
             .models
-            .get(self.first())
+            .get(self.first_candidate())
             .map_or("", String::as_str)
     }
 
-    /// The models to fall back to, in order, without those that are down.
+    /// The models to fall back to, in order, without those that are down or
+    /// fail a requirement.
     pub fn fallbacks(&self) -> Fallbacks<'t> {
         Fallbacks {
             models: &self.outcome.models,
             skip: self.skip,
+            order: self.order,
             pos: self.first() + 1,
         }
+    }
+
+    /// The most the request can cost in USD (worst case: the prompt-token
+    /// count and `max_tokens`), when a catalog prices the model.
+    pub fn est_max_cost_usd(&self) -> Option<f64> {
+        self.est_cost
     }
 
     /// Whether every candidate of every matching rule was down, so that
@@ -221,6 +254,9 @@ impl Serialize for Decision<'_> {
         m.serialize_entry("options", &self.outcome.options)?;
         m.serialize_entry("tags", &self.outcome.tags)?;
         m.serialize_entry("ruleset", self.info)?;
+        if let Some(cost) = self.est_cost {
+            m.serialize_entry("est_max_cost_usd", &cost)?;
+        }
         if self.degraded {
             m.serialize_entry("degraded", &true)?;
         }

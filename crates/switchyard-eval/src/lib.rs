@@ -21,6 +21,7 @@
 //! ```
 
 mod atom;
+mod catalog;
 mod context;
 mod decision;
 mod error;

@@ -154,7 +154,7 @@ use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use switchyard_syntax::{Diagnostic, Limits, LoadError, SourceMap};
 
-use crate::{CompiledTable, RulesetError, RulesetInfo};
+use crate::{CompileOptions, CompiledTable, RulesetError, RulesetInfo};
 
 type Callback = Box<dyn Fn(&ReloadEvent) + Send + Sync>;
 
@@ -171,6 +171,7 @@ type Callback = Box<dyn Fn(&ReloadEvent) + Send + Sync>;
 /// ```
 pub struct ReloadOptions {
     limits: Limits,
+    compile: CompileOptions,
     debounce: Duration,
     max_delay: Duration,
     poll_interval: Option<Duration>,
@@ -184,12 +185,20 @@ impl ReloadOptions {
     pub fn new() -> Self {
         ReloadOptions {
             limits: Limits::default(),
+            compile: CompileOptions::default(),
             debounce: Duration::from_millis(50),
             max_delay: Duration::from_millis(300),
             poll_interval: Some(Duration::from_secs(1)),
             file_events: true,
             callback: None,
         }
+    }
+
+    /// How every load compiles: with a model catalog (needed by rulesets
+    /// that use `require` or `cheapest`), an index policy.
+    pub fn compile_options(mut self, options: CompileOptions) -> Self {
+        self.compile = options;
+        self
     }
 
     /// The parser's limits, applied to every load.
@@ -246,6 +255,7 @@ impl fmt::Debug for ReloadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReloadOptions")
             .field("limits", &self.limits)
+            .field("compile", &self.compile)
             .field("debounce", &self.debounce)
             .field("max_delay", &self.max_delay)
             .field("poll_interval", &self.poll_interval)
@@ -464,6 +474,7 @@ impl LiveRuleset {
         let is_dir = fs::metadata(&path).map_err(io_error)?.is_dir();
         let ReloadOptions {
             limits,
+            compile,
             debounce,
             max_delay,
             poll_interval,
@@ -476,7 +487,7 @@ impl LiveRuleset {
         let mut watches = Watches::new(file_events.then(|| tx.clone()), &path, is_dir);
         let mut watch_error = watches.ensure();
 
-        let (table, warnings) = CompiledTable::load(&path, &limits)?;
+        let (table, warnings) = CompiledTable::load_with(&path, &limits, &compile)?;
         let table = Arc::new(table);
         let warnings: Arc<[Diagnostic]> = warnings.into();
         let now = SystemTime::now();
@@ -494,6 +505,7 @@ impl LiveRuleset {
             path,
             is_dir,
             limits,
+            compile,
             table: ArcSwap::new(table.clone()),
             status: Mutex::new(status),
             attempt: Mutex::new(Attempt::Served),
@@ -604,6 +616,7 @@ struct Shared {
     path: PathBuf,
     is_dir: bool,
     limits: Limits,
+    compile: CompileOptions,
     table: ArcSwap<CompiledTable>,
     status: Mutex<ReloadStatus>,
     /// Serialises checks; holds the outcome of the latest one.
@@ -658,7 +671,7 @@ impl Shared {
                         return Some(Err(f.clone()));
                     }
                 }
-                compile(sources, &self.limits)
+                compile(sources, &self.limits, &self.compile)
             }
             Err(e) => {
                 if let Attempt::Failed(f) = &*attempt {
@@ -783,9 +796,13 @@ fn reread_delay() -> Duration {
 }
 
 /// Compiles, turning a panic of the compiler into a failure.
-fn compile(sources: SourceMap, limits: &Limits) -> Result<(CompiledTable, Vec<Diagnostic>), Cause> {
+fn compile(
+    sources: SourceMap,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<(CompiledTable, Vec<Diagnostic>), Cause> {
     match catch_unwind(AssertUnwindSafe(|| {
-        CompiledTable::from_sources(sources, limits)
+        CompiledTable::from_sources_with(sources, limits, options)
     })) {
         Ok(Ok(compiled)) => Ok(compiled),
         Ok(Err(e)) => Err(Cause::Ruleset(e)),

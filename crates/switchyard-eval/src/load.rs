@@ -4,7 +4,7 @@ use std::path::Path;
 
 use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap, ToDiagnostic};
 
-use crate::CompiledTable;
+use crate::{CompileOptions, CompiledTable};
 
 /// Why a ruleset could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,16 @@ impl CompiledTable {
         sources: SourceMap,
         limits: &Limits,
     ) -> Result<(Self, Vec<Diagnostic>), RulesetError> {
+        Self::from_sources_with(sources, limits, &CompileOptions::default())
+    }
+
+    /// [`CompiledTable::from_sources`] with compile options (a catalog, an
+    /// index policy).
+    pub fn from_sources_with(
+        sources: SourceMap,
+        limits: &Limits,
+        options: &CompileOptions,
+    ) -> Result<(Self, Vec<Diagnostic>), RulesetError> {
         let files = match switchyard_syntax::parse_sources(&sources, limits) {
             Ok(files) => files,
             Err(errors) => {
@@ -57,7 +67,7 @@ impl CompiledTable {
                 sources,
             });
         };
-        match CompiledTable::compile(ruleset, &sources) {
+        match CompiledTable::compile_with(ruleset, &sources, options) {
             Ok(table) => Ok((table, checked.diagnostics)),
             Err(e) => {
                 let mut diagnostics = checked.diagnostics;
@@ -79,7 +89,17 @@ impl CompiledTable {
 
     /// Reads a ruleset file or folder and compiles it.
     pub fn load(path: &Path, limits: &Limits) -> Result<(Self, Vec<Diagnostic>), RulesetError> {
+        Self::load_with(path, limits, &CompileOptions::default())
+    }
+
+    /// [`CompiledTable::load`] with compile options (a catalog, an index
+    /// policy).
+    pub fn load_with(
+        path: &Path,
+        limits: &Limits,
+        options: &CompileOptions,
+    ) -> Result<(Self, Vec<Diagnostic>), RulesetError> {
         let sources = SourceMap::load(path, limits.max_file_bytes)?;
-        Self::from_sources(sources, limits)
+        Self::from_sources_with(sources, limits, options)
     }
 }

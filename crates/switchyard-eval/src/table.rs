@@ -5,10 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use switchyard_catalog::Catalog;
 
 use switchyard_check::ir::{Atom, AtomKind, Cond, FieldId, Ruleset, Subject, Target, Type};
 use switchyard_syntax::{Limits, SourceMap};
 
+use crate::catalog::Order;
 use crate::context::{Context, ContextBuilder, Schema};
 use crate::decision::{Decision, Outcome, RulesetInfo};
 use crate::error::{CompileError, DecideError};
@@ -30,14 +34,22 @@ pub enum IndexPolicy {
 }
 
 /// How to compile a table.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CompileOptions {
     /// Which fields to index.
     pub index: IndexPolicy,
+    /// The model catalog, for `require`, `cheapest` and cost estimates.
+    pub catalog: Option<Arc<Catalog>>,
 }
 
 impl CompileOptions {
+    /// Options with a model catalog.
+    pub fn with_catalog(mut self, catalog: Arc<Catalog>) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
     /// Options with this index policy.
     pub fn with_index(mut self, index: IndexPolicy) -> Self {
         self.index = index;
@@ -114,11 +126,14 @@ impl CompiledTable {
         sources: &SourceMap,
         options: &CompileOptions,
     ) -> Result<Self, CompileError> {
-        if let Some(rule) = ruleset.rules.iter().find(|r| r.target.needs_catalog()) {
-            return Err(CompileError::NeedsCatalog {
-                rule: rule.name.clone(),
-                span: rule.target.span(),
-            });
+        let catalog = options.catalog.as_deref();
+        if catalog.is_none() {
+            if let Some(rule) = ruleset.rules.iter().find(|r| r.target.needs_catalog()) {
+                return Err(CompileError::NeedsCatalog {
+                    rule: rule.name.clone(),
+                    span: rule.target.span(),
+                });
+            }
         }
         check_let_depth(&ruleset)?;
 
@@ -167,7 +182,7 @@ impl CompiledTable {
             rules.push(CompiledRule {
                 name: rule.name.clone(),
                 residual,
-                route: route(&ruleset, &rule.target),
+                route: route(&ruleset, &rule.target, catalog),
             });
         }
 
@@ -258,32 +273,43 @@ impl CompiledTable {
         if ctx.table_id != self.id {
             return Err(DecideError::ForeignContext);
         }
-        let decision = match health {
-            None => self
-                .first_match(ctx, |_| true)
-                .and_then(|i| self.decision_for(i, ctx)),
-            Some(view) => {
-                let mut first_matched = None;
-                let mut healthy = None;
-                self.first_match(ctx, |i| {
-                    first_matched.get_or_insert(i);
-                    let Some(mut d) = self.decision_for(i, ctx) else {
-                        return false;
-                    };
-                    d.skip = d.outcome.down_mask(|m| view.is_down(m));
-                    if d.outcome.all_skipped(d.skip) {
-                        return false;
-                    }
-                    healthy = Some(d);
-                    true
-                });
-                healthy.or_else(|| {
-                    let mut d = self.decision_for(first_matched?, ctx)?;
-                    d.degraded = true;
-                    Some(d)
-                })
+        // The first rule that matches, meets its requirements and has a
+        // model up; failing that, the first that meets its requirements.
+        let mut first_met: Option<Decision<'_>> = None;
+        let mut chosen: Option<Decision<'_>> = None;
+        self.first_match(ctx, |i| {
+            let Some(mut d) = self.decision_for(i, ctx) else {
+                return false;
+            };
+            if let Some(cat) = &d.outcome.catalog {
+                d.skip = cat.fail_mask(ctx);
+                if d.outcome.all_skipped(d.skip) {
+                    return false;
+                }
+                d.order = cat.order(ctx);
             }
-        };
+            if let Some(view) = health {
+                let down = d.outcome.down_mask(|m| view.is_down(m));
+                if d.outcome.all_skipped(d.skip | down) {
+                    first_met.get_or_insert(d);
+                    return false;
+                }
+                d.skip |= down;
+            }
+            chosen = Some(d);
+            true
+        });
+        let mut decision = chosen.or_else(|| {
+            first_met.map(|mut d| {
+                d.degraded = true;
+                d
+            })
+        });
+        if let Some(d) = &mut decision {
+            if let Some(cat) = &d.outcome.catalog {
+                d.est_cost = cat.est_cost(d.first_candidate(), ctx);
+            }
+        }
         log_decision(decision.as_ref(), &self.info);
         Ok(decision)
     }
@@ -340,6 +366,8 @@ impl CompiledTable {
             info: &self.info,
             skip: 0,
             degraded: false,
+            order: Order::WRITTEN,
+            est_cost: None,
         })
     }
 
@@ -622,7 +650,7 @@ fn note_derived(kind: &AtomKind, schema: &mut Schema) {
     }
 }
 
-fn route(ruleset: &Ruleset, target: &Target) -> Route {
+fn route(ruleset: &Ruleset, target: &Target, catalog: Option<&Catalog>) -> Route {
     match target {
         Target::Split(s) => Route::Split {
             key: s.key,
@@ -633,12 +661,12 @@ fn route(ruleset: &Ruleset, target: &Target) -> Route {
                     (
                         a.name.clone(),
                         a.basis_points,
-                        Outcome::of(ruleset, &a.target),
+                        Outcome::of(ruleset, &a.target, catalog),
                     )
                 })
                 .collect(),
         },
-        other => Route::Fixed(Outcome::of(ruleset, other)),
+        other => Route::Fixed(Outcome::of(ruleset, other, catalog)),
     }
 }
 

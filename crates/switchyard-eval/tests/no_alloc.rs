@@ -162,3 +162,42 @@ fn decide_with_health_allocates_nothing() {
     assert_eq!(allocations() - before, 0);
     assert!(hits > 0);
 }
+
+/// Catalog-aware targets (`require`, `cheapest`, the cost estimate) work on
+/// the stack too.
+#[test]
+fn catalog_targets_allocate_nothing() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/models.json");
+    let catalog = std::sync::Arc::new(switchyard_catalog::Catalog::load(path).unwrap());
+    let mut sources = switchyard_syntax::SourceMap::new();
+    sources.add(
+        "t.route",
+        r#"context { prompt_tokens: int = 0  budget: float = 1.0 }
+        defaults max_tokens 500
+        rule big: when prompt_tokens > 100000 -> "google/gemma-2-9b-it:free" fallback ["anthropic/claude-3.5-sonnet"] require fits(prompt_tokens)
+        rule capped: when budget < 0.01 -> "openai/gpt-4o" fallback ["openai/gpt-4o-mini"] require cost(prompt_tokens) <= budget, tools
+        rule cheap: otherwise -> cheapest ["anthropic/claude-3.5-sonnet", "openai/gpt-4o-mini", "mistralai/mistral-small"]"#,
+    );
+    let options = switchyard_eval::CompileOptions::default().with_catalog(catalog);
+    let (table, _) =
+        CompiledTable::from_sources_with(sources, &switchyard_syntax::Limits::default(), &options)
+            .unwrap();
+    let contexts: Vec<_> = [
+        serde_json::json!({"prompt_tokens": 150000}),
+        serde_json::json!({"prompt_tokens": 1000, "budget": 0.005}),
+        serde_json::json!({"prompt_tokens": 1000}),
+    ]
+    .iter()
+    .map(|j| table.context_from_json(j).unwrap())
+    .collect();
+    let before = allocations();
+    let mut total = 0.0;
+    for _ in 0..100 {
+        for ctx in &contexts {
+            let d = table.decide(ctx).unwrap().unwrap();
+            total += d.est_max_cost_usd().unwrap_or(0.0) + d.fallbacks().count() as f64;
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert!(total > 0.0);
+}
