@@ -39,7 +39,25 @@ pub enum Command {
     /// Decide contexts against a ruleset and print the decisions.
     #[command(after_help = EVAL_HELP)]
     Eval(EvalArgs),
+    /// Decide one context and print the OpenRouter request body for it.
+    #[command(after_help = BODY_HELP)]
+    Body(BodyArgs),
 }
+
+/// Shown at the end of `body --help`.
+const BODY_HELP: &str = "\
+The body is what `POST https://openrouter.ai/api/v1/chat/completions` takes:
+model, models (the model then its fallbacks, only when there are fallbacks),
+max_tokens, provider, transforms and every params key of the decision, and the
+messages as given (tool calls, tool results and image parts pass through).
+
+Exit status:
+  0  the body was printed
+  1  the ruleset has errors, no rule matches the context, or the decision's
+     options do not make a valid OpenRouter body
+  2  bad usage or unreadable input (a missing path, a context that is not JSON
+     or does not fit the schema, messages that are not a JSON array of
+     messages, an unreadable catalog)";
 
 /// Shown at the end of `eval --help`.
 const EVAL_HELP: &str = "\
@@ -131,6 +149,35 @@ pub struct EvalArgs {
     /// How to print decisions.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
+}
+
+/// Arguments of `switchyard body`.
+#[derive(Debug, Args)]
+pub struct BodyArgs {
+    /// The ruleset: a `.route` file, or a folder whose `.route` files
+    /// together form one ruleset.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// The context: a JSON object, or `@FILE` to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub context: String,
+
+    /// The conversation: a JSON array of chat messages, or `@FILE` to read
+    /// it from a file.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub messages: String,
+
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`), for
+    /// rulesets that use `require` or `cheapest`; the worst-case cost of the
+    /// request is then reported on standard error.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// Decide at this time, in seconds since the Unix epoch (UTC), instead
+    /// of now: fixes `hour` and `weekday`.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub at: Option<i64>,
 }
 
 /// Diagnostic output formats, one renderer each in `render/`.

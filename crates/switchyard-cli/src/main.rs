@@ -1,5 +1,5 @@
-//! The `switchyard` command line: `check`, `fmt`, `test` and `eval` (and,
-//! later, `body`, `bench`, `diff`).
+//! The `switchyard` command line: `check`, `fmt`, `test`, `eval` and `body`
+//! (and, later, `bench`, `diff`).
 //!
 //! Layout: [`cli`] declares the arguments (clap derive), each subcommand
 //! lives in its own file under `command/`, and each diagnostic output format
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => command::fmt::run(&args),
         Command::Test(args) => command::test::run(&args),
         Command::Eval(args) => command::eval::run(&args),
+        Command::Body(args) => command::body::run(&args),
     };
     status.into()
 }

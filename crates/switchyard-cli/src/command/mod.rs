@@ -1,13 +1,16 @@
 //! The subcommands, one file each. Each exposes `run(&Args) -> Status`.
 
+pub mod body;
 pub mod check;
 pub mod eval;
 pub mod fmt;
 pub mod test;
 
 use std::path::Path;
+use std::sync::Arc;
 
-use switchyard_eval::{CompiledTable, RulesetError};
+use switchyard_catalog::Catalog;
+use switchyard_eval::{CompileOptions, CompiledTable, RulesetError};
 use switchyard_syntax::{Diagnostic, Limits, Severity};
 
 use crate::output::{plural, Status, Stream};
@@ -18,7 +21,28 @@ use crate::render;
 /// `--format`, as standard output belongs to the command's results) and
 /// comes back as the status to exit with, together with a one-line reason.
 fn load_ruleset(path: &Path) -> Result<(CompiledTable, Vec<Diagnostic>), (Status, String)> {
-    match CompiledTable::load(path, &Limits::default()) {
+    report_load_failure(path, CompiledTable::load(path, &Limits::default()))
+}
+
+/// [`load_ruleset`] with a model catalog, for rulesets that use `require`
+/// or `cheapest` (LANGUAGE.md section 7).
+fn load_ruleset_with_catalog(
+    path: &Path,
+    catalog: Arc<Catalog>,
+) -> Result<(CompiledTable, Vec<Diagnostic>), (Status, String)> {
+    let options = CompileOptions::default().with_catalog(catalog);
+    report_load_failure(
+        path,
+        CompiledTable::load_with(path, &Limits::default(), &options),
+    )
+}
+
+/// Reports a failed load on standard error (see [`load_ruleset`]).
+fn report_load_failure(
+    path: &Path,
+    loaded: Result<(CompiledTable, Vec<Diagnostic>), RulesetError>,
+) -> Result<(CompiledTable, Vec<Diagnostic>), (Status, String)> {
+    match loaded {
         Ok(loaded) => Ok(loaded),
         Err(RulesetError::Read(e)) => {
             let reason = e.to_string();
