@@ -109,9 +109,8 @@ impl<'a> Checker<'a> {
         self.lint_max_tokens(&rules, &defaults);
 
         let mut diagnostics = self.diagnostics;
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
-        let ruleset = (!failed).then(|| Ruleset {
+        let mut ruleset = (!failed).then(|| Ruleset {
             version: self.version.map(|(v, _)| v),
             fields: self.fields,
             lets,
@@ -119,6 +118,14 @@ impl<'a> Checker<'a> {
             defaults,
             tests,
         });
+        if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
+            let found = crate::analysis::analyze(rs, options);
+            diagnostics.extend(crate::analysis::diagnostics(rs, &found));
+            if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+                ruleset = None;
+            }
+        }
+        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         Checked {
             ruleset,
             diagnostics,

@@ -390,6 +390,30 @@ pub enum CheckError {
         /// The first one.
         first: Span,
     },
+    /// E008: a context that matches no rule (found by the condition
+    /// analysis, and checked).
+    #[error("some contexts match no rule")]
+    NoMatch {
+        /// The last rule (where a catch-all would go).
+        span: Span,
+        /// Such a context, as JSON.
+        context: String,
+        /// The decision time it needs (`hour 3, weekday "tue"`), when rules
+        /// read the time.
+        time: Option<String>,
+        /// Rules whose condition it satisfies but whose `require` can
+        /// leave it without a model.
+        fallible: Vec<String>,
+    },
+}
+
+/// `a`, `b` and `c` as `` `a`, `b`, `c` ``, at most 5 of them.
+fn list_names(names: &[String]) -> String {
+    let mut out: Vec<String> = names.iter().take(5).map(|n| format!("`{n}`")).collect();
+    if names.len() > 5 {
+        out.push(format!("and {} more", names.len() - 5));
+    }
+    out.join(", ")
 }
 
 /// `9950` basis points as `99.5`.
@@ -437,7 +461,8 @@ impl CheckError {
             | CheckError::BadTransform { span, .. }
             | CheckError::MisplacedParam { span, .. }
             | CheckError::BadMaxTokens { span, .. }
-            | CheckError::OptionTwice { span, .. } => *span,
+            | CheckError::OptionTwice { span, .. }
+            | CheckError::NoMatch { span, .. } => *span,
         }
     }
 
@@ -474,6 +499,7 @@ impl CheckError {
             | CheckError::MisplacedParam { .. }
             | CheckError::BadMaxTokens { .. }
             | CheckError::OptionTwice { .. } => Code::E012,
+            CheckError::NoMatch { .. } => Code::E008,
         }
     }
 
@@ -604,6 +630,29 @@ impl CheckError {
             CheckError::MisplacedParam { help, .. } => (*help).into(),
             CheckError::BadMaxTokens { .. } => "write a positive whole number of tokens".into(),
             CheckError::OptionTwice { .. } => "keep one of them".into(),
+            CheckError::NoMatch {
+                context,
+                time,
+                fallible,
+                ..
+            } => {
+                let when = time
+                    .as_ref()
+                    .map(|t| format!(" at {t}"))
+                    .unwrap_or_default();
+                let what = if fallible.is_empty() {
+                    format!("this context matches no rule{when}")
+                } else {
+                    format!(
+                        "this context{when} matches only {}, whose `require` can leave it \
+                         without a model",
+                        list_names(fallible)
+                    )
+                };
+                format!(
+                    "e.g. {what}: {context}; add a catch-all rule: `rule default: otherwise -> ...`"
+                )
+            }
         }
     }
 
@@ -692,6 +741,39 @@ pub enum CheckWarning {
         /// What it is.
         what: Deprecation,
     },
+    /// W101: a rule whose condition earlier rules cover.
+    #[error("rule `{rule}` can never be chosen: earlier {} {} cover{} its condition",
+        if covered_by.len() == 1 { "rule" } else { "rules" },
+        list_names(covered_by),
+        if covered_by.len() == 1 { "s" } else { "" })]
+    Unreachable {
+        /// The rule's name.
+        span: Span,
+        /// The rule.
+        rule: String,
+        /// The earlier rules that cover it.
+        covered_by: Vec<String>,
+    },
+    /// W102: a rule's (or a let's) condition that no context satisfies.
+    #[error("the condition of {kind} `{name}` can never be true")]
+    Impossible {
+        /// The rule's or let's name.
+        span: Span,
+        /// `rule` or `let`.
+        kind: NameKind,
+        /// Its name.
+        name: String,
+    },
+    /// N201 (a note): the condition analysis skipped a rule, or stopped.
+    #[error("{}", skipped_message(rule.as_deref(), *reason))]
+    AnalysisSkipped {
+        /// The rule's name (the last rule for the E008 search).
+        span: Span,
+        /// The rule; `None` for the search for a context no rule matches.
+        rule: Option<String>,
+        /// Why.
+        reason: SkipReason,
+    },
     /// W108: a chain of more than 3 models.
     #[error("a chain of {count} models: OpenRouter has been seen to reject more than 3")]
     LongChain {
@@ -710,7 +792,10 @@ impl CheckWarning {
             | CheckWarning::Unused { span, .. }
             | CheckWarning::NoMaxTokens { span, .. }
             | CheckWarning::Deprecated { span, .. }
-            | CheckWarning::LongChain { span, .. } => *span,
+            | CheckWarning::LongChain { span, .. }
+            | CheckWarning::Unreachable { span, .. }
+            | CheckWarning::Impossible { span, .. }
+            | CheckWarning::AnalysisSkipped { span, .. } => *span,
         }
     }
 
@@ -722,6 +807,9 @@ impl CheckWarning {
             CheckWarning::NoMaxTokens { .. } => Code::W106,
             CheckWarning::Deprecated { .. } => Code::W107,
             CheckWarning::LongChain { .. } => Code::W108,
+            CheckWarning::Unreachable { .. } => Code::W101,
+            CheckWarning::Impossible { .. } => Code::W102,
+            CheckWarning::AnalysisSkipped { .. } => Code::N201,
         }
     }
 
@@ -747,7 +835,72 @@ impl CheckWarning {
                 }
             },
             CheckWarning::LongChain { .. } => "keep the model and at most 2 fallbacks".into(),
+            CheckWarning::Unreachable { covered_by, .. } => match covered_by.first() {
+                Some(first) => format!(
+                    "every context it matches is taken earlier; remove it, or move it above `{first}`"
+                ),
+                None => "remove it".into(),
+            },
+            CheckWarning::Impossible { .. } => {
+                "no context satisfies it: look for tests that contradict each other, \
+                 e.g. `budget < 1 and budget > 2`"
+                    .into()
+            }
+            CheckWarning::AnalysisSkipped { reason, .. } => match reason {
+                SkipReason::Stopped => {
+                    "W101, W102 and E008 are not reported for this rule and the ones after it".into()
+                }
+                SkipReason::Work if rule_is_none(self) => {
+                    "E008 is not reported: simplify the rules, or add a catch-all rule".into()
+                }
+                _ => "W101 and W102 are not reported for this rule; simplify its condition or \
+                      split the rule"
+                    .into(),
+            },
         }
+    }
+}
+
+/// Why the condition analysis skipped a rule (N201).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The condition has more terms in disjunctive normal form than this.
+    TooManyTerms {
+        /// The bound.
+        limit: usize,
+    },
+    /// The work allowed for one rule (or for the E008 search) ran out.
+    Work,
+    /// The work allowed for the whole ruleset ran out at this rule.
+    Stopped,
+    /// Lets nested too deeply to analyse.
+    Nesting,
+}
+
+fn rule_is_none(w: &CheckWarning) -> bool {
+    matches!(w, CheckWarning::AnalysisSkipped { rule: None, .. })
+}
+
+/// The message of N201.
+fn skipped_message(rule: Option<&str>, reason: SkipReason) -> String {
+    let Some(rule) = rule else {
+        return "could not decide whether every context matches a rule: \
+                the analysis reached its work limit"
+            .into();
+    };
+    match reason {
+        SkipReason::TooManyTerms { limit } => format!(
+            "rule `{rule}` was not analysed: its condition has more than {limit} cases \
+             in disjunctive normal form"
+        ),
+        SkipReason::Work => {
+            format!("rule `{rule}` was not analysed: the analysis reached its work limit")
+        }
+        SkipReason::Stopped => format!(
+            "the analysis stopped at rule `{rule}`: it reached its work limit for the ruleset"
+        ),
+        SkipReason::Nesting => format!("rule `{rule}` was not analysed: its lets nest too deeply"),
     }
 }
 

@@ -48,7 +48,13 @@
 //!   E012, as within one target. `tag` and `require` may repeat.
 //! - W103/W108 are reported where a chain is written (once per `target`
 //!   declaration, not per use).
+//! - After a check without errors, the condition analysis ([`analysis`])
+//!   adds W101, W102, N201 and E008; E008 withholds the ruleset like any
+//!   error. W101 is about conditions: a rule whose earlier rules' models
+//!   are all down can still be reached through model health (LANGUAGE.md
+//!   8), which the analysis does not model.
 
+pub mod analysis;
 pub mod error;
 pub mod ir;
 pub mod provider;
@@ -67,7 +73,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use error::{CheckError, CheckWarning, Deprecation, NameKind};
+pub use error::{CheckError, CheckWarning, Deprecation, NameKind, SkipReason};
 pub use ir::Ruleset;
 pub use targets::VARIANTS;
 
@@ -80,12 +86,16 @@ pub struct CheckOptions {
     /// Size limit of each compiled regex (and of its lazy DFA), in bytes;
     /// a larger regex is E010. Default 1 MiB.
     pub regex_size_limit: usize,
+    /// The condition analysis run after a check without errors (W101,
+    /// W102, E008, N201; see [`analysis`]); `None` skips it. Default on.
+    pub analysis: Option<analysis::AnalysisOptions>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
             regex_size_limit: 1 << 20,
+            analysis: Some(analysis::AnalysisOptions::default()),
         }
     }
 }
@@ -93,7 +103,8 @@ impl Default for CheckOptions {
 /// The result of checking.
 #[derive(Clone, Debug)]
 pub struct Checked {
-    /// The ruleset, when there were no errors (warnings do not count).
+    /// The ruleset, when there were no errors (warnings and notes do not
+    /// count).
     pub ruleset: Option<Ruleset>,
     /// Errors and warnings, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,

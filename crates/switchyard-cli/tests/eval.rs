@@ -34,14 +34,17 @@ rule night: when night_shift and hour < 6 -> mini
 rule default: otherwise -> mini fallback [claude]
 ";
 
-/// A ruleset that matches no rule for a free user. (It loads while the
-/// checker does not report E008; once it does, the no-match tests need a
-/// ruleset that fails to match some other way.)
+/// A ruleset that matches no rule for a free `guest-N` user. It loads: the
+/// checker cannot find such a user (a regex decides), so it does not report
+/// E008 (some context matches no rule).
 const NO_OTHERWISE: &str = "\
-context { tier: \"free\" | \"pro\" = \"free\" }
+context { tier: \"free\" | \"pro\" = \"free\"  user: string }
 defaults max_tokens 256
-rule pro: when tier == \"pro\" -> \"anthropic/claude-3.5-sonnet\"
+rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"
 ";
+
+/// A context [`NO_OTHERWISE`] routes nowhere.
+const GUEST: &str = r#"{"user": "guest-1"}"#;
 
 /// A ruleset whose second test fails.
 const FAILING_TEST: &str = "\
@@ -238,7 +241,7 @@ fn unreadable_or_invalid_context_exits_2() {
 fn no_match_prints_null() {
     let dir = Scratch::new("null");
     let rules = dir.file("no-otherwise.route", NO_OTHERWISE);
-    let out = run(&["eval", p(&rules), "--context", "{}"], None);
+    let out = run(&["eval", p(&rules), "--context", GUEST], None);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(stdout(&out), "null\n");
 }
@@ -361,7 +364,7 @@ fn explain_json_without_a_match_has_a_null_decision() {
             "--at",
             AT_3PM,
             "--context",
-            "{}",
+            GUEST,
         ],
         None,
     );

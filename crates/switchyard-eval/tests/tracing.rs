@@ -52,12 +52,23 @@ impl Subscriber for Recorder {
 
 #[test]
 fn decisions_are_logged_with_rule_variant_model_and_ruleset() {
-    let (table, _) = CompiledTable::from_source(
-        r#"context { user: string }
+    // An unset user matches no rule (so `check` reports E008): checked
+    // without the condition analysis, to log a decision that found none.
+    let src = r#"context { user: string }
         defaults max_tokens 10
-        rule ab: when has(user) -> split by user { a 50%: "m/a"  b 50%: "m/b" }"#,
-    )
-    .unwrap();
+        rule ab: when has(user) -> split by user { a 50%: "m/a"  b 50%: "m/b" }"#;
+    let mut sources = switchyard_syntax::SourceMap::new();
+    sources.add("<inline>", src);
+    let files =
+        switchyard_syntax::parse_sources(&sources, &switchyard_syntax::Limits::default()).unwrap();
+    let options = switchyard_check::CheckOptions {
+        analysis: None,
+        ..switchyard_check::CheckOptions::default()
+    };
+    let ruleset = switchyard_check::check_with(&files, &options)
+        .ruleset
+        .unwrap();
+    let table = CompiledTable::compile(ruleset, &sources).unwrap();
     let recorder = Recorder::default();
     tracing::subscriber::with_default(recorder.clone(), || {
         let ctx = table.context().set("user", "u1").unwrap().build();

@@ -128,12 +128,14 @@ fn section_1_checks_without_diagnostics() {
 
 #[test]
 fn priorities_sort_stably() {
-    let r = clean(
+    // `b` comes first and matches everything: the others are W101.
+    let (r, codes) = no_errors(
         "rule a priority 2: otherwise -> \"x/a\" max_tokens 1\n\
          rule b priority 1: otherwise -> \"x/b\" max_tokens 1\n\
          rule c priority 2: otherwise -> \"x/c\" max_tokens 1\n\
          rule d priority 1: otherwise -> \"x/d\" max_tokens 1\n",
     );
+    assert_eq!(codes, ["W101", "W101", "W101"]);
     let order: Vec<(&str, u32)> = r
         .rules
         .iter()
@@ -155,7 +157,8 @@ fn unnamed_rules_are_numbered() {
 fn targets_expand_with_use_site_options() {
     let (r, _) = no_errors(&with_header(
         "target t = mini fallback [claude:floor] max_tokens 10 provider { sort: \"price\" } tag \"x\"\n\
-         rule r: when flag -> t max_tokens 20 provider { zdr: true } tag \"y\"",
+         rule r: when flag -> t max_tokens 20 provider { zdr: true } tag \"y\"\n\
+         rule default: otherwise -> mini",
     ));
     let c = chain(&r.rules[0].target);
     assert_eq!(
@@ -177,7 +180,8 @@ fn atoms_are_typed() {
     let (r, _) = no_errors(&with_header(
         "rule r: when budget > 1 and tokens < 1.5 and tier in [\"pro\", \"enterprise\"] \
          and weekday == \"sat\" and hour in 9..17 and not (flag) and tokens == budget \
-         and words(prompt) > 3 and (user != \"x\" and has(user)) -> mini",
+         and words(prompt) > 3 and (user != \"x\" and has(user)) -> mini\n\
+         rule default: otherwise -> mini",
     ));
     let Cond::And(items) = &r.rules[0].cond else {
         panic!("expected and, got {:?}", r.rules[0].cond);
@@ -248,7 +252,8 @@ fn atoms_are_typed() {
 #[test]
 fn lets_come_in_dependency_order() {
     let (r, _) = no_errors(&with_header(
-        "let b = a and flag\nlet a = tier == \"pro\"\nrule r: when b -> mini",
+        "let b = a and flag\nlet a = tier == \"pro\"\nrule r: when b -> mini\n\
+         rule default: otherwise -> mini",
     ));
     assert_eq!(
         r.lets.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
@@ -263,7 +268,8 @@ fn lets_come_in_dependency_order() {
 #[test]
 fn splits_name_arms_and_cheapest_needs_a_catalog() {
     let (r, _) = no_errors(&with_header(
-        "rule r: when flag -> split by user { 12.5%: mini 87.5%: cheapest [mini, claude] require tools, fits(tokens) }",
+        "rule r: when flag -> split by user { 12.5%: mini 87.5%: cheapest [mini, claude] require tools, fits(tokens) }\n\
+         rule default: otherwise -> mini",
     ));
     match &r.rules[0].target {
         Target::Split(s) => {

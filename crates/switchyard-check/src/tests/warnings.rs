@@ -15,18 +15,22 @@ fn warns(src: &str, code: &str, line: u32, column: u32) -> switchyard_syntax::Di
 
 #[test]
 fn w103_model_repeats_in_chain() {
-    let src = super::with_header("rule r: when flag -> mini fallback [claude, mini]");
+    let src = super::with_header(
+        "rule r: when flag -> mini fallback [claude, mini]\nrule default: otherwise -> mini",
+    );
     let d = warns(&src, "W103", 12, 45);
     assert_eq!(
         d.message,
         "model `openai/gpt-4o-mini` repeats in this chain"
     );
     // An alias and the id it stands for are the same model.
-    let src = super::with_header(r#"rule r: when flag -> mini fallback ["openai/gpt-4o-mini"]"#);
+    let src = super::with_header(
+        "rule r: when flag -> mini fallback [\"openai/gpt-4o-mini\"]\nrule default: otherwise -> mini",
+    );
     warns(&src, "W103", 12, 37);
     // Different variants are different models.
     let (_, codes) = no_errors(&super::with_header(
-        "rule r: when flag -> mini fallback [mini:floor]",
+        "rule r: when flag -> mini fallback [mini:floor]\nrule default: otherwise -> mini",
     ));
     assert!(!codes.contains(&"W103".to_string()), "{codes:?}");
 }
@@ -35,6 +39,7 @@ fn w103_model_repeats_in_chain() {
 fn w105_unused_declarations() {
     let src = "context {\n  a: bool\n  b: int\n}\nmodel m = \"x/y\"\nmodel unused = \"x/z\"\n\
                target t = m\nlet l = a\nrule r: when a -> m max_tokens 1\n\
+               rule default: otherwise -> m max_tokens 1\n\
                test only: { b: 1 } -> r";
     let (sources, checked) = run(src);
     let mut found: Vec<(u32, u32)> = checked
@@ -113,20 +118,24 @@ fn w107_deprecated_fields() {
         1,
         16,
     );
-    let (_, checked) = run(&super::with_header("rule r: when flag -> claude:online"));
+    let (_, checked) = run(&super::with_header(
+        "rule r: when flag -> claude:online\nrule default: otherwise -> mini",
+    ));
     assert!(checked.ruleset.is_some());
 }
 
 #[test]
 fn w108_long_chains() {
-    let src = super::with_header(r#"rule r: when flag -> mini fallback [claude, "a/b", "c/d"]"#);
+    let src = super::with_header(
+        "rule r: when flag -> mini fallback [claude, \"a/b\", \"c/d\"]\nrule default: otherwise -> mini",
+    );
     let d = warns(&src, "W108", 12, 36);
     assert_eq!(
         d.message,
         "a chain of 4 models: OpenRouter has been seen to reject more than 3"
     );
     let (_, codes) = no_errors(&super::with_header(
-        r#"rule r: when flag -> mini fallback [claude, "a/b"]"#,
+        "rule r: when flag -> mini fallback [claude, \"a/b\"]\nrule default: otherwise -> mini",
     ));
     assert!(!codes.contains(&"W108".to_string()), "{codes:?}");
 }

@@ -1,0 +1,66 @@
+//! The findings as diagnostics.
+
+use serde_json::Value as Json;
+use switchyard_syntax::{Diagnostic, Span, ToDiagnostic};
+
+use crate::error::{CheckError, CheckWarning, NameKind};
+use crate::ir::Ruleset;
+
+use super::{Analysis, Finding};
+
+/// The findings as diagnostics. E008 points at the last rule (where a
+/// catch-all would go), or at the start of the first file when there is no
+/// rule; the others at the rule's (or let's) name.
+pub fn diagnostics(rs: &Ruleset, analysis: &Analysis) -> Vec<Diagnostic> {
+    let name = |r: usize| rs.rules.get(r).map(|r| r.name.clone()).unwrap_or_default();
+    let at = |r: usize| rs.rules.get(r).map(|r| r.name_span).unwrap_or_default();
+    let last = rs.rules.last().map_or_else(Span::default, |r| r.name_span);
+    analysis
+        .findings
+        .iter()
+        .filter_map(|f| {
+            Some(match f {
+                Finding::Unreachable { rule, covered_by } => CheckWarning::Unreachable {
+                    span: at(*rule),
+                    rule: name(*rule),
+                    covered_by: covered_by.iter().map(|r| name(*r)).collect(),
+                }
+                .to_diagnostic(),
+                Finding::Impossible { rule } => CheckWarning::Impossible {
+                    span: at(*rule),
+                    kind: NameKind::Rule,
+                    name: name(*rule),
+                }
+                .to_diagnostic(),
+                Finding::ImpossibleLet { id } => {
+                    let l = rs.let_(*id)?;
+                    CheckWarning::Impossible {
+                        span: l.name_span,
+                        kind: NameKind::Let,
+                        name: l.name.clone(),
+                    }
+                    .to_diagnostic()
+                }
+                Finding::NoMatch { witness } => CheckError::NoMatch {
+                    span: last,
+                    context: Json::Object(witness.context.clone()).to_string(),
+                    time: witness.time.map(|(h, d)| {
+                        let day = crate::ir::WEEKDAYS
+                            .get(usize::from(d))
+                            .copied()
+                            .unwrap_or("mon");
+                        format!("hour {h}, weekday \"{day}\"")
+                    }),
+                    fallible: witness.fallible.iter().map(|r| name(*r)).collect(),
+                }
+                .to_diagnostic(),
+                Finding::Skipped { rule, reason } => CheckWarning::AnalysisSkipped {
+                    span: rule.map_or(last, at),
+                    rule: rule.map(name),
+                    reason: *reason,
+                }
+                .to_diagnostic(),
+            })
+        })
+        .collect()
+}
