@@ -3,6 +3,10 @@
 //! comes from one run.
 //!
 //! `cargo bench -p switchyard-benches --bench decide`
+//!
+//! `traffic/compiled/10000` is the figure `switchyard bench` on the
+//! 10,000-rule table and 100,000 contexts should match (see
+//! `examples/traffic.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmarks")]
 #![allow(
@@ -50,6 +54,27 @@ fn decide(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+}
+
+/// The 10,000-rule table deciding 100,000 distinct contexts in turn, as
+/// `switchyard bench` does with the files of `examples/traffic.rs`
+/// (`decide/compiled/10000` cycles through 1,024, which stay in cache).
+fn traffic(c: &mut Criterion) {
+    const N: usize = 100_000;
+    let t = table(&switchyard_benches::multi_tenant(10_000, 42));
+    let ctxs: Vec<Context> = switchyard_benches::contexts(N, 42)
+        .iter()
+        .map(|j| t.context_from_json(j).unwrap())
+        .collect();
+    let mut group = c.benchmark_group("traffic");
+    group.bench_with_input(BenchmarkId::new("compiled", 10_000), &N, |b, _| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % N;
+            black_box(t.decide(&ctxs[i]).unwrap().map(|d| d.rule().len()))
+        })
+    });
     group.finish();
 }
 
@@ -152,5 +177,5 @@ fn compile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decide, health, example, compile);
+criterion_group!(benches, decide, traffic, health, example, compile);
 criterion_main!(benches);

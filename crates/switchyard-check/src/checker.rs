@@ -118,6 +118,9 @@ impl<'a> Checker<'a> {
             defaults,
             tests,
         });
+        if let (Some(rs), Some(catalog)) = (&ruleset, &self.options.catalog) {
+            diagnostics.extend(crate::catalog::unknown_models(rs, catalog));
+        }
         if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
             let found = crate::analysis::analyze(rs, options);
             diagnostics.extend(crate::analysis::diagnostics(rs, &found));

@@ -59,6 +59,7 @@ pub mod error;
 pub mod ir;
 pub mod provider;
 
+mod catalog;
 mod checker;
 mod graph;
 mod lets;
@@ -81,7 +82,7 @@ use switchyard_syntax::ast::RuleFile;
 use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
 
 /// Settings of a check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckOptions {
     /// Size limit of each compiled regex (and of its lazy DFA), in bytes;
     /// a larger regex is E010. Default 1 MiB.
@@ -89,6 +90,8 @@ pub struct CheckOptions {
     /// The condition analysis run after a check without errors (W101,
     /// W102, E008, N201; see [`analysis`]); `None` skips it. Default on.
     pub analysis: Option<analysis::AnalysisOptions>,
+    /// A model catalog: model ids it lacks are W104. Default none.
+    pub catalog: Option<std::sync::Arc<switchyard_catalog::Catalog>>,
 }
 
 impl Default for CheckOptions {
@@ -96,6 +99,7 @@ impl Default for CheckOptions {
         CheckOptions {
             regex_size_limit: 1 << 20,
             analysis: Some(analysis::AnalysisOptions::default()),
+            catalog: None,
         }
     }
 }

@@ -42,7 +42,54 @@ pub enum Command {
     /// Decide one context and print the OpenRouter request body for it.
     #[command(after_help = BODY_HELP)]
     Body(BodyArgs),
+    /// Measure decisions per second and latency over a traffic file, and
+    /// count the rules and models chosen.
+    #[command(after_help = BENCH_HELP)]
+    Bench(BenchArgs),
+    /// Replay a traffic file through two rulesets and report the decisions
+    /// that change.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
 }
+
+/// Shown at the end of `bench --help`.
+const BENCH_HELP: &str = "\
+Every context of the file is checked against the schema and built before the
+clock starts; the measured loop only decides. The file is decided over and over
+(whole passes) until --min-time has passed; with --min-time 0, each context is
+decided exactly once. Decisions per second are the decisions over the wall time;
+latency percentiles come from timing one decision in 64 by itself (the clock's
+own cost subtracted). Rule and model counts cover every decision.
+
+A line that is not valid JSON or does not fit the schema is reported on standard
+error with its line number and skipped; with --strict, bad lines are reported and
+nothing is decided.
+
+Exit status:
+  0  measured
+  1  the ruleset has errors
+  2  bad usage or unreadable input (a missing file, no valid context, a bad line
+     with --strict)";
+
+/// Shown at the end of `diff --help`.
+const DIFF_HELP: &str = "\
+Each context is decided by both rulesets (each builds its own context from the
+JSON line). A decision changes when its rule, split arm, model or fallbacks
+change. The report counts the changes, groups them into transitions (old rule
+and model -> new rule and model) with a few example lines each, gives each
+model's share of the traffic before and after and, with --catalog, the change in
+estimated worst-case cost per 1,000 requests. --format markdown is meant for a
+pull-request comment.
+
+A line that is not valid JSON or does not fit either schema is reported on
+standard error with its line number (and the ruleset that refuses it) and
+skipped; with --strict, bad lines are reported and nothing is compared.
+
+Exit status:
+  0  compared (whatever changed)
+  1  a ruleset has errors, or some decision changed with --fail-on-change
+  2  bad usage or unreadable input (a missing file, no valid context, a bad line
+     with --strict)";
 
 /// Shown at the end of `body --help`.
 const BODY_HELP: &str = "\
@@ -87,6 +134,11 @@ pub struct CheckArgs {
     /// Treat warnings as errors for the exit status.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// An OpenRouter model catalog (the JSON of `GET /api/v1/models`): model
+    /// ids it does not list are W104.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 }
 
 /// Arguments of `switchyard fmt`.
@@ -178,6 +230,116 @@ pub struct BodyArgs {
     /// of now: fixes `hour` and `weekday`.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub at: Option<i64>,
+}
+
+/// Arguments of `switchyard bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The ruleset: a `.route` file, or a folder whose `.route` files
+    /// together form one ruleset.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// The traffic: a file of contexts, one JSON object per line (`-` for
+    /// standard input).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub contexts: PathBuf,
+
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`): for
+    /// rulesets that use `require` or `cheapest`, and to report the
+    /// estimated worst-case cost per 1,000 requests.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// Threads deciding at once, each with its own copy of the contexts.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: u16,
+
+    /// Keep deciding (whole passes over the file) for at least this long;
+    /// 0 decides each context exactly once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = seconds)]
+    pub min_time: f64,
+
+    /// Make bad lines fatal: report them all, then exit with 2 before
+    /// deciding anything.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Decide at this time, in seconds since the Unix epoch (UTC), instead
+    /// of the time the command starts: fixes `hour` and `weekday`.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub at: Option<i64>,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Arguments of `switchyard diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The ruleset as it is: a `.route` file or a folder.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The ruleset as it would be: a `.route` file or a folder.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// The traffic: a file of contexts, one JSON object per line (`-` for
+    /// standard input).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub contexts: PathBuf,
+
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`),
+    /// loaded with both rulesets: needed by `require` and `cheapest`, and
+    /// for the change in estimated worst-case cost per 1,000 requests.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// Example lines shown per transition.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub examples: usize,
+
+    /// Exit with 1 when some decision changes.
+    #[arg(long)]
+    pub fail_on_change: bool,
+
+    /// Make bad lines fatal: report them all, then exit with 2 before
+    /// deciding anything.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Decide at this time, in seconds since the Unix epoch (UTC), instead
+    /// of the time the command starts: fixes `hour` and `weekday`.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub at: Option<i64>,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// A duration in seconds: finite and not negative.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=86_400.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err("expected a number of seconds from 0 to 86400".into())
+    }
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Text for people.
+    Human,
+    /// JSON for programs.
+    Json,
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Markdown,
 }
 
 /// Diagnostic output formats, one renderer each in `render/`.

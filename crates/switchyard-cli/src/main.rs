@@ -1,5 +1,5 @@
-//! The `switchyard` command line: `check`, `fmt`, `test`, `eval` and `body`
-//! (and, later, `bench`, `diff`).
+//! The `switchyard` command line: `check`, `fmt`, `test`, `eval`, `body`,
+//! `bench` and `diff`.
 //!
 //! Layout: [`cli`] declares the arguments (clap derive), each subcommand
 //! lives in its own file under `command/`, and each diagnostic output format
@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         Command::Test(args) => command::test::run(&args),
         Command::Eval(args) => command::eval::run(&args),
         Command::Body(args) => command::body::run(&args),
+        Command::Bench(args) => command::bench::run(&args),
+        Command::Diff(args) => command::diff::run(&args),
     };
     status.into()
 }

@@ -503,3 +503,49 @@ fn fmt_reads_standard_input() {
     let again = switchyard(&["fmt", "--check"], &[&file]);
     assert_eq!(code(&again), 0, "{}", describe(&again));
 }
+
+#[test]
+fn check_with_a_catalog_warns_on_unknown_model_ids() {
+    let dir = std::env::temp_dir().join(format!("switchyard-w104-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("r.route");
+    std::fs::write(
+        &rules,
+        "defaults max_tokens 10\nrule r: otherwise -> \"openai/gpt-4o-mni\" fallback [\"openai/gpt-4o\"]\n",
+    )
+    .unwrap();
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/models.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["check", "--format", "json", "--catalog", catalog])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["W104"]);
+    assert!(json[0]["help"]
+        .as_str()
+        .unwrap()
+        .contains("openai/gpt-4o-mini"));
+    // Without the catalog there is nothing to compare with.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["check", "--format", "json"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    // An unreadable catalog is bad input.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["check", "--catalog", "/nonexistent/models.json"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -17,12 +17,11 @@ pub(crate) enum Scalar<'a> {
     Enum(u32),
 }
 
-impl Scalar<'_> {
-    fn num(self) -> Option<f64> {
-        match self {
-            Scalar::Int(i) => Some(i as f64),
-            Scalar::Float(f) => Some(f),
-            _ => None,
+impl From<Number> for Scalar<'_> {
+    fn from(n: Number) -> Self {
+        match n {
+            Number::Int(i) => Scalar::Int(i),
+            Number::Float(f) => Scalar::Float(f),
         }
     }
 }
@@ -70,13 +69,54 @@ pub(crate) fn compare(a: Scalar<'_>, b: Scalar<'_>) -> Option<Ordering> {
         (Scalar::Bool(x), Scalar::Bool(y)) => Some(x.cmp(&y)),
         (Scalar::Str(x), Scalar::Str(y)) => Some(x.cmp(y)),
         (Scalar::Enum(x), Scalar::Enum(y)) => Some(x.cmp(&y)),
-        _ => a.num()?.partial_cmp(&b.num()?),
+        (Scalar::Int(x), Scalar::Float(y)) => compare_int_float(x, y),
+        (Scalar::Float(x), Scalar::Int(y)) => compare_int_float(y, x).map(Ordering::reverse),
+        (Scalar::Float(x), Scalar::Float(y)) => x.partial_cmp(&y),
+        _ => None,
     }
 }
 
-fn in_range(x: f64, lo: Number, hi: Number, inclusive: bool) -> bool {
-    let (lo, hi) = (lo.as_f64(), hi.as_f64());
-    x >= lo && if inclusive { x <= hi } else { x < hi }
+/// Compares an int with a float exactly: the int is not rounded to the
+/// nearest `f64` (`2^63 - 2` and `2^63 - 1` are both `2^63` as `f64`).
+fn compare_int_float(i: i64, f: f64) -> Option<Ordering> {
+    // 2^63, exact as f64: every f64 in -2^63..2^63 truncates to an i64.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    let whole = f.trunc();
+    // In range and integral, so the cast is exact.
+    let w = whole as i64;
+    Some(i.cmp(&w).then_with(|| {
+        let fraction = f - whole;
+        if fraction > 0.0 {
+            Ordering::Less
+        } else if fraction < 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }))
+}
+
+/// `x in lo..hi` (`..=` when `inclusive`), compared exactly.
+fn in_range(x: Scalar<'_>, lo: Number, hi: Number, inclusive: bool) -> bool {
+    let above = matches!(
+        compare(x, lo.into()),
+        Some(Ordering::Greater | Ordering::Equal)
+    );
+    let below = match compare(x, hi.into()) {
+        Some(Ordering::Less) => true,
+        Some(Ordering::Equal) => inclusive,
+        _ => false,
+    };
+    above && below
 }
 
 /// Whether `atom` holds for `ctx`.
@@ -126,9 +166,11 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
             hi,
             inclusive,
             negated,
-        } => match read(ctx, *lhs).and_then(Scalar::num) {
-            None => false,
-            Some(x) => in_range(x, *lo, *hi, *inclusive) != *negated,
+        } => match read(ctx, *lhs) {
+            Some(x @ (Scalar::Int(_) | Scalar::Float(_))) => {
+                in_range(x, *lo, *hi, *inclusive) != *negated
+            }
+            _ => false,
         },
         AtomKind::Matches { lhs, pattern } => match read(ctx, *lhs) {
             Some(Scalar::Str(s)) => pattern.regex.is_match(s),
@@ -142,5 +184,70 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
             },
             _ => false,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_and_floats_compare_exactly() {
+        use Ordering::*;
+        let two_53 = 1i64 << 53;
+        // 2^53 + 1 is 2^53 as f64, but not equal to it.
+        assert_eq!(
+            compare_int_float(two_53 + 1, 9_007_199_254_740_992.0),
+            Some(Greater)
+        );
+        assert_eq!(
+            compare_int_float(two_53, 9_007_199_254_740_992.0),
+            Some(Equal)
+        );
+        // i64::MAX is below 2^63 (which is what `i64::MAX as f64` gives).
+        assert_eq!(compare_int_float(i64::MAX, i64::MAX as f64), Some(Less));
+        assert_eq!(
+            compare_int_float(i64::MIN, -9_223_372_036_854_775_808.0),
+            Some(Equal)
+        );
+        assert_eq!(compare_int_float(i64::MIN, -1e300), Some(Greater));
+        assert_eq!(compare_int_float(-3, -2.5), Some(Less));
+        assert_eq!(compare_int_float(-2, -2.5), Some(Greater));
+        assert_eq!(compare_int_float(2, 2.5), Some(Less));
+        assert_eq!(compare_int_float(3, 2.5), Some(Greater));
+        assert_eq!(compare_int_float(0, -0.0), Some(Equal));
+        assert_eq!(compare_int_float(0, f64::NAN), None);
+        assert_eq!(
+            compare(Scalar::Float(2.5), Scalar::Int(3)),
+            Some(Less),
+            "and the other way round"
+        );
+    }
+
+    #[test]
+    fn ranges_over_the_ends_of_i64_are_exact() {
+        let top = |x: i64, inclusive| {
+            in_range(
+                Scalar::Int(x),
+                Number::Int(i64::MAX - 1),
+                Number::Int(i64::MAX),
+                inclusive,
+            )
+        };
+        assert!(top(i64::MAX, true));
+        assert!(!top(i64::MAX, false));
+        assert!(top(i64::MAX - 1, false));
+        assert!(!top(i64::MAX - 2, true));
+        let mixed = |x| {
+            in_range(
+                Scalar::Int(x),
+                Number::Float(-0.5),
+                Number::Float(0.5),
+                false,
+            )
+        };
+        assert!(mixed(0));
+        assert!(!mixed(1));
+        assert!(!mixed(-1));
     }
 }

@@ -19,8 +19,9 @@ use crate::context::Slot;
 /// row table on the stack.
 pub(crate) const MAX_INDEXED_FIELDS: usize = 8;
 
-/// Integers beyond this magnitude are not exact as `f64`; the index does not
-/// filter on such values.
+/// Integers beyond this magnitude are not exact as `f64`: a threshold past it
+/// is not indexed (its test stays in the rule's residual), so every
+/// threshold in an index is exact, and so is placing any value among them.
 const EXACT_F64_INT: f64 = 9_007_199_254_740_992.0;
 
 /// A value an index is keyed by.
@@ -225,8 +226,6 @@ pub(crate) struct FieldIndex {
     /// Rules that accept any value (and an unset field, or a value no rule
     /// names).
     dont_care: Box<[u64]>,
-    /// Every rule (for values the index cannot place exactly).
-    all: Box<[u64]>,
     /// Rows, `dont_care` included.
     rows: Vec<Box<[u64]>>,
     lookup: Lookup,
@@ -251,10 +250,6 @@ impl FieldIndex {
     pub fn build(field: FieldId, n_rules: usize, accepts: &[Option<Constraint>]) -> Self {
         let words = n_rules.div_ceil(64);
         let mut dont_care = vec![0u64; words].into_boxed_slice();
-        let mut all = vec![0u64; words].into_boxed_slice();
-        for r in 0..n_rules {
-            set_bit(&mut all, r);
-        }
         for (r, acc) in accepts.iter().enumerate() {
             if acc.is_none() {
                 set_bit(&mut dont_care, r);
@@ -278,7 +273,6 @@ impl FieldIndex {
         FieldIndex {
             field,
             dont_care,
-            all,
             rows,
             lookup,
             selectivity,
@@ -301,14 +295,16 @@ impl FieldIndex {
         let row = match &self.lookup {
             Lookup::Keys(keys) => keys.get(slot),
             Lookup::Thresholds(points) => {
+                // Every threshold is below 2^53 in magnitude (see `exact`),
+                // so comparing an int rounded to f64 with one gives the
+                // exact answer: the rounding of an int past 2^53 never
+                // crosses a threshold. (Letting every rule through here
+                // was wrong: the residuals do not repeat indexed tests.)
                 let x = match slot {
                     Slot::Int(i) => *i as f64,
                     Slot::Float(f) => *f,
                     _ => return &self.dont_care,
                 };
-                if x.abs() >= EXACT_F64_INT {
-                    return &self.all;
-                }
                 let i = points.partition_point(|&p| p < x);
                 Some(if points.get(i) == Some(&x) {
                     2 * i + 1
@@ -552,8 +548,13 @@ mod tests {
         assert_eq!(row(5.5), 0b01100);
         assert_eq!(idx.row(&Slot::Int(-7))[0], 0b01001);
         assert_eq!(idx.row(&Slot::Unset)[0], 0b01000);
-        // Values too large to place exactly let every rule through.
-        assert_eq!(idx.row(&Slot::Int(i64::MAX))[0], 0b11111);
+        // Values past 2^53 are placed exactly too: the thresholds are
+        // below it. (They once let every rule through, and the indexed
+        // tests were never checked: a fuzzing find.)
+        assert_eq!(idx.row(&Slot::Int(i64::MAX))[0], 0b01100);
+        assert_eq!(idx.row(&Slot::Int(i64::MIN))[0], 0b01001);
+        assert_eq!(idx.row(&Slot::Float(3.5e18))[0], 0b01100);
+        assert_eq!(idx.row(&Slot::Int((1 << 53) + 1))[0], 0b01100);
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Contexts from JSON (LANGUAGE.md 4.4): keys the schema does not declare
 //! are ignored; `null` means "not given" (the default applies); a value of
-//! the wrong type is an error naming the field, the type and what came.
+//! the wrong type is an error naming the field, the type and what came. A
+//! whole number outside i64 for an `int` field is out of range (even when
+//! the JSON reader could only read it as a float); `-0`, which JSON readers
+//! give as the float -0.0, is the int 0. The JSON text itself is read by
+//! `serde_json`, which refuses nesting deeper than 128 and numbers too large
+//! for a double (there is no NaN or infinity in JSON).
 
 use serde_json::Value as Json;
 
@@ -51,13 +56,19 @@ impl CompiledTable {
             else {
                 continue;
             };
+            let is_int = field.ty == switchyard_check::ir::Type::Int;
             let input = match v {
                 Json::Null => continue,
                 Json::Bool(x) => Input::Bool(*x),
                 Json::String(s) => Input::Str(s),
                 Json::Number(n) => match (n.as_i64(), n.as_f64()) {
                     (Some(i), _) => Input::Int(i),
-                    (None, _) if n.is_u64() && field.ty == switchyard_check::ir::Type::Int => {
+                    // JSON readers give `-0` as the float -0.0: for an int
+                    // field it is the int 0.
+                    (None, Some(f)) if is_int && f == 0.0 => Input::Int(0),
+                    // A whole number past either end of i64 (serde_json
+                    // reads those as floats), or up to u64::MAX.
+                    (None, Some(f)) if is_int && (n.is_u64() || beyond_i64(f)) => {
                         return Err(ContextError::OutOfRange {
                             field: key.clone(),
                             got: n.to_string(),
@@ -91,6 +102,14 @@ impl CompiledTable {
         })?;
         self.context_from_json(&value)
     }
+}
+
+/// A whole number outside the range of i64.
+fn beyond_i64(f: f64) -> bool {
+    // 2^63, exact as f64. The text `-9223372036854775809` reads as -2^63
+    // (i64::MIN itself reads as an int), so -2^63 as a float is beyond.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    f.fract() == 0.0 && !(f > -LIMIT && f < LIMIT)
 }
 
 fn kind(v: &Json) -> &'static str {

@@ -11,6 +11,12 @@
 //! The rulesets are written so that every proper prefix of a file is
 //! invalid (the `context` block comes last), so a half-written file can only
 //! be reported, never served.
+//!
+//! The faults: half-written files (closed late, or left open), files
+//! truncated in place, a file replaced by a folder, permission denied (as
+//! an unprivileged user, also when the tests run as root), a symlink loop,
+//! 1,000 writes in a second, the file or the watched folder deleted and
+//! re-created, and invalid edits.
 
 #![allow(
     clippy::unwrap_used,
@@ -112,7 +118,8 @@ fn decided(live: &LiveRuleset) -> Result<u32, String> {
     Ok(n)
 }
 
-/// Two threads deciding in a loop.
+/// Two threads deciding in a loop; each decision must be whole (rule,
+/// model and version of one ruleset), and no older than one seen before.
 struct Readers {
     stop: Arc<AtomicBool>,
     decisions: Arc<AtomicU64>,
@@ -131,9 +138,17 @@ impl Readers {
                 let (decisions, failures) = (decisions.clone(), failures.clone());
                 thread::spawn(move || {
                     let mut n = 0u64;
+                    // The newest ruleset this reader has seen: an older
+                    // one after it means a stale table was served.
+                    let mut newest = 0;
                     while !stop.load(Ordering::Relaxed) {
-                        if let Err(e) = decided(&live) {
-                            failures.lock().unwrap().push(e);
+                        match decided(&live) {
+                            Ok(seen) if seen < newest => failures
+                                .lock()
+                                .unwrap()
+                                .push(format!("ruleset {seen} served after {newest}")),
+                            Ok(seen) => newest = seen,
+                            Err(e) => failures.lock().unwrap().push(e),
                         }
                         n += 1;
                         // Leave the reloader some of the two cores.
@@ -443,6 +458,68 @@ fn half_written_file() {
     readers.finish();
 }
 
+/// A file truncated in place, to half and then to nothing: each is
+/// reported, the last good ruleset is served throughout, and the next good
+/// write is served within the budget.
+#[test]
+fn truncated_file() {
+    let dir = TempDir::new("truncated");
+    let path = dir.join("rules.route");
+    fs::write(&path, ruleset(1)).unwrap();
+    let (live, events, readers) = start(&path);
+    let text = ruleset(2);
+    fs::write(&path, &text).unwrap();
+    served_within_budget(&live, 2, Instant::now());
+
+    let truncate = |len: usize| {
+        let f = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(len as u64).unwrap();
+    };
+    truncate(text.len() / 2);
+    failure_reported(&live, &events, 2, "E0");
+    let reported = events.failures();
+    truncate(0);
+    eventually("the empty file reported", || events.failures() > reported);
+    assert!(
+        live.status()
+            .last_error
+            .unwrap()
+            .render()
+            .contains("empty file"),
+        "{:?}",
+        events.all()
+    );
+    assert_eq!(decided(&live), Ok(2));
+
+    fs::write(&path, ruleset(3)).unwrap();
+    served_within_budget(&live, 3, Instant::now());
+    readers.finish();
+    assert!(live.status().last_error.is_none());
+}
+
+/// A writer that stops half-way and keeps the file open for longer than the
+/// reloader waits for writers (twice the 300 ms `max_delay`): the half file
+/// is read, reported and not served; the rest of the write is served.
+#[test]
+fn half_written_file_left_open_is_reported() {
+    use std::io::Write;
+    let dir = TempDir::new("half-open");
+    let path = dir.join("rules.route");
+    fs::write(&path, ruleset(1)).unwrap();
+    let (live, events, readers) = start(&path);
+    let text = ruleset(2);
+    let (head, tail) = text.split_at(text.len() / 2);
+    let mut f = fs::File::create(&path).unwrap();
+    f.write_all(head.as_bytes()).unwrap();
+    f.flush().unwrap();
+    failure_reported(&live, &events, 1, "E0");
+    f.write_all(tail.as_bytes()).unwrap();
+    drop(f);
+    served_within_budget(&live, 2, Instant::now());
+    readers.finish();
+    assert!(live.status().last_error.is_none());
+}
+
 #[test]
 fn folder_with_two_files() {
     let dir = TempDir::new("folder");
@@ -517,6 +594,10 @@ fn symlink_loop() {
     readers.finish();
 }
 
+/// Permissions do not stop root, which CI runs as: as root, the test runs
+/// again in a child process of this test binary (a copy anyone may run) as
+/// the unprivileged user 65534. Only if that cannot be done (no right to
+/// change user) is it skipped.
 #[cfg(unix)]
 #[test]
 fn permission_denied() {
@@ -526,7 +607,10 @@ fn permission_denied() {
     fs::write(&path, ruleset(1)).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&path).is_ok() {
-        eprintln!("permission_denied: skipped, permissions do not apply to this user (root?)");
+        if std::env::var_os(AS_NOBODY).is_none() && rerun_as_nobody("permission_denied") {
+            return;
+        }
+        eprintln!("permission_denied: skipped, permissions do not apply to this user");
         return;
     }
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
@@ -537,6 +621,49 @@ fn permission_denied() {
     fs::write(&path, ruleset(2)).unwrap();
     served_within_budget(&live, 2, Instant::now());
     readers.finish();
+}
+
+/// Set in the child process of [`rerun_as_nobody`].
+#[cfg(unix)]
+const AS_NOBODY: &str = "SWITCHYARD_TEST_AS_NOBODY";
+
+/// Runs `test` of this binary again as user and group 65534, from a copy
+/// of the binary in a folder anyone can read (the build folder may be
+/// under a private home), with that folder as its temp dir. Returns false
+/// when the child cannot be started as that user; asserts it passed.
+#[cfg(unix)]
+fn rerun_as_nobody(test: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe().unwrap();
+    let dir = TempDir::new("as-nobody");
+    fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o777)).unwrap();
+    let copy = dir.join("reload-test");
+    fs::copy(&exe, &copy).unwrap();
+    fs::set_permissions(&copy, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = std::process::Command::new(&copy)
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(AS_NOBODY, "1")
+        .env("TMPDIR", &dir.0)
+        .uid(65534)
+        .gid(65534)
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{test}: cannot run as user 65534: {e}");
+            return false;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("{test} as user 65534:\n{stdout}{stderr}");
+    assert!(output.status.success(), "{test} failed as user 65534");
+    assert!(
+        stdout.contains("1 passed") && !stderr.contains("skipped"),
+        "{test} did not run as user 65534"
+    );
+    true
 }
 
 /// Without file events, the periodic check alone picks changes up.

@@ -427,17 +427,28 @@ fn cheapest_with_require_through_a_route() {
     );
 }
 
-/// The same through the evaluator, once it takes a catalog: the ruleset
-/// must compile with `examples/models.json` and decide the body above.
+/// The same through the evaluator with `examples/models.json`: the ruleset
+/// compiles and decides the body above (the catch-all after it is what
+/// E008 asks of a ruleset whose only rule can be left without a model).
 #[test]
-#[ignore = "the evaluator does not support `cheapest`/`require` with a catalog yet"]
 fn cheapest_with_require_through_the_evaluator() {
     let src = format!(
         "context {{ prompt_tokens: int = 2000 }}\n{MODELS}\n\
          rule r: otherwise -> cheapest [claude, gpt-4o, mini, flash, llama-8b] \
-         require tools, vision, fits(prompt_tokens) max_tokens 1024"
+         require tools, vision, fits(prompt_tokens) max_tokens 1024\n\
+         rule default: otherwise -> mini max_tokens 1024"
     );
-    let (t, _) = CompiledTable::from_source(&src).expect("compiles with a catalog");
+    let catalog = switchyard_catalog::Catalog::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/models.json"
+    ))
+    .unwrap();
+    let mut sources = switchyard_syntax::SourceMap::new();
+    sources.add("cheapest.route", src.as_str());
+    let options =
+        switchyard_eval::CompileOptions::default().with_catalog(std::sync::Arc::new(catalog));
+    let (t, _) = CompiledTable::from_sources_with(sources, &Default::default(), &options)
+        .expect("compiles with a catalog");
     let ctx = t.context().build();
     let d = t.decide(&ctx).unwrap().unwrap();
     let body = ChatRequest::from_decision(&d, hello(), RequestOptions::default()).unwrap();

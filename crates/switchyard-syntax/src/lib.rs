@@ -46,11 +46,16 @@ pub fn parse(src: &str, file: FileId, limits: &Limits) -> Result<ast::RuleFile, 
 
 /// Parses every file of a ruleset, enforcing the limits across all of them
 /// (file size, invalid UTF-8, total number of rules).
+///
+/// Every file is scanned before any is parsed: when the ruleset has more
+/// rules than the limit, the answer is the scans' errors (the first rule
+/// past the limit, once, and what else the scans found) and nothing is
+/// parsed, so a ruleset of a million rules costs one scan of its text.
 pub fn parse_sources(
     sources: &SourceMap,
     limits: &Limits,
 ) -> Result<Vec<ast::RuleFile>, ParseErrors> {
-    let mut files = Vec::new();
+    let mut scanned = Vec::new();
     let mut errors = Vec::new();
     let mut rules = 0usize;
     for (id, file) in sources.files() {
@@ -73,16 +78,49 @@ pub fn parse_sources(
             max_rules: limits.max_rules.saturating_sub(rules),
             ..*limits
         };
-        match parse(file.text(), id, &remaining) {
-            Ok(parsed) => {
-                rules += parsed
-                    .items
-                    .iter()
-                    .filter(|i| matches!(i.node, ast::Item::Rule(_)))
-                    .count();
-                files.push(parsed);
+        let mut scan = scan::scan(file.text(), id, &remaining);
+        // The scan counted from zero against what the earlier files left:
+        // report the ruleset's numbers.
+        for e in &mut scan.errors {
+            if let ParseError::Limit {
+                kind: LimitKind::Rules,
+                limit,
+                found,
+                ..
+            } = e
+            {
+                *limit = limits.max_rules;
+                *found = found.saturating_add(rules);
             }
-            Err(e) => errors.extend(e.into_vec()),
+        }
+        rules = rules.saturating_add(scan.rules);
+        scanned.push((id, file, remaining, scan));
+    }
+    let mut files = Vec::new();
+    if rules > limits.max_rules {
+        // The scans' errors, with the first rule past the limit reported
+        // once for the ruleset.
+        let mut past_limit = false;
+        for (_, _, _, scan) in scanned {
+            for e in scan.errors {
+                let rules_error = matches!(
+                    e,
+                    ParseError::Limit {
+                        kind: LimitKind::Rules,
+                        ..
+                    }
+                );
+                if !(rules_error && std::mem::replace(&mut past_limit, true)) {
+                    errors.push(e);
+                }
+            }
+        }
+    } else {
+        for (id, file, remaining, scan) in scanned {
+            match lower::parse_scanned(file.text(), id, &remaining, scan) {
+                Ok(parsed) => files.push(parsed),
+                Err(e) => errors.extend(e.into_vec()),
+            }
         }
     }
     match ParseErrors::new(errors) {

@@ -8,7 +8,7 @@ use crate::ast::*;
 use crate::error::{LimitKind, ParseError, ParseErrors};
 use crate::grammar::{Rule, SwitchyardParser};
 use crate::limits::Limits;
-use crate::scan::scan;
+use crate::scan::{scan, Scan};
 use crate::span::{FileId, Span, Spanned};
 
 mod expected;
@@ -21,7 +21,19 @@ pub(crate) fn parse_file(
     file: FileId,
     limits: &Limits,
 ) -> std::result::Result<RuleFile, ParseErrors> {
-    let scanned = scan(src, file, limits);
+    parse_scanned(src, file, limits, scan(src, file, limits))
+}
+
+/// Parses one scanned file. A file with more rules than the limit is not
+/// parsed at all: the scan's errors are the answer, so the work a hostile
+/// file can cause is one scan, however many rules it holds.
+pub(crate) fn parse_scanned(
+    src: &str,
+    file: FileId,
+    limits: &Limits,
+    scanned: Scan,
+) -> std::result::Result<RuleFile, ParseErrors> {
+    let too_many_rules = scanned.too_many_rules();
     let mut errors = scanned.errors;
     let mut items = Vec::new();
     if scanned.statements.is_empty() && errors.is_empty() {
@@ -34,7 +46,11 @@ pub(crate) fn parse_file(
         .iter()
         .map(|c| c.span.end as usize)
         .collect();
-    for st in scanned.statements.iter().filter(|s| !s.poisoned) {
+    for st in scanned
+        .statements
+        .iter()
+        .filter(|s| !s.poisoned && !too_many_rules)
+    {
         let slice = src.get(st.start..st.end).unwrap_or("");
         let mut lower = Lower {
             file,

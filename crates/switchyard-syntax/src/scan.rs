@@ -27,6 +27,23 @@ pub(crate) struct Scan {
     pub statements: Vec<StatementSlice>,
     pub comments: Vec<Comment>,
     pub errors: Vec<ParseError>,
+    /// How many rules the file has (past the limit too).
+    pub rules: usize,
+}
+
+impl Scan {
+    /// Whether the file has more rules than the limit allowed.
+    pub fn too_many_rules(&self) -> bool {
+        self.errors.iter().any(|e| {
+            matches!(
+                e,
+                ParseError::Limit {
+                    kind: LimitKind::Rules,
+                    ..
+                }
+            )
+        })
+    }
 }
 
 /// Words that begin a statement.
@@ -77,6 +94,7 @@ pub(crate) fn scan(text: &str, file: FileId, limits: &Limits) -> Scan {
         rules: 0,
     };
     s.run();
+    s.out.rules = s.rules;
     s.out
 }
 

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use switchyard_check::CheckOptions;
 use switchyard_syntax::{parse_sources, Diagnostic, Limits, Severity, SourceMap};
 
 use crate::cli::{CheckArgs, Format};
@@ -48,9 +49,16 @@ pub fn run(args: &CheckArgs) -> Status {
     let color = Stream::Stdout.color();
     let mut status = Status::Success;
     let mut outcomes = Vec::new();
+    let options = match super::load_catalog(args.catalog.as_deref()) {
+        Ok(catalog) => CheckOptions {
+            catalog,
+            ..CheckOptions::default()
+        },
+        Err(status) => return status,
+    };
 
     for path in &args.paths {
-        let outcome = match check_path(path, &limits) {
+        let outcome = match check_path(path, &limits, &options) {
             Ok(outcome) => outcome,
             Err(message) => {
                 Stream::Stderr.line(&format!("error: {message}"));
@@ -76,11 +84,11 @@ pub fn run(args: &CheckArgs) -> Status {
 
 /// Loads, parses and checks one ruleset. `Err` is a load failure, reported
 /// as bad input.
-fn check_path(path: &Path, limits: &Limits) -> Result<Outcome, String> {
+fn check_path(path: &Path, limits: &Limits, options: &CheckOptions) -> Result<Outcome, String> {
     let sources = SourceMap::load(path, limits.max_file_bytes).map_err(|e| e.to_string())?;
     let diagnostics = match parse_sources(&sources, limits) {
         Err(errors) => errors.diagnostics(),
-        Ok(files) => switchyard_check::check(&files).diagnostics,
+        Ok(files) => switchyard_check::check_with(&files, options).diagnostics,
     };
     Ok(Outcome {
         sources,

@@ -1,10 +1,13 @@
 //! The subcommands, one file each. Each exposes `run(&Args) -> Status`.
 
+pub mod bench;
 pub mod body;
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod test;
+mod traffic;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,6 +38,31 @@ fn load_ruleset_with_catalog(
         path,
         CompiledTable::load_with(path, &Limits::default(), &options),
     )
+}
+
+/// Loads a ruleset for `bench` and `diff`, with the catalog in `catalog`
+/// (a file name, read once by the caller) when there is one. Warnings are
+/// dropped: reporting them is `check`'s job.
+fn load_table(path: &Path, catalog: Option<&Arc<Catalog>>) -> Result<CompiledTable, Status> {
+    let loaded = match catalog {
+        None => load_ruleset(path),
+        Some(catalog) => load_ruleset_with_catalog(path, Arc::clone(catalog)),
+    };
+    loaded.map(|(table, _)| table).map_err(|(status, _)| status)
+}
+
+/// Reads `--catalog FILE`, reporting a failure on standard error.
+pub(crate) fn load_catalog(file: Option<&Path>) -> Result<Option<Arc<Catalog>>, Status> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    match Catalog::load(file) {
+        Ok(catalog) => Ok(Some(Arc::new(catalog))),
+        Err(e) => {
+            Stream::Stderr.line(&format!("error: --catalog {}: {e}", file.display()));
+            Err(Status::Usage)
+        }
+    }
 }
 
 /// Reports a failed load on standard error (see [`load_ruleset`]).

@@ -1,10 +1,12 @@
-//! Diagnostic renderers, one file per output format (as ruff does), and
-//! [`decision`], the human text of `eval`'s decisions and explanations.
+//! Diagnostic renderers, one file per output format (as ruff does),
+//! [`decision`], the human text of `eval`'s decisions and explanations, and
+//! [`chart`], the numbers and bar charts of `bench` and `diff`.
 //!
 //! Every renderer takes a list of [`Item`]s: a diagnostic together with the
 //! source map its spans point into. Several rulesets (several `PATH`s) each
 //! have their own map, so one output can mix them.
 
+pub mod chart;
 pub mod decision;
 pub mod github;
 pub mod human;

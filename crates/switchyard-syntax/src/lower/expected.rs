@@ -147,9 +147,54 @@ fn token_at(src: &str, pos: usize) -> (String, usize, usize) {
             .map_or(first.len_utf8(), str::len)
     };
     let token = rest.get(..len).unwrap_or("");
-    let shown: String = token.chars().take(40).collect();
-    let ellipsis = if shown.len() < token.len() { "…" } else { "" };
+    let taken: String = token.chars().take(40).collect();
+    let ellipsis = if taken.len() < token.len() { "…" } else { "" };
+    let shown: String = taken.chars().map(Shown).map(|s| s.to_string()).collect();
     (format!("`{shown}{ellipsis}`"), skipped, len)
+}
+
+/// A character as a message shows it: as itself, or as `\u{..}` when it is
+/// invisible or changes how the text around it is displayed (control
+/// characters, bidirectional overrides and isolates, zero-width and other
+/// format characters, variation selectors, combining marks), so a message
+/// cannot be reordered or hidden by what it quotes.
+struct Shown(char);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = self.0;
+        let hidden = c.is_control()
+            || matches!(
+                u32::from(c),
+                0x00AD
+                    | 0x034F
+                    | 0x061C
+                    | 0x115F..=0x1160
+                    | 0x17B4..=0x17B5
+                    | 0x180B..=0x180F
+                    | 0x200B..=0x200F
+                    | 0x2028..=0x202E
+                    | 0x2060..=0x206F
+                    | 0x3164
+                    | 0xFE00..=0xFE0F
+                    | 0xFEFF
+                    | 0xFFA0
+                    | 0xFFF0..=0xFFFB
+                    | 0xE0000..=0xE0FFF
+                    // Combining marks.
+                    | 0x0300..=0x036F
+                    | 0x0483..=0x0489
+                    | 0x1AB0..=0x1AFF
+                    | 0x1DC0..=0x1DFF
+                    | 0x20D0..=0x20FF
+                    | 0xFE20..=0xFE2F
+            );
+        if hidden {
+            write!(f, "{}", c.escape_unicode())
+        } else {
+            write!(f, "{c}")
+        }
+    }
 }
 
 /// Words for what pest wanted, in a stable order without repeats.

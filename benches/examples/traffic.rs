@@ -1,0 +1,83 @@
+//! Writes a synthetic ruleset and a traffic file of contexts (JSON lines)
+//! for `switchyard bench` and `switchyard diff`: the same ruleset and
+//! contexts the criterion benches decide (seed 42), at any size.
+//!
+//! ```sh
+//! cargo run --release -p switchyard-benches --example traffic -- target/traffic
+//! # writes target/traffic/rules-10000.route and target/traffic/contexts-100000.jsonl
+//! cargo run --release -p switchyard-benches --example traffic -- DIR RULES CONTEXTS SEED
+//! ```
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Folder, number of rules, number of contexts, seed.
+struct Args {
+    dir: PathBuf,
+    rules: usize,
+    contexts: usize,
+    seed: u64,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let dir = PathBuf::from(it.next().unwrap_or_else(|| "target/traffic".into()));
+    let mut number = |name: &str, default: u64| -> Result<u64, String> {
+        match it.next() {
+            None => Ok(default),
+            Some(s) => s
+                .replace('_', "")
+                .parse()
+                .map_err(|e| format!("{name}: {s:?}: {e}")),
+        }
+    };
+    let rules = number("RULES", 10_000)?;
+    let contexts = number("CONTEXTS", 100_000)?;
+    let seed = number("SEED", 42)?;
+    let size = |n: u64| usize::try_from(n).map_err(|e| e.to_string());
+    Ok(Args {
+        dir,
+        rules: size(rules)?,
+        contexts: size(contexts)?,
+        seed,
+    })
+}
+
+fn write(args: &Args) -> std::io::Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(&args.dir)?;
+    let rules = args.dir.join(format!("rules-{}.route", args.rules));
+    std::fs::write(
+        &rules,
+        switchyard_benches::multi_tenant(args.rules, args.seed),
+    )?;
+    let contexts = args.dir.join(format!("contexts-{}.jsonl", args.contexts));
+    let mut out = BufWriter::new(std::fs::File::create(&contexts)?);
+    for ctx in switchyard_benches::contexts(args.contexts, args.seed) {
+        serde_json::to_writer(&mut out, &ctx)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok((rules, contexts))
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("usage: traffic [DIR [RULES [CONTEXTS [SEED]]]]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match write(&args) {
+        Ok((rules, contexts)) => {
+            println!("{}", rules.display());
+            println!("{}", contexts.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}

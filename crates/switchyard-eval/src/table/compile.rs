@@ -1,0 +1,188 @@
+//! Compiling a checked ruleset into a [`CompiledTable`]: the indexed
+//! fields, each rule's residual and route, the let depth check and the
+//! sources' digest.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use switchyard_catalog::Catalog;
+
+use switchyard_check::ir::{Cond, FieldId, Ruleset, Target};
+use switchyard_syntax::{Limits, SourceMap};
+
+use super::atoms::Atoms;
+use super::indexed_fields::{choose_indexed_fields, constraints, covered, worth_indexing};
+use super::{CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route};
+use crate::context::Schema;
+use crate::decision::{Outcome, RulesetInfo};
+use crate::error::CompileError;
+use crate::index::FieldIndex;
+use crate::split;
+
+/// Nesting of lets beyond this is refused (evaluation recurses through them).
+const MAX_LET_DEPTH: usize = Limits::MAX_DEPTH_CEILING;
+
+static NEXT_TABLE_ID: AtomicU64 = AtomicU64::new(1);
+
+impl CompiledTable {
+    /// Compiles a checked ruleset. `sources` are the files it was read
+    /// from: their digest identifies the ruleset in every decision, and
+    /// `explain` quotes them.
+    pub fn compile(ruleset: Ruleset, sources: &SourceMap) -> Result<Self, CompileError> {
+        Self::compile_with(ruleset, sources, &CompileOptions::default())
+    }
+
+    /// [`CompiledTable::compile`] with options.
+    pub fn compile_with(
+        ruleset: Ruleset,
+        sources: &SourceMap,
+        options: &CompileOptions,
+    ) -> Result<Self, CompileError> {
+        let catalog = options.catalog.as_deref();
+        if catalog.is_none() {
+            if let Some(rule) = ruleset.rules.iter().find(|r| r.target.needs_catalog()) {
+                return Err(CompileError::NeedsCatalog {
+                    rule: rule.name.clone(),
+                    span: rule.target.span(),
+                });
+            }
+        }
+        check_let_depth(&ruleset)?;
+
+        let mut schema = Schema::new(ruleset.fields.clone());
+        let mut atoms = Atoms::default();
+        let lets: Vec<Node> = ruleset
+            .lets
+            .iter()
+            .map(|l| atoms.node(&l.cond, &mut schema))
+            .collect();
+
+        let ty_of = |f: FieldId| ruleset.field(f).map(|f| f.ty.clone());
+        let n_rules = ruleset.rules.len();
+        let mut built: Vec<((FieldId, bool), FieldIndex)> = choose_indexed_fields(&ruleset, &ty_of)
+            .into_iter()
+            .map(|key| {
+                let accepts = constraints(&ruleset, key, &ty_of);
+                (key, FieldIndex::build(key.0, n_rules, &accepts))
+            })
+            .collect();
+        // The most selective rows first: a word that one row empties skips
+        // the others. Then keep only the rows that pay for themselves.
+        built.sort_by(|a, b| a.1.selectivity.total_cmp(&b.1.selectivity));
+        let built = match options.index {
+            IndexPolicy::CostModel => worth_indexing(built, n_rules),
+            IndexPolicy::Always => built,
+            IndexPolicy::Never => Vec::new(),
+        };
+        let indexed: Vec<(FieldId, bool)> = built.iter().map(|(k, _)| *k).collect();
+        let index: Vec<FieldIndex> = built.into_iter().map(|(_, fi)| fi).collect();
+
+        // Each rule's residual: its top-level tests the index does not
+        // cover.
+        let mut rules = Vec::with_capacity(n_rules);
+        for rule in &ruleset.rules {
+            let mut rest: Vec<Node> = conjuncts(&rule.cond)
+                .into_iter()
+                .filter(|part| !covered(part, &indexed, &ty_of))
+                .map(|part| atoms.node(part, &mut schema))
+                .collect();
+            let residual = match rest.len() {
+                0 => Node::True,
+                1 => rest.pop().unwrap_or(Node::True),
+                _ => Node::And(rest.into_boxed_slice()),
+            };
+            rules.push(CompiledRule {
+                name: rule.name.clone(),
+                residual,
+                route: route(&ruleset, &rule.target, catalog),
+            });
+        }
+
+        Ok(CompiledTable {
+            id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
+            schema,
+            atoms: atoms.list,
+            lets,
+            rules,
+            index,
+            info: RulesetInfo {
+                version: ruleset.version.clone(),
+                hash: digest(sources),
+            },
+            ruleset,
+            sources: sources.clone(),
+        })
+    }
+}
+
+/// The conjuncts of a rule's condition (itself when it is not an `and`).
+pub(super) fn conjuncts(cond: &Cond) -> Vec<&Cond> {
+    match cond {
+        Cond::And(parts) => parts.iter().collect(),
+        Cond::True => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn route(ruleset: &Ruleset, target: &Target, catalog: Option<&Catalog>) -> Route {
+    match target {
+        Target::Split(s) => Route::Split {
+            key: s.key,
+            arms: s
+                .arms
+                .iter()
+                .map(|a| {
+                    (
+                        a.name.clone(),
+                        a.basis_points,
+                        Outcome::of(ruleset, &a.target, catalog),
+                    )
+                })
+                .collect(),
+        },
+        other => Route::Fixed(Outcome::of(ruleset, other, catalog)),
+    }
+}
+
+fn check_let_depth(ruleset: &Ruleset) -> Result<(), CompileError> {
+    // Lets only refer to lets with smaller ids, so one pass in order works.
+    let mut depth = vec![0usize; ruleset.lets.len()];
+    for (i, l) in ruleset.lets.iter().enumerate() {
+        let d = 1 + let_refs_depth(&l.cond, &depth);
+        if d > MAX_LET_DEPTH {
+            return Err(CompileError::LetsTooDeep {
+                name: l.name.clone(),
+                span: l.name_span,
+                depth: d,
+                limit: MAX_LET_DEPTH,
+            });
+        }
+        if let Some(slot) = depth.get_mut(i) {
+            *slot = d;
+        }
+    }
+    Ok(())
+}
+
+fn let_refs_depth(cond: &Cond, depth: &[usize]) -> usize {
+    match cond {
+        Cond::Let(l) => depth.get(l.index()).copied().unwrap_or(0),
+        Cond::Not(c) => let_refs_depth(c, depth),
+        Cond::And(cs) | Cond::Or(cs) => cs
+            .iter()
+            .map(|c| let_refs_depth(c, depth))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Hex FNV-1a 64 digest of the files' contents, in order (the same rules
+/// read from another path have the same digest).
+fn digest(sources: &SourceMap) -> String {
+    let mut h = split::Fnv1a::default();
+    for (_, f) in sources.files() {
+        h.write(&(f.text().len() as u64).to_le_bytes());
+        h.write(f.text().as_bytes());
+    }
+    format!("{:016x}", h.finish())
+}

@@ -1,0 +1,233 @@
+//! Deciding with a [`CompiledTable`]: the first rule that matches (the
+//! index narrows the candidates, residuals are evaluated with a memo), and
+//! its decision.
+
+use switchyard_check::ir::{FieldId, Subject};
+
+use super::{CompiledTable, Node, Route};
+use crate::catalog::Order;
+use crate::context::Context;
+use crate::decision::{Decision, Outcome, RulesetInfo};
+use crate::error::DecideError;
+use crate::health::{Health, HealthView};
+use crate::index::MAX_INDEXED_FIELDS;
+use crate::{atom, split};
+
+impl CompiledTable {
+    /// The first rule (in priority order) whose condition holds, and its
+    /// decision; `Ok(None)` when no rule matches.
+    ///
+    /// Allocates nothing. (The one exception is inside the `regex` crate:
+    /// its lazy DFA adds states the first times a `matches` test meets new
+    /// kinds of input, then reuses them.)
+    pub fn decide(&self, ctx: &Context) -> Result<Option<Decision<'_>>, DecideError> {
+        self.decide_inner(ctx, None)
+    }
+
+    /// Like [`CompiledTable::decide`], skipping models that `health` says
+    /// are down (LANGUAGE.md 8): a down model is replaced by its first
+    /// healthy fallback, down fallbacks are dropped, a rule whose every
+    /// candidate is down does not match; if no rule is left, the first
+    /// matching rule's decision is returned unchanged, marked degraded.
+    /// When no model is down this costs one atomic load more than `decide`.
+    pub fn decide_with_health(
+        &self,
+        ctx: &Context,
+        health: &Health,
+    ) -> Result<Option<Decision<'_>>, DecideError> {
+        self.decide_inner(ctx, health.view().as_ref())
+    }
+
+    fn decide_inner(
+        &self,
+        ctx: &Context,
+        health: Option<&HealthView>,
+    ) -> Result<Option<Decision<'_>>, DecideError> {
+        if ctx.table_id != self.id {
+            return Err(DecideError::ForeignContext);
+        }
+        // The first rule that matches, meets its requirements and has a
+        // model up; failing that, the first that meets its requirements.
+        let mut first_met: Option<Decision<'_>> = None;
+        let mut chosen: Option<Decision<'_>> = None;
+        self.first_match(ctx, |i| {
+            let Some(mut d) = self.decision_for(i, ctx) else {
+                return false;
+            };
+            if let Some(cat) = &d.outcome.catalog {
+                d.skip = cat.fail_mask(ctx);
+                if d.outcome.all_skipped(d.skip) {
+                    return false;
+                }
+                d.order = cat.order(ctx);
+            }
+            if let Some(view) = health {
+                let down = d.outcome.down_mask(|m| view.is_down(m));
+                if d.outcome.all_skipped(d.skip | down) {
+                    first_met.get_or_insert(d);
+                    return false;
+                }
+                d.skip |= down;
+            }
+            chosen = Some(d);
+            true
+        });
+        let mut decision = chosen.or_else(|| {
+            first_met.map(|mut d| {
+                d.degraded = true;
+                d
+            })
+        });
+        if let Some(d) = &mut decision {
+            if let Some(cat) = &d.outcome.catalog {
+                d.est_cost = cat.est_cost(d.first_candidate(), ctx);
+            }
+        }
+        log_decision(decision.as_ref(), &self.info);
+        Ok(decision)
+    }
+
+    /// Index of the first rule that matches and that `accept` takes.
+    fn first_match(&self, ctx: &Context, mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
+        let generation = ctx.next_generation();
+        let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
+        let n = self.index.len().min(MAX_INDEXED_FIELDS);
+        for (row, fi) in rows.iter_mut().zip(&self.index) {
+            *row = fi.row(ctx.slot(fi.field));
+        }
+        let rows = &rows[..n];
+        let n_rules = self.rules.len();
+        for w in 0..n_rules.div_ceil(64) {
+            let mut bits = if (w + 1) * 64 <= n_rules {
+                u64::MAX
+            } else {
+                (1u64 << (n_rules % 64)) - 1
+            };
+            for row in rows {
+                if bits == 0 {
+                    break;
+                }
+                bits &= row.get(w).copied().unwrap_or(0);
+            }
+            while bits != 0 {
+                let r = w * 64 + bits.trailing_zeros() as usize;
+                if let Some(rule) = self.rules.get(r) {
+                    if self.eval(&rule.residual, ctx, generation) && accept(r) {
+                        return Some(r);
+                    }
+                }
+                bits &= bits - 1;
+            }
+        }
+        None
+    }
+
+    pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context) -> Option<Decision<'t>> {
+        let rule = self.rules.get(r)?;
+        let (outcome, variant) = match &rule.route {
+            Route::Fixed(o) => (o, None),
+            Route::Split { key, arms } => {
+                let i = self.arm_index(&rule.name, *key, arms, ctx);
+                let (name, _, o) = arms.get(i)?;
+                (o, Some(name.as_str()))
+            }
+        };
+        Some(Decision {
+            rule: &rule.name,
+            outcome,
+            variant,
+            info: &self.info,
+            skip: 0,
+            degraded: false,
+            order: Order::WRITTEN,
+            est_cost: None,
+        })
+    }
+
+    fn arm_index(
+        &self,
+        rule: &str,
+        key: FieldId,
+        arms: &[(String, u32, Outcome)],
+        ctx: &Context,
+    ) -> usize {
+        let weights = arms.iter().map(|a| a.1);
+        let mut buf = [0u8; 20];
+        let text = match atom::read(ctx, Subject::Field(key)) {
+            None => return 0,
+            Some(atom::Scalar::Str(s)) => s,
+            Some(atom::Scalar::Int(i)) => split::int_text(i, &mut buf),
+            Some(atom::Scalar::Bool(b)) => {
+                if b {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            Some(atom::Scalar::Enum(e)) => match self.schema_field(key).map(|f| &f.ty) {
+                Some(switchyard_check::ir::Type::Enum(values)) => {
+                    values.get(e as usize).map_or("", String::as_str)
+                }
+                _ => "",
+            },
+            Some(atom::Scalar::Float(_)) => return 0,
+        };
+        split::arm_for_bucket(weights, split::split_bucket(rule, text))
+    }
+
+    /// Evaluates a node, memoising atoms and lets for this generation.
+    pub(crate) fn eval(&self, node: &Node, ctx: &Context, generation: u32) -> bool {
+        match node {
+            Node::True => true,
+            Node::False => false,
+            Node::Not(n) => !self.eval(n, ctx, generation),
+            Node::And(ns) => ns.iter().all(|n| self.eval(n, ctx, generation)),
+            Node::Or(ns) => ns.iter().any(|n| self.eval(n, ctx, generation)),
+            Node::Atom(i) => self.memo(*i as usize, ctx, generation, || {
+                self.atoms
+                    .get(*i as usize)
+                    .is_some_and(|a| atom::eval(a, ctx))
+            }),
+            Node::Let(i) => self.memo(self.atoms.len() + *i as usize, ctx, generation, || {
+                self.lets
+                    .get(*i as usize)
+                    .is_some_and(|n| self.eval(n, ctx, generation))
+            }),
+        }
+    }
+
+    fn memo(&self, slot: usize, ctx: &Context, generation: u32, f: impl FnOnce() -> bool) -> bool {
+        let Some(cell) = ctx.memo.get(slot) else {
+            return f();
+        };
+        let v = cell.get();
+        if v >> 2 == generation {
+            return v & 1 == 1;
+        }
+        let r = f();
+        cell.set(generation << 2 | u32::from(r));
+        r
+    }
+}
+
+/// Emits the decision as a `tracing` event (target `switchyard::decision`,
+/// level DEBUG). With no subscriber interested this is one atomic load.
+fn log_decision(decision: Option<&Decision<'_>>, info: &RulesetInfo) {
+    match decision {
+        Some(d) => tracing::debug!(
+            target: "switchyard::decision",
+            rule = d.rule(),
+            variant = d.variant(),
+            model = d.model(),
+            ruleset = info.hash.as_str(),
+            version = info.version.as_deref(),
+            "decision"
+        ),
+        None => tracing::debug!(
+            target: "switchyard::decision",
+            ruleset = info.hash.as_str(),
+            version = info.version.as_deref(),
+            "no rule matched"
+        ),
+    }
+}

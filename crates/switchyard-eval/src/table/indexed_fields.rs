@@ -1,0 +1,136 @@
+//! Which fields the table indexes: the fields rules test most, then the
+//! cost model that keeps only the rows that pay for themselves.
+
+use std::collections::{HashMap, HashSet};
+
+use switchyard_check::ir::{Cond, FieldId, Ruleset, Type};
+
+use super::compile::conjuncts;
+use crate::index::{indexable, Constraint, FieldIndex, MAX_INDEXED_FIELDS};
+
+/// The most 64-bit words the rows of one indexed field may take (32 MiB);
+/// a field that would need more is left to the residuals.
+const MAX_INDEX_WORDS: usize = 4 << 20;
+
+/// The fields to index, each with the kind of test indexed (`true`:
+/// thresholds, `false`: values): the fields most rules test in their
+/// top-level conjunction, at most [`MAX_INDEXED_FIELDS`], leaving out any
+/// whose rows would take more than [`MAX_INDEX_WORDS`].
+pub(super) fn choose_indexed_fields(
+    ruleset: &Ruleset,
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> Vec<(FieldId, bool)> {
+    #[derive(Default)]
+    struct Usage {
+        rules: usize,
+        distinct: HashSet<u64>,
+    }
+    let mut usage: HashMap<(FieldId, bool), Usage> = HashMap::new();
+    for rule in &ruleset.rules {
+        let mut seen = Vec::new();
+        for part in conjuncts(&rule.cond) {
+            let Cond::Atom(a) = part else { continue };
+            let Some((f, c)) = indexable(&a.kind, ty_of) else {
+                continue;
+            };
+            let kind = (f, is_interval(&c));
+            let u = usage.entry(kind).or_default();
+            if !seen.contains(&kind) {
+                seen.push(kind);
+                u.rules += 1;
+            }
+            u.distinct.extend(c.row_keys());
+        }
+    }
+    let words = ruleset.rules.len().div_ceil(64);
+    let mut candidates: Vec<((FieldId, bool), usize, usize)> = usage
+        .into_iter()
+        .map(|(k, u)| {
+            // Thresholds make two rows each, plus one.
+            let rows = if k.1 {
+                2 * u.distinct.len() + 1
+            } else {
+                u.distinct.len()
+            };
+            (k, u.rules, rows.saturating_mul(words))
+        })
+        .filter(|&(_, _, size)| size <= MAX_INDEX_WORDS)
+        .collect();
+    candidates.sort_by_key(|&((f, numeric), rules, _)| (std::cmp::Reverse(rules), f, numeric));
+    let mut chosen: Vec<(FieldId, bool)> = Vec::new();
+    for ((f, numeric), _, _) in candidates {
+        if chosen.len() < MAX_INDEXED_FIELDS && !chosen.iter().any(|&(g, _)| g == f) {
+            chosen.push((f, numeric));
+        }
+    }
+    chosen
+}
+
+/// What each rule's top-level tests of kind `key` accept (`None`: the rule
+/// does not test the field that way).
+pub(super) fn constraints(
+    ruleset: &Ruleset,
+    key: (FieldId, bool),
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> Vec<Option<Constraint>> {
+    ruleset
+        .rules
+        .iter()
+        .map(|rule| {
+            conjuncts(&rule.cond)
+                .into_iter()
+                .filter_map(|part| match part {
+                    Cond::Atom(a) => indexable(&a.kind, ty_of),
+                    _ => None,
+                })
+                .filter(|(f, c)| (*f, is_interval(c)) == key)
+                .map(|(_, c)| c)
+                .reduce(Constraint::intersect)
+        })
+        .collect()
+}
+
+/// Whether the index covers this top-level test.
+pub(super) fn covered(
+    part: &Cond,
+    indexed: &[(FieldId, bool)],
+    ty_of: &impl Fn(FieldId) -> Option<Type>,
+) -> bool {
+    match part {
+        Cond::Atom(a) => {
+            indexable(&a.kind, ty_of).is_some_and(|(f, c)| indexed.contains(&(f, is_interval(&c))))
+        }
+        _ => false,
+    }
+}
+
+/// Rough costs, in nanoseconds, of ANDing one word of a row and of
+/// evaluating one candidate's residual (a few tests). Looking a row up costs
+/// [`FieldIndex::lookup_ns`].
+const WORD_NS: f64 = 0.5;
+const RESIDUAL_NS: f64 = 12.0;
+
+/// Keeps rows (most selective first) while the residual evaluations they
+/// save are worth more than their lookups: a ten-rule table wants one row
+/// or none, a ten-thousand-rule one several.
+pub(super) fn worth_indexing(
+    built: Vec<((FieldId, bool), FieldIndex)>,
+    n_rules: usize,
+) -> Vec<((FieldId, bool), FieldIndex)> {
+    let words = n_rules.div_ceil(64) as f64;
+    let mut expected = n_rules as f64;
+    let mut kept = Vec::new();
+    for (key, fi) in built {
+        let saved = expected * (1.0 - fi.selectivity) * RESIDUAL_NS;
+        if saved <= fi.lookup_ns() + words * WORD_NS {
+            break;
+        }
+        expected *= fi.selectivity;
+        kept.push((key, fi));
+    }
+    kept
+}
+
+fn is_interval(c: &Constraint) -> bool {
+    matches!(c, Constraint::Interval(_))
+}

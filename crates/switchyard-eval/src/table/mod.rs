@@ -1,0 +1,106 @@
+//! The compiled decision table: rules in priority order, their required
+//! `==`/`in` tests moved into a bitset index, the rest of each condition
+//! kept as a residual over deduplicated atoms that are evaluated at most
+//! once per decision.
+
+mod atoms;
+mod compile;
+mod decide;
+mod indexed_fields;
+mod options;
+
+pub use options::{CompileOptions, IndexPolicy};
+
+use switchyard_check::ir::{AtomKind, FieldId, Ruleset};
+use switchyard_syntax::SourceMap;
+
+use crate::context::{ContextBuilder, Schema};
+use crate::decision::{Outcome, RulesetInfo};
+use crate::index::FieldIndex;
+
+/// A condition over atom and let ids.
+#[derive(Debug)]
+pub(crate) enum Node {
+    True,
+    False,
+    Atom(u32),
+    Let(u32),
+    Not(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+}
+
+/// Where a compiled rule routes.
+#[derive(Debug)]
+pub(crate) enum Route {
+    Fixed(Outcome),
+    Split {
+        key: FieldId,
+        arms: Vec<(String, u32, Outcome)>,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub name: String,
+    pub residual: Node,
+    pub route: Route,
+}
+
+/// A ruleset compiled for fast decisions. Immutable and `Send + Sync`:
+/// share it behind an `Arc` (see [`crate::LiveRuleset`]).
+#[derive(Debug)]
+pub struct CompiledTable {
+    /// Unique per compiled table in this process, so a context cannot be
+    /// used with a table it was not built for.
+    pub(crate) id: u64,
+    pub(crate) schema: Schema,
+    pub(crate) atoms: Vec<AtomKind>,
+    pub(crate) lets: Vec<Node>,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) index: Vec<FieldIndex>,
+    pub(crate) info: RulesetInfo,
+    pub(crate) ruleset: Ruleset,
+    pub(crate) sources: SourceMap,
+}
+
+impl CompiledTable {
+    /// Starts a context for this table.
+    pub fn context(&self) -> ContextBuilder<'_> {
+        ContextBuilder::new(self)
+    }
+
+    pub(crate) fn schema_field(&self, id: FieldId) -> Option<&switchyard_check::ir::Field> {
+        self.schema.fields.get(id.index())
+    }
+
+    /// Number of memo cells a context needs: one per atom and per let.
+    pub(crate) fn memo_len(&self) -> usize {
+        self.atoms.len() + self.lets.len()
+    }
+
+    /// The version label and source digest.
+    pub fn info(&self) -> &RulesetInfo {
+        &self.info
+    }
+
+    /// The checked ruleset this table was compiled from.
+    pub fn ruleset(&self) -> &Ruleset {
+        &self.ruleset
+    }
+
+    /// The sources the ruleset was read from.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether the table has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
