@@ -9,41 +9,14 @@
     reason = "tests"
 )]
 
+mod support;
+use support::Scratch;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
-
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "switchyard-body-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -69,10 +42,10 @@ fn run(args: &[&str]) -> Output {
 }
 
 /// `switchyard body PATH --context CONTEXT --messages MESSAGES EXTRA...`
-fn body(path: &Path, context: &str, messages: &str, extra: &[&str]) -> Output {
+fn body(path: impl AsRef<Path>, context: &str, messages: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "body",
-        path.to_str().unwrap(),
+        path.as_ref().to_str().unwrap(),
         "--context",
         context,
         "--messages",
@@ -115,7 +88,7 @@ const HELLO: &str = r#"[{"role": "user", "content": "Hello"}]"#;
 #[test]
 fn golden_body_for_the_example_ruleset() {
     let out = body(
-        &example(),
+        example(),
         r#"{"tier": "enterprise", "region": "eu", "task": "code"}"#,
         r#"[{"role": "system", "content": "You are a code reviewer."},
             {"role": "user", "content": "Review this diff."}]"#,
@@ -152,7 +125,7 @@ fn golden_body_for_the_example_ruleset() {
 fn without_fallbacks_there_is_no_models_array() {
     // Beyond 120k prompt tokens: Gemini Flash alone, with its own cap.
     let v = ok_json(&body(
-        &example(),
+        example(),
         r#"{"tier": "pro", "prompt_tokens": 200000}"#,
         HELLO,
         &[],
@@ -188,9 +161,9 @@ fn tool_calls_images_and_unknown_fields_pass_through() {
     let dir = Scratch::new("pass");
     let file = dir.file("messages.json", &messages.to_string());
     let v = ok_json(&body(
-        &example(),
+        example(),
         r#"{"tier": "pro", "needs_vision": true}"#,
-        &format!("@{}", file.display()),
+        &format!("@{file}"),
         &[],
     ));
     assert_eq!(v["messages"], messages);
@@ -253,7 +226,7 @@ fn at_fixes_the_hour() {
 
 #[test]
 fn bad_context_is_exit_2_naming_the_field() {
-    let out = body(&example(), r#"{"tier": "gold"}"#, HELLO, &[]);
+    let out = body(example(), r#"{"tier": "gold"}"#, HELLO, &[]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(
         stderr(&out).contains("--context: field `tier`"),
@@ -262,7 +235,7 @@ fn bad_context_is_exit_2_naming_the_field() {
     );
     assert_eq!(stdout(&out), "");
 
-    let out = body(&example(), r#"{"tier": "#, HELLO, &[]);
+    let out = body(example(), r#"{"tier": "#, HELLO, &[]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(
         stderr(&out).contains("not valid JSON"),
@@ -270,7 +243,7 @@ fn bad_context_is_exit_2_naming_the_field() {
         describe(&out)
     );
 
-    let out = body(&example(), "@/nonexistent/context.json", HELLO, &[]);
+    let out = body(example(), "@/nonexistent/context.json", HELLO, &[]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(
         stderr(&out).contains("cannot read /nonexistent/context.json"),
@@ -292,7 +265,7 @@ fn bad_messages_are_exit_2_naming_the_position() {
         ("[]", "at least one message"),
     ];
     for (messages, needle) in cases {
-        let out = body(&example(), "{}", messages, &[]);
+        let out = body(example(), "{}", messages, &[]);
         assert_eq!(code(&out), 2, "{messages}: {}", describe(&out));
         let err = stderr(&out);
         assert!(
@@ -411,7 +384,7 @@ fn catalog_rulesets_need_the_catalog_and_a_readable_one() {
     assert!(stderr(&out).contains("catalog"), "{}", describe(&out));
 
     let bad = dir.file("models.json", "{\"data\": 5}");
-    let out = body(&rules, "{}", HELLO, &["--catalog", bad.to_str().unwrap()]);
+    let out = body(&rules, "{}", HELLO, &["--catalog", bad.as_str()]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(stderr(&out).contains("--catalog"), "{}", describe(&out));
 }

@@ -9,11 +9,12 @@
     reason = "tests"
 )]
 
-use std::fs;
+mod support;
+use support::Scratch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
 
@@ -68,35 +69,6 @@ rule default: otherwise -> \"openai/gpt-4o-mini\"
 const AT_3AM: &str = "10800";
 const AT_3PM: &str = "54000";
 
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "switchyard-eval-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
 }
@@ -123,8 +95,8 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
+    path.as_ref().to_str().unwrap()
 }
 
 fn code(output: &Output) -> i32 {
@@ -223,7 +195,7 @@ fn context_from_a_file() {
 #[test]
 fn unreadable_or_invalid_context_exits_2() {
     let dir = Scratch::new("ctx-bad");
-    let missing = format!("@{}", p(&dir.0.join("missing.json")));
+    let missing = format!("@{}", p(&dir.path().join("missing.json")));
     for context in [missing.as_str(), "{not json", r#"{"tier": "gold"}"#, "[]"] {
         let out = run(&["eval", p(&example()), "--context", context], None);
         assert_eq!(code(&out), 2, "{context}: {}", describe(&out));
@@ -509,7 +481,7 @@ fn eval_of_a_ruleset_with_errors_exits_1() {
 #[test]
 fn eval_of_a_missing_path_exits_2() {
     let dir = Scratch::new("eval-missing");
-    let missing = dir.0.join("missing.route");
+    let missing = dir.path().join("missing.route");
     let out = run(&["eval", p(&missing), "--context", "{}"], None);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(stderr(&out).contains("missing.route"), "{}", describe(&out));
@@ -588,7 +560,7 @@ fn test_of_a_ruleset_with_errors_exits_1() {
 #[test]
 fn test_of_a_missing_path_exits_2() {
     let dir = Scratch::new("test-missing");
-    let missing = dir.0.join("missing.route");
+    let missing = dir.path().join("missing.route");
     let out = run(&["test", p(&missing)], None);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(stderr(&out).contains("missing.route"), "{}", describe(&out));
@@ -603,7 +575,7 @@ fn test_of_a_missing_path_exits_2() {
 fn test_json_format() {
     let dir = Scratch::new("test-json");
     let rules = dir.file("failing.route", FAILING_TEST);
-    let missing = dir.0.join("missing.route");
+    let missing = dir.path().join("missing.route");
     let out = run(&["test", "--format", "json", p(&rules), p(&missing)], None);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -33,6 +33,11 @@ impl Scratch {
         Scratch(dir)
     }
 
+    /// The folder.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
     /// Writes `text` to `name` in the folder and returns its path.
     pub fn file(&self, name: &str, text: &str) -> String {
         let path = self.0.join(name);
