@@ -8,7 +8,9 @@
 //! rule order.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use switchyard_check::ir::{AtomKind, CmpOp, FieldId, Number, Operand, Subject, Type, Value};
 
@@ -223,23 +225,24 @@ fn exact(x: f64) -> Option<f64> {
 #[derive(Debug)]
 pub(crate) struct FieldIndex {
     pub field: FieldId,
-    /// Rules that accept any value (and an unset field, or a value no rule
-    /// names).
-    dont_care: Box<[u64]>,
-    /// Rows, `dont_care` included.
-    rows: Vec<Box<[u64]>>,
+    /// Words per row.
+    words: usize,
+    /// The rows, `words` words each, one after the other. Row 0 holds the
+    /// rules that accept any value (and an unset field, or a value no rule
+    /// names); every other row includes them.
+    bits: Box<[u64]>,
     lookup: Lookup,
     /// Average share of rules a row lets through, to order the rows.
     pub selectivity: f64,
 }
 
-/// How a context value finds its row.
+/// How a context value finds its row (0: none of the named values).
 #[derive(Debug)]
 enum Lookup {
     Keys(KeyMap),
-    /// Sorted thresholds `p`: row `2i` is the open interval below `p[i]`
-    /// (above `p[i-1]`), row `2i + 1` is `p[i]` itself, row `2k` is above
-    /// the last.
+    /// Sorted thresholds `p`: row `2i + 1` is the open interval below `p[i]`
+    /// (above `p[i-1]`), row `2i + 2` is `p[i]` itself, row `2k + 1` is
+    /// above the last.
     Thresholds(Vec<f64>),
 }
 
@@ -249,7 +252,7 @@ impl FieldIndex {
     /// bounds the size: see `choose_indexed_fields`.)
     pub fn build(field: FieldId, n_rules: usize, accepts: &[Option<Constraint>]) -> Self {
         let words = n_rules.div_ceil(64);
-        let mut dont_care = vec![0u64; words].into_boxed_slice();
+        let mut dont_care = vec![0u64; words];
         for (r, acc) in accepts.iter().enumerate() {
             if acc.is_none() {
                 set_bit(&mut dont_care, r);
@@ -259,21 +262,29 @@ impl FieldIndex {
             .iter()
             .flatten()
             .any(|c| matches!(c, Constraint::Interval(_)));
-        let (rows, lookup) = if numeric {
-            build_intervals(&dont_care, accepts)
+        let mut bits = dont_care.clone();
+        let lookup = if numeric {
+            build_intervals(&dont_care, accepts, &mut bits)
         } else {
-            build_keys(&dont_care, accepts)
+            build_keys(&dont_care, accepts, &mut bits)
         };
-        let ones: usize = rows.iter().map(|r| popcount(r)).sum();
-        let selectivity = if rows.is_empty() || n_rules == 0 {
+        let rows = bits.len().checked_div(words).unwrap_or(1);
+        let selectivity = if n_rules == 0 {
             1.0
         } else {
-            ones as f64 / rows.len() as f64 / n_rules as f64
+            // Row 0 only serves values no rule names: leave it out unless
+            // it is the only one.
+            let named = bits.get(words..).filter(|b| !b.is_empty());
+            let (ones, rows) = match named {
+                Some(b) => (popcount(b), rows - 1),
+                None => (popcount(&bits), rows),
+            };
+            ones as f64 / rows as f64 / n_rules as f64
         };
         FieldIndex {
             field,
-            dont_care,
-            rows,
+            words,
+            bits: bits.into_boxed_slice(),
             lookup,
             selectivity,
         }
@@ -284,16 +295,17 @@ impl FieldIndex {
     /// search for thresholds.
     pub fn lookup_ns(&self) -> f64 {
         match &self.lookup {
-            Lookup::Keys(k) if k.ints.is_empty() && k.strs.is_empty() => 2.0,
+            Lookup::Keys(k) if k.ints.is_empty() && k.strs.is_empty() => 1.0,
             Lookup::Keys(_) => 8.0,
-            Lookup::Thresholds(points) => 3.0 + (points.len() as f64 + 1.0).log2(),
+            Lookup::Thresholds(points) => 2.0 + (points.len() as f64 + 1.0).log2(),
         }
     }
 
-    /// The candidate rules for the field's value in a context.
-    pub fn row(&self, slot: &Slot) -> &[u64] {
-        let row = match &self.lookup {
-            Lookup::Keys(keys) => keys.get(slot),
+    /// The number of the row for the field's value in a context.
+    #[inline]
+    fn row_of(&self, slot: &Slot) -> usize {
+        match &self.lookup {
+            Lookup::Keys(keys) => keys.get(slot) as usize,
             Lookup::Thresholds(points) => {
                 // Every threshold is below 2^53 in magnitude (see `exact`),
                 // so comparing an int rounded to f64 with one gives the
@@ -303,18 +315,32 @@ impl FieldIndex {
                 let x = match slot {
                     Slot::Int(i) => *i as f64,
                     Slot::Float(f) => *f,
-                    _ => return &self.dont_care,
+                    _ => return 0,
                 };
                 let i = points.partition_point(|&p| p < x);
-                Some(if points.get(i) == Some(&x) {
-                    2 * i + 1
-                } else {
-                    2 * i
-                })
+                2 * i + 1 + usize::from(points.get(i) == Some(&x))
             }
-        };
-        row.and_then(|i| self.rows.get(i))
-            .map_or(&self.dont_care, |r| r)
+        }
+    }
+
+    /// The candidate rules for the field's value in a context.
+    pub fn row(&self, slot: &Slot) -> &[u64] {
+        let start = self.row_of(slot) * self.words;
+        self.bits
+            .get(start..start + self.words)
+            .or_else(|| self.bits.get(..self.words))
+            .unwrap_or(&[])
+    }
+
+    /// The first word of [`FieldIndex::row`]: all of it for up to 64 rules.
+    #[inline]
+    pub fn first_word(&self, slot: &Slot) -> u64 {
+        let at = self.row_of(slot) * self.words;
+        self.bits
+            .get(at)
+            .or_else(|| self.bits.first())
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -322,7 +348,8 @@ fn popcount(row: &[u64]) -> usize {
     row.iter().map(|w| w.count_ones() as usize).sum()
 }
 
-fn build_keys(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Box<[u64]>>, Lookup) {
+/// Appends one row per named key to `bits` (after row 0, `dont_care`).
+fn build_keys(dont_care: &[u64], accepts: &[Option<Constraint>], bits: &mut Vec<u64>) -> Lookup {
     let mut by_key: HashMap<Key, Vec<usize>> = HashMap::new();
     for (r, acc) in accepts.iter().enumerate() {
         if let Some(Constraint::Keys(keys)) = acc {
@@ -331,21 +358,27 @@ fn build_keys(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Box<[u6
             }
         }
     }
-    let mut rows = Vec::with_capacity(by_key.len());
     let mut keys = KeyMap::default();
-    for (k, rules) in by_key {
-        let mut row: Box<[u64]> = dont_care.into();
-        for r in rules {
-            set_bit(&mut row, r);
+    for (row, (k, rules)) in (1u32..).zip(by_key) {
+        let start = bits.len();
+        bits.extend_from_slice(dont_care);
+        if let Some(new_row) = bits.get_mut(start..) {
+            for r in rules {
+                set_bit(new_row, r);
+            }
         }
-        keys.insert(k, rows.len());
-        rows.push(row);
+        keys.insert(k, row);
     }
-    (rows, Lookup::Keys(keys))
+    Lookup::Keys(keys)
 }
 
-/// Rows per elementary interval between thresholds, by one sweep.
-fn build_intervals(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Box<[u64]>>, Lookup) {
+/// Appends one row per elementary interval between thresholds to `bits`
+/// (after row 0, for unset and non-numeric values), by one sweep.
+fn build_intervals(
+    dont_care: &[u64],
+    accepts: &[Option<Constraint>],
+    bits: &mut Vec<u64>,
+) -> Lookup {
     let intervals: Vec<(usize, Interval)> = accepts
         .iter()
         .enumerate()
@@ -381,18 +414,18 @@ fn build_intervals(dont_care: &[u64], accepts: &[Option<Constraint>]) -> (Vec<Bo
             }
         }
     }
-    let mut active: Box<[u64]> = dont_care.into();
-    let mut rows = Vec::with_capacity(segments);
+    let mut active = dont_care.to_vec();
+    bits.reserve(segments * dont_care.len());
     for (s, e) in starts.iter().zip(&ends) {
         for &r in s {
             set_bit(&mut active, r);
         }
-        rows.push(active.clone());
+        bits.extend_from_slice(&active);
         for &r in e {
             clear_bit(&mut active, r);
         }
     }
-    (rows, Lookup::Thresholds(points))
+    Lookup::Thresholds(points)
 }
 
 fn set_bit(bits: &mut [u64], i: usize) {
@@ -407,32 +440,33 @@ fn clear_bit(bits: &mut [u64], i: usize) {
     }
 }
 
-/// Row numbers by key: bools and enum values index vectors; ints and
-/// strings go through hash maps with a fast hasher (keys come from the
-/// ruleset, and lookups never insert, so hash flooding cannot grow them).
+/// Row numbers by key (0: no rule names the key): bools and enum values
+/// index arrays; ints and strings go through hash maps with a fast hasher
+/// (keys come from the ruleset, and lookups never insert, so hash flooding
+/// cannot grow them).
 #[derive(Debug, Default)]
 struct KeyMap {
-    bools: [Option<usize>; 2],
-    enums: Vec<Option<usize>>,
-    ints: HashMap<i64, usize, BuildHasherDefault<FxHasher>>,
-    strs: HashMap<Box<str>, usize, BuildHasherDefault<FxHasher>>,
+    bools: [u32; 2],
+    enums: Vec<u32>,
+    ints: FxHashMap<i64, u32>,
+    strs: FxHashMap<Box<str>, u32>,
 }
 
 impl KeyMap {
-    fn insert(&mut self, key: Key, row: usize) {
+    fn insert(&mut self, key: Key, row: u32) {
         match key {
             Key::Bool(b) => {
                 if let Some(slot) = self.bools.get_mut(usize::from(b)) {
-                    *slot = Some(row);
+                    *slot = row;
                 }
             }
             Key::Enum(e) => {
                 let e = e as usize;
                 if self.enums.len() <= e {
-                    self.enums.resize(e + 1, None);
+                    self.enums.resize(e + 1, 0);
                 }
                 if let Some(slot) = self.enums.get_mut(e) {
-                    *slot = Some(row);
+                    *slot = row;
                 }
             }
             Key::Int(i) => {
@@ -444,63 +478,27 @@ impl KeyMap {
         }
     }
 
-    fn get(&self, slot: &Slot) -> Option<usize> {
-        match slot {
+    #[inline]
+    fn get(&self, slot: &Slot) -> u32 {
+        let row = match slot {
             Slot::Unset | Slot::Float(_) => None,
-            Slot::Bool(b) => self.bools.get(usize::from(*b)).copied().flatten(),
-            Slot::Enum(e) => self.enums.get(*e as usize).copied().flatten(),
-            Slot::Int(i) => self.ints.get(i).copied(),
-            Slot::Str(s) => self.strs.get(&**s).copied(),
-        }
-    }
-}
-
-/// The multiply-rotate hasher of rustc (FxHash): a few cycles per word.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            if let Some(dst) = w.get_mut(..rest.len()) {
-                dst.copy_from_slice(rest);
-            }
-            self.add(u64::from_le_bytes(w));
-        }
+            Slot::Bool(b) => self.bools.get(usize::from(*b)),
+            Slot::Enum(e) => self.enums.get(*e as usize),
+            Slot::Int(_) | Slot::Str(_) => return self.get_hashed(slot),
+        };
+        row.copied().unwrap_or(0)
     }
 
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn write_i64(&mut self, i: i64) {
-        self.add(i as u64);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    /// The hash map lookups, kept out of line so that the array ones inline
+    /// into the caller.
+    #[inline(never)]
+    fn get_hashed(&self, slot: &Slot) -> u32 {
+        let row = match slot {
+            Slot::Int(i) => self.ints.get(i),
+            Slot::Str(s) => self.strs.get(&**s),
+            _ => None,
+        };
+        row.copied().unwrap_or(0)
     }
 }
 

@@ -108,6 +108,7 @@ impl CompiledTable {
                 version: ruleset.version.clone(),
                 hash: digest(sources),
             },
+            uses_catalog: catalog.is_some(),
             ruleset,
             sources: sources.clone(),
         })

@@ -46,8 +46,21 @@ impl CompiledTable {
         if ctx.table_id != self.id {
             return Err(DecideError::ForeignContext);
         }
-        // The first rule that matches, meets its requirements and has a
-        // model up; failing that, the first that meets its requirements.
+        let decision = if health.is_none() && !self.uses_catalog {
+            // Nothing can turn a matching rule down: the first match wins.
+            self.first_match(ctx, |_| true)
+                .and_then(|r| self.decision_for(r, ctx))
+        } else {
+            self.decide_checked(ctx, health)
+        };
+        log_decision(decision.as_ref(), &self.info);
+        Ok(decision)
+    }
+
+    /// The decision when requirements or health can skip a matching rule:
+    /// the first rule that matches, meets its requirements and has a model
+    /// up; failing that, the first that meets its requirements, degraded.
+    fn decide_checked(&self, ctx: &Context, health: Option<&HealthView>) -> Option<Decision<'_>> {
         let mut first_met: Option<Decision<'_>> = None;
         let mut chosen: Option<Decision<'_>> = None;
         self.first_match(ctx, |i| {
@@ -83,20 +96,27 @@ impl CompiledTable {
                 d.est_cost = cat.est_cost(d.first_candidate(), ctx);
             }
         }
-        log_decision(decision.as_ref(), &self.info);
-        Ok(decision)
+        decision
     }
 
     /// Index of the first rule that matches and that `accept` takes.
     fn first_match(&self, ctx: &Context, mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
         let generation = ctx.next_generation();
+        let index = self.index.get(..MAX_INDEXED_FIELDS).unwrap_or(&self.index);
+        let n_rules = self.rules.len();
+        if n_rules <= 64 {
+            // One word: no row table.
+            let mut bits = u64::MAX >> (64 - n_rules.max(1));
+            for fi in index {
+                bits &= fi.first_word(ctx.slot(fi.field));
+            }
+            return self.first_in_word(0, bits, ctx, generation, &mut accept);
+        }
         let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
-        let n = self.index.len().min(MAX_INDEXED_FIELDS);
-        for (row, fi) in rows.iter_mut().zip(&self.index) {
+        for (row, fi) in rows.iter_mut().zip(index) {
             *row = fi.row(ctx.slot(fi.field));
         }
-        let rows = &rows[..n];
-        let n_rules = self.rules.len();
+        let rows = &rows[..index.len()];
         for w in 0..n_rules.div_ceil(64) {
             let mut bits = if (w + 1) * 64 <= n_rules {
                 u64::MAX
@@ -109,15 +129,36 @@ impl CompiledTable {
                 }
                 bits &= row.get(w).copied().unwrap_or(0);
             }
-            while bits != 0 {
-                let r = w * 64 + bits.trailing_zeros() as usize;
-                if let Some(rule) = self.rules.get(r) {
-                    if self.eval(&rule.residual, ctx, generation) && accept(r) {
-                        return Some(r);
-                    }
-                }
-                bits &= bits - 1;
+            if let Some(r) = self.first_in_word(w, bits, ctx, generation, &mut accept) {
+                return Some(r);
             }
+        }
+        None
+    }
+
+    /// The first rule among the candidates `bits` of word `w` whose residual
+    /// holds and that `accept` takes.
+    fn first_in_word(
+        &self,
+        w: usize,
+        mut bits: u64,
+        ctx: &Context,
+        generation: u32,
+        accept: &mut impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        while bits != 0 {
+            let r = w * 64 + bits.trailing_zeros() as usize;
+            if let Some(rule) = self.rules.get(r) {
+                // Often the index covers the whole condition: skip the call.
+                let holds = match &rule.residual {
+                    Node::True => true,
+                    residual => self.eval(residual, ctx, generation),
+                };
+                if holds && accept(r) {
+                    return Some(r);
+                }
+            }
+            bits &= bits - 1;
         }
         None
     }

@@ -60,6 +60,8 @@ pub struct CompiledTable {
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) index: Vec<FieldIndex>,
     pub(crate) info: RulesetInfo,
+    /// Compiled with a catalog: requirements may skip a matching rule.
+    pub(crate) uses_catalog: bool,
     pub(crate) ruleset: Ruleset,
     pub(crate) sources: SourceMap,
 }
