@@ -20,8 +20,17 @@ struct Args {
     seed: u64,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
+const USAGE: &str = "usage: traffic [DIR [RULES [CONTEXTS [SEED]]]] \
+    (defaults: target/traffic 10000 100000 42)";
+
+/// The arguments, or `None` for `-h`/`--help`.
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut it = std::env::args().skip(1).peekable();
+    match it.peek().map(String::as_str) {
+        Some("-h" | "--help") => return Ok(None),
+        Some(flag) if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
+        _ => {}
+    }
     let dir = PathBuf::from(it.next().unwrap_or_else(|| "target/traffic".into()));
     let mut number = |name: &str, default: u64| -> Result<u64, String> {
         match it.next() {
@@ -36,12 +45,15 @@ fn parse_args() -> Result<Args, String> {
     let contexts = number("CONTEXTS", 100_000)?;
     let seed = number("SEED", 42)?;
     let size = |n: u64| usize::try_from(n).map_err(|e| e.to_string());
-    Ok(Args {
+    if let Some(extra) = it.next() {
+        return Err(format!("unexpected argument {extra:?}"));
+    }
+    Ok(Some(Args {
         dir,
         rules: size(rules)?,
         contexts: size(contexts)?,
         seed,
-    })
+    }))
 }
 
 fn write(args: &Args) -> std::io::Result<(PathBuf, PathBuf)> {
@@ -63,9 +75,13 @@ fn write(args: &Args) -> std::io::Result<(PathBuf, PathBuf)> {
 
 fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(args) => args,
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("usage: traffic [DIR [RULES [CONTEXTS [SEED]]]]: {e}");
+            eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };

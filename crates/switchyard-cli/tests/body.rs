@@ -10,70 +10,30 @@
 )]
 
 mod support;
-use support::Scratch;
+use support::{code, describe, example, p, repo, run, stderr, stdout, Scratch};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn example() -> PathBuf {
-    repo("examples/openrouter.route")
-}
-
 fn catalog() -> PathBuf {
     repo("examples/models.json")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
 }
 
 /// `switchyard body PATH --context CONTEXT --messages MESSAGES EXTRA...`
 fn body(path: impl AsRef<Path>, context: &str, messages: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "body",
-        path.as_ref().to_str().unwrap(),
+        p(&path),
         "--context",
         context,
         "--messages",
         messages,
     ];
     args.extend_from_slice(extra);
-    run(&args)
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        stdout(output),
-        stderr(output)
-    )
+    run(&args, None)
 }
 
 /// The printed body, which must be the only output and succeed.

@@ -7,10 +7,11 @@
     reason = "test helpers fail the test by panicking"
 )]
 
+mod support;
+use support::{code, describe, json, p, run, stderr, stdout, Scratch};
+
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A clean ruleset: no errors, no warnings.
 const CLEAN: &str = "\
@@ -50,74 +51,16 @@ rule default: otherwise -> \"openai/gpt-4o-mini\"
 const UGLY: &str =
     "defaults   max_tokens 1024\nmodel mini=\"openai/gpt-4o-mini\"\n\n\n\nrule default:   otherwise   ->   mini\n";
 
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "switchyard-cli-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        fs::write(&path, text).expect("write fixture");
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
+/// `switchyard ARGS... PATHS...`
+fn switchyard(args: &[&str], paths: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend_from_slice(paths);
+    run(&all, None)
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn switchyard(args: &[&str], paths: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(args)
-        .args(paths)
-        .env_remove("SWITCHYARD_FORMAT")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run switchyard")
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exit code")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> Vec<serde_json::Value> {
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)));
-    value.as_array().expect("a JSON array").clone()
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        stdout(output),
-        stderr(output)
-    )
+/// Standard output as a JSON array.
+fn json_array(output: &Output) -> Vec<serde_json::Value> {
+    json(output).as_array().expect("a JSON array").clone()
 }
 
 // ---- check: exit codes ----
@@ -141,7 +84,7 @@ fn check_error_exits_1_with_rustc_style_output() {
     let text = stdout(&out);
     assert!(text.contains("error[E004]"), "{}", describe(&out));
     assert!(
-        text.contains(&format!("--> {}:7:", file.display())),
+        text.contains(&format!("--> {file}:7:")),
         "{}",
         describe(&out)
     );
@@ -164,7 +107,7 @@ fn warnings_exit_0_unless_denied() {
     let file = dir.file("warn.route", WARNINGS_ONLY);
 
     let listed = switchyard(&["check", "--format", "json"], &[&file]);
-    let diagnostics = json(&listed);
+    let diagnostics = json_array(&listed);
     assert!(
         diagnostics.iter().any(|d| d["severity"] == "warning")
             && diagnostics.iter().all(|d| d["severity"] != "error"),
@@ -188,7 +131,7 @@ fn warnings_exit_0_unless_denied() {
 fn unreadable_path_exits_2() {
     let dir = Scratch::new("missing");
     let missing = dir.path().join("missing.route");
-    let out = switchyard(&["check"], &[&missing]);
+    let out = switchyard(&["check"], &[p(&missing)]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(stderr(&out).contains("missing.route"), "{}", describe(&out));
 }
@@ -197,7 +140,7 @@ fn unreadable_path_exits_2() {
 fn folder_without_route_files_exits_2() {
     let dir = Scratch::new("empty-folder");
     dir.file("notes.txt", "not a ruleset");
-    let out = switchyard(&["check"], &[dir.path()]);
+    let out = switchyard(&["check"], &[p(dir.path())]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
 }
 
@@ -206,7 +149,7 @@ fn unreadable_input_wins_over_findings() {
     let dir = Scratch::new("mixed");
     let bad = dir.file("bad.route", SYNTAX_ERROR);
     let missing = dir.path().join("missing.route");
-    let out = switchyard(&["check"], &[&bad, &missing]);
+    let out = switchyard(&["check"], &[&bad, p(&missing)]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(stdout(&out).contains("error[E001]"), "{}", describe(&out));
 }
@@ -244,7 +187,7 @@ fn a_folder_is_one_ruleset() {
         "defaults max_tokens 1024\nmodel mini = \"openai/gpt-4o-mini\"\n",
     );
     dir.file("b.route", "rule default: otherwise -> mini\n");
-    let out = switchyard(&["check"], &[dir.path()]);
+    let out = switchyard(&["check"], &[p(dir.path())]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
@@ -268,7 +211,7 @@ fn json_format_has_exactly_the_documented_keys() {
     let file = dir.file("bad.route", CHECK_ERROR);
     let out = switchyard(&["check", "--format", "json"], &[&file]);
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    let diagnostics = json(&out);
+    let diagnostics = json_array(&out);
     assert!(!diagnostics.is_empty(), "{}", describe(&out));
     for d in &diagnostics {
         let mut keys: Vec<&str> = d
@@ -285,7 +228,7 @@ fn json_format_has_exactly_the_documented_keys() {
         .find(|d| d["code"] == "E004")
         .unwrap_or_else(|| panic!("an E004: {}", describe(&out)));
     assert_eq!(e004["severity"], "error");
-    assert_eq!(e004["file"], file.display().to_string());
+    assert_eq!(e004["file"], file);
     assert_eq!(e004["line"], 7);
     assert!(e004["column"].as_u64().is_some_and(|c| c >= 1));
     assert!(e004["help"].is_string() || e004["help"].is_null());
@@ -297,7 +240,7 @@ fn json_format_of_a_clean_ruleset_is_an_empty_array() {
     let file = dir.file("clean.route", CLEAN);
     let out = switchyard(&["check", "--format", "json"], &[&file]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert!(json(&out).is_empty(), "{}", describe(&out));
+    assert!(json_array(&out).is_empty(), "{}", describe(&out));
 }
 
 #[test]
@@ -307,12 +250,12 @@ fn json_format_covers_every_path_in_one_array() {
     let b = dir.file("b.route", SYNTAX_ERROR);
     let out = switchyard(&["check", "--format", "json"], &[&a, &b]);
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    let files: Vec<String> = json(&out)
+    let files: Vec<String> = json_array(&out)
         .iter()
         .map(|d| d["file"].as_str().unwrap_or_default().to_owned())
         .collect();
-    assert!(files.contains(&a.display().to_string()), "{files:?}");
-    assert!(files.contains(&b.display().to_string()), "{files:?}");
+    assert!(files.contains(&a), "{files:?}");
+    assert!(files.contains(&b), "{files:?}");
 }
 
 #[test]
@@ -326,7 +269,7 @@ fn format_comes_from_the_environment() {
         .output()
         .expect("run switchyard");
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    assert!(!json(&out).is_empty(), "{}", describe(&out));
+    assert!(!json_array(&out).is_empty(), "{}", describe(&out));
 }
 
 #[test]
@@ -341,7 +284,7 @@ fn github_format_prints_workflow_commands() {
         .find(|l| l.contains("title=E004"))
         .unwrap_or_else(|| panic!("an E004 line: {}", describe(&out)));
     // Temporary paths hold no `,` or `:`, so they appear unescaped.
-    let prefix = format!("::error file={},line=7,col=", file.display());
+    let prefix = format!("::error file={file},line=7,col=");
     assert!(line.starts_with(&prefix), "{line}\nwanted prefix {prefix}");
     assert!(line.contains(",endLine=7,endColumn="), "{line}");
     assert!(line.contains("::"), "{line}");
@@ -385,11 +328,7 @@ fn fmt_check_lists_files_that_would_change_and_exits_1() {
     let ugly = dir.file("ugly.route", UGLY);
     let out = switchyard(&["fmt", "--check"], &[&ugly]);
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    assert!(
-        stdout(&out).contains(&ugly.display().to_string()),
-        "{}",
-        describe(&out)
-    );
+    assert!(stdout(&out).contains(&ugly), "{}", describe(&out));
     assert_eq!(
         fs::read_to_string(&ugly).expect("read"),
         UGLY,
@@ -446,13 +385,13 @@ fn fmt_of_a_folder_formats_every_route_file() {
     let a = dir.file("a.route", UGLY);
     let b = dir.file("b.route", UGLY);
     let other = dir.file("notes.txt", "left   alone");
-    let out = switchyard(&["fmt", "--check"], &[dir.path()]);
+    let out = switchyard(&["fmt", "--check"], &[p(dir.path())]);
     assert_eq!(code(&out), 1, "{}", describe(&out));
     let text = stdout(&out);
-    assert!(text.contains(&a.display().to_string()), "{text}");
-    assert!(text.contains(&b.display().to_string()), "{text}");
-    assert_eq!(code(&switchyard(&["fmt"], &[dir.path()])), 0);
-    assert_eq!(code(&switchyard(&["fmt", "--check"], &[dir.path()])), 0);
+    assert!(text.contains(&a), "{text}");
+    assert!(text.contains(&b), "{text}");
+    assert_eq!(code(&switchyard(&["fmt"], &[p(dir.path())])), 0);
+    assert_eq!(code(&switchyard(&["fmt", "--check"], &[p(dir.path())])), 0);
     assert_eq!(fs::read_to_string(&other).expect("read"), "left   alone");
 }
 
@@ -472,28 +411,13 @@ fn fmt_does_not_touch_a_file_that_does_not_parse() {
 fn fmt_of_an_unreadable_path_exits_2() {
     let dir = Scratch::new("fmt-missing");
     let missing = dir.path().join("missing.route");
-    let out = switchyard(&["fmt"], &[&missing]);
+    let out = switchyard(&["fmt"], &[p(&missing)]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
 }
 
 #[test]
 fn fmt_reads_standard_input() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["fmt", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(UGLY.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = run(&["fmt", "-"], Some(UGLY));
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let formatted = stdout(&out);
     assert!(formatted.contains("rule default"), "{}", describe(&out));

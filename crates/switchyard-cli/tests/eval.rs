@@ -10,11 +10,9 @@
 )]
 
 mod support;
-use support::Scratch;
+use support::{code, describe, example, p, run, stderr, stdout, Scratch};
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
@@ -68,57 +66,6 @@ rule default: otherwise -> \"openai/gpt-4o-mini\"
 /// 1970-01-01 03:00 UTC and 15:00 UTC.
 const AT_3AM: &str = "10800";
 const AT_3PM: &str = "54000";
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
-}
-
-/// Runs the binary with `args`, feeding `stdin` (if any) to it.
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(args)
-        .env_remove("SWITCHYARD_FORMAT")
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
-    path.as_ref().to_str().unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        stdout(output),
-        stderr(output)
-    )
-}
 
 /// Standard output as JSON lines.
 fn json_lines(output: &Output) -> Vec<Value> {

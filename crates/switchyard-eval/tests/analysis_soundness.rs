@@ -1,6 +1,6 @@
 //! Soundness of the checker's condition analysis against the evaluator, on
-//! random rulesets over a fixed schema (generated as source text, so
-//! parsing and checking run on every case):
+//! random rulesets over a fixed schema (generated as source text by
+//! `common/mod.rs`, so parsing and checking run on every case):
 //!
 //! - W101: no random context makes the evaluator choose an unreachable
 //!   rule, nor choose it over the rules the warning names;
@@ -20,190 +20,27 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::cell::Cell;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use switchyard_check::analysis::{analyze, AnalysisOptions, Finding};
 use switchyard_check::ir::{Cond, LetId, Ruleset};
-use switchyard_check::{check_with, CheckOptions};
 use switchyard_eval::CompiledTable;
-use switchyard_syntax::{Code, Limits, SourceMap};
+use switchyard_syntax::Code;
 
-const SCHEMA: &str = r#"
-context {
-  tier: "free" | "basic" | "pro" | "enterprise" = "free"
-  plan: "a" | "b" | "c"
-  budget: float = 1.0
-  tokens: int = 0
-  tenant: int
-  tools: bool = false
-  vision: bool
-  user: string
-  prompt: string = ""
-}
-defaults max_tokens 100
-"#;
-
-fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> {
-    proptest::sample::select(items).prop_map(String::from)
-}
-
-fn list(items: &'static [&'static str]) -> impl Strategy<Value = String> {
-    proptest::sample::subsequence(items, 0..=items.len()).prop_map(|v| v.join(", "))
-}
-
-const TIERS: &[&str] = &["\"free\"", "\"basic\"", "\"pro\"", "\"enterprise\""];
-const PLANS: &[&str] = &["\"a\"", "\"b\"", "\"c\""];
-const NUMS: &[&str] = &["0.0", "0.5", "1.0", "1.5", "2.0", "-1.0"];
-const INTS: &[&str] = &["0", "1", "2", "3", "-1"];
-const HALVES: &[&str] = &["0.5", "1.5", "2.5", "-0.5"];
-const WORDS: &[&str] = &["\"\"", "\"u1\"", "\"u2\"", "\"a b\""];
-const OPS: &[&str] = &["==", "!=", "<", "<=", ">", ">="];
-
-fn atom() -> impl Strategy<Value = String> {
-    prop_oneof![
-        pick(TIERS).prop_map(|v| format!("tier == {v}")),
-        pick(TIERS).prop_map(|v| format!("tier != {v}")),
-        list(TIERS).prop_map(|v| format!("tier in [{v}]")),
-        list(TIERS).prop_map(|v| format!("tier not in [{v}]")),
-        pick(PLANS).prop_map(|v| format!("plan == {v}")),
-        pick(PLANS).prop_map(|v| format!("plan != {v}")),
-        list(PLANS).prop_map(|v| format!("plan in [{v}]")),
-        (pick(OPS), pick(NUMS)).prop_map(|(o, n)| format!("budget {o} {n}")),
-        (pick(NUMS), pick(NUMS), any::<bool>())
-            .prop_map(|(a, b, i)| format!("budget in {a}..{}{b}", if i { "=" } else { "" })),
-        (pick(NUMS), pick(NUMS)).prop_map(|(a, b)| format!("budget not in {a}..{b}")),
-        (pick(OPS), pick(INTS)).prop_map(|(o, n)| format!("tokens {o} {n}")),
-        (pick(OPS), pick(HALVES)).prop_map(|(o, n)| format!("tokens {o} {n}")),
-        (pick(INTS), pick(INTS), any::<bool>())
-            .prop_map(|(a, b, i)| format!("tokens in {a}..{}{b}", if i { "=" } else { "" })),
-        (pick(OPS), pick(INTS)).prop_map(|(o, n)| format!("tenant {o} {n}")),
-        list(INTS).prop_map(|v| format!("tenant in [{v}]")),
-        list(INTS).prop_map(|v| format!("tenant not in [{v}]")),
-        Just("tools".to_string()),
-        Just("vision".to_string()),
-        Just("vision == false".to_string()),
-        pick(&["tenant", "vision", "user", "plan", "tokens"]).prop_map(|f| format!("has({f})")),
-        pick(WORDS).prop_map(|w| format!("user == {w}")),
-        pick(WORDS).prop_map(|w| format!("user != {w}")),
-        list(WORDS).prop_map(|v| format!("user in [{v}]")),
-        list(WORDS).prop_map(|v| format!("user not in [{v}]")),
-        pick(WORDS).prop_map(|w| format!("prompt == {w}")),
-        Just("prompt matches /^a/".to_string()),
-        Just("user matches /u/".to_string()),
-        Just("prompt contains \"b\"".to_string()),
-        Just("user starts_with \"u\"".to_string()),
-        (pick(OPS), pick(INTS)).prop_map(|(o, n)| format!("words(prompt) {o} {n}")),
-        (pick(OPS), pick(INTS)).prop_map(|(o, n)| format!("len(user) {o} {n}")),
-        Just("budget > tokens".to_string()),
-        Just("tenant == tokens".to_string()),
-        (pick(OPS), pick(&["0", "6", "12", "23"])).prop_map(|(o, n)| format!("hour {o} {n}")),
-        list(&["\"mon\"", "\"fri\"", "\"sat\"", "\"sun\""])
-            .prop_map(|v| format!("weekday in [{v}]")),
-        Just("l0".to_string()),
-        Just("true".to_string()),
-        Just("false".to_string()),
-    ]
-}
-
-fn cond() -> impl Strategy<Value = String> {
-    atom().prop_recursive(3, 10, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" and ")),
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|v| format!("({})", v.join(" or "))),
-            inner.prop_map(|c| format!("not ({c})")),
-        ]
-    })
-}
-
-/// A ruleset: a let, 1-9 rules, sometimes a catch-all.
-fn ruleset() -> impl Strategy<Value = String> {
-    (
-        cond(),
-        prop::collection::vec(cond(), 1..10),
-        prop::bool::weighted(0.25),
-    )
-        .prop_map(|(l0, rules, catch_all)| {
-            let mut src = format!("{SCHEMA}let l0 = {}\n", l0.replace("l0", "tools"));
-            for (i, c) in rules.iter().enumerate() {
-                src.push_str(&format!("rule r{i}: when {c} -> \"m/r{i}\"\n"));
-            }
-            if catch_all {
-                src.push_str("rule last: otherwise -> \"m/last\"\n");
-            }
-            src
-        })
-}
-
-/// A context: each field absent, `null` or a value from a small pool that
-/// includes the constants the atoms use; and a decision time.
-fn context() -> impl Strategy<Value = (Json, i64)> {
-    let opt = |s: BoxedStrategy<Json>| {
-        prop_oneof![1 => Just(None), 1 => Just(Some(Json::Null)), 6 => s.prop_map(Some)].boxed()
-    };
-    let strs =
-        |v: &'static [&'static str]| proptest::sample::select(v).prop_map(Json::from).boxed();
-    (
-        (
-            opt(strs(&["free", "basic", "pro", "enterprise"])),
-            opt(strs(&["a", "b", "c"])),
-            opt(
-                proptest::sample::select(&[0.0, 0.25, 0.5, 1.0, 1.25, 1.5, 2.0, 3.0, -1.0][..])
-                    .prop_map(Json::from)
-                    .boxed(),
-            ),
-            opt((-2i64..5).prop_map(Json::from).boxed()),
-            opt((-2i64..5).prop_map(Json::from).boxed()),
-        ),
-        (
-            opt(any::<bool>().prop_map(Json::from).boxed()),
-            opt(any::<bool>().prop_map(Json::from).boxed()),
-            opt(strs(&["", "u1", "u2", "a b", "x", "uuuuu"])),
-            opt(strs(&["", "a", "b c", "ab b", "a b c d"])),
-        ),
-        0i64..2_000_000_000,
-    )
-        .prop_map(
-            |((tier, plan, budget, tokens, tenant), (tools, vision, user, prompt), unix)| {
-                let mut m = Map::new();
-                for (k, v) in [
-                    ("tier", tier),
-                    ("plan", plan),
-                    ("budget", budget),
-                    ("tokens", tokens),
-                    ("tenant", tenant),
-                    ("tools", tools),
-                    ("vision", vision),
-                    ("user", user),
-                    ("prompt", prompt),
-                ] {
-                    if let Some(v) = v {
-                        m.insert(k.into(), v);
-                    }
-                }
-                (Json::Object(m), unix)
-            },
-        )
-}
-
-/// The checked ruleset without the analysis, and its sources.
-fn checked(src: &str) -> (Ruleset, SourceMap) {
-    let mut sources = SourceMap::new();
-    sources.add("<inline>", src);
-    let files = switchyard_syntax::parse_sources(&sources, &Limits::default())
-        .unwrap_or_else(|e| panic!("generator made a bad ruleset: {e:?}\n{src}"));
-    let options = CheckOptions {
-        analysis: None,
-        ..CheckOptions::default()
-    };
-    let rs = check_with(&files, &options)
-        .ruleset
-        .unwrap_or_else(|| panic!("generator made an invalid ruleset:\n{src}"));
-    (rs, sources)
-}
+/// Rulesets of 1-9 rules, a quarter of them with a catch-all (so E008
+/// comes up often); contexts with each field absent or `null` a quarter of
+/// the time.
+const PROFILE: common::Profile = common::Profile {
+    rules: 1..10,
+    catch_all: 0.25,
+    cond_size: 10,
+    present: 6,
+};
 
 /// The ruleset with only `rules` (indexes, in this order), or with one rule
 /// whose condition is `cond`.
@@ -237,7 +74,7 @@ fn bump(c: &Cell<usize>) {
 }
 
 fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), TestCaseError> {
-    let (rs, sources) = checked(src);
+    let (rs, sources) = common::checked(src);
     let analysis = analyze(&rs, &AnalysisOptions::default());
     let table = CompiledTable::compile(rs.clone(), &sources).unwrap();
     let compile = |r: Ruleset| CompiledTable::compile(r, &sources).unwrap();
@@ -329,10 +166,7 @@ fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), Tes
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_500)
+    common::cases(1_500)
 }
 
 #[test]
@@ -342,7 +176,10 @@ fn analysis_claims_hold_for_the_evaluator() {
         cases: cases(),
         ..Config::default()
     });
-    let strategy = (ruleset(), prop::collection::vec(context(), 32));
+    let strategy = (
+        common::ruleset(PROFILE),
+        prop::collection::vec(common::context(PROFILE), 32),
+    );
     let result = runner.run(&strategy, |(src, contexts)| sound(&src, &contexts, &counts));
     if let Err(e) = result {
         panic!("{e}");

@@ -2,7 +2,7 @@
 //! straightforward reference interpreter written here from LANGUAGE.md. The
 //! reference reads contexts straight from JSON, so the context conversion is
 //! under test too. Random rulesets are generated as source text over a fixed
-//! schema, so parsing and checking run on every case.
+//! schema (`common/mod.rs`), so parsing and checking run on every case.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,13 +11,15 @@
     reason = "tests"
 )]
 
+mod common;
+
 use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
 use switchyard_check::ir::{
     AtomKind, CmpOp, Cond, Number, Operand, Ruleset, StrOp, Subject, Target, Type, Value,
 };
-use switchyard_eval::{CompileOptions, CompiledTable, IndexPolicy, RulesetError};
-use switchyard_syntax::{Code, Limits, Severity};
+use switchyard_eval::{CompileOptions, CompiledTable, Context, IndexPolicy, RulesetError};
+use switchyard_syntax::{Code, Severity};
 
 // ------------------------------------------------------------------ reference
 
@@ -237,252 +239,76 @@ impl Reference<'_> {
     }
 }
 
-// ------------------------------------------------------------------ generators
+// ------------------------------------------------------------------ cases
 
-const SCHEMA: &str = r#"
-context {
-  tier: "free" | "basic" | "pro" | "enterprise" = "free"
-  task: "chat" | "code" | "analysis"
-  budget: float = 1.0
-  tokens: int = 0
-  tenant: int
-  tools: bool = false
-  vision: bool
-  user: string
-  prompt: string = ""
-}
-model a = "p/a"
-model b = "p/b"
-model c = "p/c"
-defaults max_tokens 100
-"#;
+/// Rulesets of 1-11 rules, half of them with a catch-all; contexts with
+/// each field absent or `null` a third of the time.
+const PROFILE: common::Profile = common::Profile {
+    rules: 1..12,
+    catch_all: 0.5,
+    cond_size: 12,
+    present: 4,
+};
 
-fn enum_lit() -> impl Strategy<Value = String> {
-    prop_oneof![Just("free"), Just("basic"), Just("pro"), Just("enterprise")]
-        .prop_map(|s| format!("{s:?}"))
-}
-
-fn task_lit() -> impl Strategy<Value = String> {
-    prop_oneof![Just("chat"), Just("code"), Just("analysis")].prop_map(|s| format!("{s:?}"))
-}
-
-fn word() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("u1"),
-        Just("u2"),
-        Just("alice"),
-        Just("bob"),
-        Just("x y"),
-        Just("")
-    ]
-    .prop_map(|s| format!("{s:?}"))
-}
-
-fn num() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("0"),
-        Just("1"),
-        Just("2"),
-        Just("5"),
-        Just("-1"),
-        Just("0.5"),
-        Just("1.0"),
-        Just("2.5")
-    ]
-    .prop_map(String::from)
-}
-
-fn int() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("0"),
-        Just("1"),
-        Just("2"),
-        Just("3"),
-        Just("7"),
-        Just("-3")
-    ]
-    .prop_map(String::from)
-}
-
-fn cmp_op() -> impl Strategy<Value = &'static str> {
-    prop_oneof![
-        Just("=="),
-        Just("!="),
-        Just("<"),
-        Just("<="),
-        Just(">"),
-        Just(">=")
-    ]
-}
-
-fn atom() -> impl Strategy<Value = String> {
-    prop_oneof![
-        enum_lit().prop_map(|v| format!("tier == {v}")),
-        enum_lit().prop_map(|v| format!("tier != {v}")),
-        prop::collection::vec(enum_lit(), 0..3).prop_map(|v| format!("tier in [{}]", v.join(", "))),
-        prop::collection::vec(enum_lit(), 1..3)
-            .prop_map(|v| format!("tier not in [{}]", v.join(", "))),
-        task_lit().prop_map(|v| format!("task == {v}")),
-        prop::collection::vec(task_lit(), 1..3).prop_map(|v| format!("task in [{}]", v.join(", "))),
-        (cmp_op(), num()).prop_map(|(o, n)| format!("budget {o} {n}")),
-        (cmp_op(), int()).prop_map(|(o, n)| format!("tokens {o} {n}")),
-        (int(), int(), any::<bool>())
-            .prop_map(|(a, b, inc)| format!("tokens in {a}..{}{b}", if inc { "=" } else { "" })),
-        (num(), num()).prop_map(|(a, b)| format!("budget not in {a}..={b}")),
-        int().prop_map(|n| format!("tenant == {n}")),
-        prop::collection::vec(int(), 1..4).prop_map(|v| format!("tenant in [{}]", v.join(", "))),
-        Just("tools".to_string()),
-        Just("vision".to_string()),
-        Just("has(vision)".to_string()),
-        Just("has(user)".to_string()),
-        Just("vision == false".to_string()),
-        word().prop_map(|w| format!("user == {w}")),
-        word().prop_map(|w| format!("user != {w}")),
-        Just("prompt matches /ab|x/i".to_string()),
-        Just("prompt contains \"a\"".to_string()),
-        Just("user starts_with \"u\"".to_string()),
-        (cmp_op(), int()).prop_map(|(o, n)| format!("words(prompt) {o} {n}")),
-        (cmp_op(), int()).prop_map(|(o, n)| format!("len(user) {o} {n}")),
-        Just("budget > tokens".to_string()),
-        Just("hour >= 12".to_string()),
-        Just("weekday in [\"sat\", \"sun\"]".to_string()),
-        Just("let0".to_string()),
-        Just("true".to_string()),
-        Just("false".to_string()),
-    ]
-}
-
-fn cond() -> impl Strategy<Value = String> {
-    atom().prop_recursive(3, 12, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" and ")),
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|v| format!("({})", v.join(" or "))),
-            inner.prop_map(|c| format!("not ({c})")),
-        ]
-    })
-}
-
-fn target() -> impl Strategy<Value = String> {
-    prop_oneof![
-        3 => prop_oneof![Just("a"), Just("b fallback [c]"), Just("c max_tokens 5")].prop_map(String::from),
-        1 => prop_oneof![Just("user"), Just("tier"), Just("tenant"), Just("tools")]
-            .prop_map(|k| format!("split by {k} {{ x 33.33%: a  y 16.67%: b  50%: c }}")),
-    ]
-}
-
-fn ruleset() -> impl Strategy<Value = String> {
-    ruleset_of(1..12)
-}
-
-fn ruleset_of(rules: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    (
-        cond(),
-        prop::collection::vec((cond(), target()), rules),
-        any::<bool>(),
-    )
-        .prop_map(|(let0, rules, catch_all)| {
-            let mut src = format!("{SCHEMA}let let0 = {}\n", let0.replace("let0", "tools"));
-            for (i, (c, t)) in rules.iter().enumerate() {
-                src.push_str(&format!("rule r{i}: when {c} -> {t}\n"));
-            }
-            if catch_all {
-                src.push_str("rule last: otherwise -> a\n");
-            }
-            src
-        })
-}
-
+/// A context as `{"ctx": {...}, "unix": ...}`.
 fn context() -> impl Strategy<Value = Json> {
-    let opt = |s: BoxedStrategy<Json>| prop_oneof![1 => Just(None), 1 => Just(Some(Json::Null)), 4 => s.prop_map(Some)];
-    (
-        opt(
-            prop_oneof![Just("free"), Just("basic"), Just("pro"), Just("enterprise")]
-                .prop_map(Json::from)
-                .boxed(),
-        ),
-        opt(prop_oneof![Just("chat"), Just("code"), Just("analysis")]
-            .prop_map(Json::from)
-            .boxed()),
-        opt(prop_oneof![
-            (-2i64..6).prop_map(Json::from),
-            prop_oneof![Just(0.5), Just(2.5), Just(1.0), Just(-0.0)].prop_map(Json::from)
-        ]
-        .boxed()),
-        opt((-4i64..9).prop_map(Json::from).boxed()),
-        opt((-4i64..9).prop_map(Json::from).boxed()),
-        opt(any::<bool>().prop_map(Json::from).boxed()),
-        opt(any::<bool>().prop_map(Json::from).boxed()),
-        opt(prop_oneof![
-            Just("u1"),
-            Just("u2"),
-            Just("alice"),
-            Just("x y"),
-            Just(""),
-            Just("u3")
-        ]
-        .prop_map(Json::from)
-        .boxed()),
-        opt(prop_oneof![
-            Just(""),
-            Just("ab cd"),
-            Just("XAB"),
-            Just("a b c d"),
-            Just("zzz")
-        ]
-        .prop_map(Json::from)
-        .boxed()),
-        0i64..2_000_000_000,
-    )
-        .prop_map(
-            |(tier, task, budget, tokens, tenant, tools, vision, user, prompt, unix)| {
-                let mut m = Map::new();
-                for (k, v) in [
-                    ("tier", tier),
-                    ("task", task),
-                    ("budget", budget),
-                    ("tokens", tokens),
-                    ("tenant", tenant),
-                    ("tools", tools),
-                    ("vision", vision),
-                    ("user", user),
-                    ("prompt", prompt),
-                ] {
-                    if let Some(v) = v {
-                        m.insert(k.into(), v);
-                    }
-                }
-                m.insert("unknown_key".into(), json!([1, 2]));
-                json!({ "ctx": m, "unix": unix })
-            },
-        )
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_250)
+    common::context(PROFILE).prop_map(|(ctx, unix)| json!({ "ctx": ctx, "unix": unix }))
 }
 
 proptest! {
     // 1,250 rulesets × 8 contexts = 10,000 (ruleset, context) decisions per run.
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(1_250), ..ProptestConfig::default() })]
 
     #[test]
-    fn compiled_table_agrees_with_the_reference(src in ruleset(), contexts in prop::collection::vec(context(), 8)) {
+    fn compiled_table_agrees_with_the_reference(src in common::ruleset(PROFILE), contexts in prop::collection::vec(context(), 8)) {
         agree(&src, &contexts)?;
     }
 }
 
 proptest! {
     // Tables over several 64-rule words of the index.
-    #![proptest_config(ProptestConfig { cases: cases() / 20, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(1_250) / 20, ..ProptestConfig::default() })]
 
     #[test]
-    fn large_tables_agree_with_the_reference(src in ruleset_of(60..200), contexts in prop::collection::vec(context(), 16)) {
+    fn large_tables_agree_with_the_reference(src in common::ruleset(common::Profile { rules: 60..200, ..PROFILE }), contexts in prop::collection::vec(context(), 16)) {
         agree(&src, &contexts)?;
     }
+}
+
+/// The failure proptest saved in `differential.proptest-regressions`,
+/// written out (over the same schema): the saved seed gives back this case
+/// only while the generators draw exactly as they did then.
+#[test]
+fn saved_failure_agrees_with_the_reference() {
+    let src = format!(
+        "{}let let0 = tier == \"free\"\nrule r0: when (budget <= 0.5 or vision) -> a\n",
+        common::SCHEMA
+    );
+    let uk = json!([1, 2]);
+    let contexts = [
+        json!({ "ctx": { "unknown_key": uk }, "unix": 0 }),
+        json!({ "ctx": { "unknown_key": uk }, "unix": 0 }),
+        json!({ "ctx": { "budget": 0.5, "unknown_key": uk }, "unix": 0 }),
+        json!({ "ctx": { "unknown_key": uk }, "unix": 0 }),
+        json!({ "ctx": { "unknown_key": uk }, "unix": 0 }),
+        json!({ "ctx": { "unknown_key": uk }, "unix": 4114 }),
+        json!({
+            "ctx": {
+                "budget": -0.0, "prompt": null, "task": null, "tier": "free",
+                "tokens": -2, "unknown_key": uk, "user": "u2", "vision": null,
+            },
+            "unix": 153_330_492,
+        }),
+        json!({
+            "ctx": {
+                "budget": 5, "prompt": "a b c d", "task": "analysis", "tenant": null,
+                "tokens": 8, "tools": true, "unknown_key": uk, "user": "alice",
+                "vision": false,
+            },
+            "unix": 591_196_219,
+        }),
+    ];
+    agree(&src, &contexts).unwrap();
 }
 
 /// The table of a generated ruleset. One without a catch-all usually routes
@@ -492,25 +318,28 @@ proptest! {
 fn compile(src: &str) -> CompiledTable {
     match CompiledTable::from_source(src) {
         Ok((table, _warnings)) => table,
-        Err(RulesetError::Invalid {
-            diagnostics,
-            sources,
-        }) if diagnostics
-            .iter()
-            .all(|d| d.code == Code::E008 || d.severity() != Severity::Error) =>
+        Err(RulesetError::Invalid { diagnostics, .. })
+            if diagnostics
+                .iter()
+                .all(|d| d.code == Code::E008 || d.severity() != Severity::Error) =>
         {
-            let files = switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap();
-            let options = switchyard_check::CheckOptions {
-                analysis: None,
-                ..switchyard_check::CheckOptions::default()
-            };
-            let ruleset = switchyard_check::check_with(&files, &options)
-                .ruleset
-                .unwrap();
+            let (ruleset, sources) = common::checked(src);
             CompiledTable::compile(ruleset, &sources).unwrap()
         }
         Err(e) => panic!("generator made an invalid ruleset: {e}\n{src}"),
     }
+}
+
+/// (rule name, arm name, model) of the table's decision, as
+/// [`Reference::decide`] gives them.
+fn outcome(t: &CompiledTable, ctx: &Context) -> Option<(String, Option<String>, String)> {
+    t.decide(ctx).unwrap().map(|d| {
+        (
+            d.rule().to_string(),
+            d.variant().map(str::to_string),
+            d.model().to_string(),
+        )
+    })
 }
 
 fn agree(src: &str, contexts: &[Json]) -> Result<(), TestCaseError> {
@@ -540,23 +369,11 @@ fn agree(src: &str, contexts: &[Json]) -> Result<(), TestCaseError> {
         let context = table
             .context_from_json_at(&c["ctx"], Some(unix))
             .unwrap_or_else(|e| panic!("context rejected: {e}"));
-        let got = table.decide(&context).unwrap().map(|d| {
-            (
-                d.rule().to_string(),
-                d.variant().map(str::to_string),
-                d.model().to_string(),
-            )
-        });
+        let got = outcome(&table, &context);
         prop_assert_eq!(&got, &reference, "ruleset:\n{}\ncontext: {}", src, c);
         for t in [&always, &never] {
             let ctx = t.context_from_json_at(&c["ctx"], Some(unix)).unwrap();
-            let d = t.decide(&ctx).unwrap().map(|d| {
-                (
-                    d.rule().to_string(),
-                    d.variant().map(str::to_string),
-                    d.model().to_string(),
-                )
-            });
+            let d = outcome(t, &ctx);
             prop_assert_eq!(&d, &reference, "ruleset:\n{}\ncontext: {}", src, c);
         }
         let naive = table

@@ -1,13 +1,31 @@
-//! Helpers shared by the `bench` and `diff` tests: the committed traffic
-//! fixtures in `tests/traffic/`, scratch folders, and running the binary.
+//! Helpers shared by the CLI's end-to-end tests: paths into the repository
+//! and the committed traffic fixtures in `tests/traffic/`, scratch folders,
+//! running the binary, and reading what it printed.
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A path relative to the root of the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+/// The example ruleset, `examples/openrouter.route`.
+pub fn example() -> PathBuf {
+    repo("examples/openrouter.route")
+}
+
+/// A path as a string for the command line.
+pub fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
+    path.as_ref().to_str().expect("UTF-8 path")
+}
 
 /// A file of `tests/traffic/`, as a string for the command line.
 pub fn fixture(name: &str) -> String {
@@ -21,11 +39,12 @@ pub fn fixture(name: &str) -> String {
 pub struct Scratch(PathBuf);
 
 impl Scratch {
+    /// A new, empty folder; `name` tells it apart from the others.
     pub fn new(name: &str) -> Scratch {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!(
-            "switchyard-traffic-test-{}-{n}-{name}",
+            "switchyard-cli-test-{}-{n}-{name}",
             std::process::id()
         ));
         let _ = fs::remove_dir_all(&dir);
@@ -34,7 +53,7 @@ impl Scratch {
     }
 
     /// The folder.
-    pub fn path(&self) -> &std::path::Path {
+    pub fn path(&self) -> &Path {
         &self.0
     }
 
@@ -87,6 +106,16 @@ pub fn stdout(output: &Output) -> String {
 /// Standard error as text.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The exit code and both outputs, for an assertion's message.
+pub fn describe(output: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    )
 }
 
 /// Standard output as JSON.

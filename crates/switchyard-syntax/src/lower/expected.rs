@@ -14,13 +14,13 @@ use crate::span::{FileId, Span};
 const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`)";
 
 /// Whether `word` is reserved.
-pub(crate) fn is_keyword(word: &str) -> bool {
+fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
 /// An error for a state the grammar rules out; reported rather than
 /// panicking, should the grammar and the lowering ever disagree.
-pub(crate) fn internal(span: Span) -> ParseError {
+pub(super) fn internal(span: Span) -> ParseError {
     ParseError::Misplaced {
         span,
         message: "internal parser error: unexpected syntax tree shape".into(),
@@ -29,7 +29,7 @@ pub(crate) fn internal(span: Span) -> ParseError {
 }
 
 /// Converts pest's error for the statement `st` of `src`.
-pub(crate) fn syntax_error(
+pub(super) fn syntax_error(
     err: &Error<Rule>,
     src: &str,
     file: FileId,
@@ -296,4 +296,45 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lower::tests::{errs, positions};
+    use crate::{Code, ToDiagnostic};
+
+    #[test]
+    fn missing_arrow_points_after_the_condition() {
+        // The statement ends early: the caret goes after its last token.
+        let p = positions("rule a: when x\n\nrule b: otherwise -> m\n");
+        assert_eq!(p, vec![(Code::E001, 1, 15)]);
+        let e = &errs("rule a: when x\nrule b: otherwise -> m")[0];
+        assert!(e.to_string().contains("found `rule`"), "{e}");
+        assert!(e.to_string().contains("`->`"), "{e}");
+    }
+
+    #[test]
+    fn keyword_as_name_gets_help() {
+        let e = &errs("model in = \"x\"")[0];
+        let d = e.to_diagnostic();
+        assert!(d.help.unwrap().contains("reserved"));
+    }
+
+    #[test]
+    fn messages_say_what_was_expected() {
+        let cases = [
+            ("rule a: when x claude", "expected `->`, `and`, `or` or a test (`==`, `!=`, `<`, `>`, `in`, `matches`, `contains`, ...), found `claude`"),
+            ("rule a when x -> m", "expected `:` or `priority`, found `when`"),
+            ("model x \"id\"", "expected `=`, found `\"id\"`"),
+            ("rule a: when x ->", "expected a model, found end of file"),
+            ("context { a: integer }", "expected a type (`bool`, `int`, `float`, `string` or `\"a\" | \"b\"`), found `integer`"),
+            ("rule a: otherwise -> split by u { 50%: split by v { } }", "expected a model, found `split`"),
+            ("foo bar", "expected a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`), found `foo`"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(errs(src)[0].to_string(), want, "for {src}");
+        }
+        let d = errs("rule a: when tier = \"x\" -> m")[0].to_diagnostic();
+        assert_eq!(d.help.as_deref(), Some("compare with `==`"));
+    }
 }

@@ -1,0 +1,309 @@
+//! Random rulesets and contexts shared by the property tests
+//! (`differential.rs` and `analysis_soundness.rs`).
+//!
+//! Rulesets are generated as source text over one fixed schema, so parsing
+//! and checking run on every case. The atoms and the context values are the
+//! union of what the two tests used to draw on their own: each pool holds
+//! the constants the atoms compare against and values on both sides of
+//! them. Where the tests want different shapes (ruleset size, how often a
+//! catch-all ends it, how often a context field is absent) they say so with
+//! a [`Profile`].
+//!
+//! Both test crates use every item here (`differential.rs` also names
+//! [`SCHEMA`] for a saved case), so none is dead code in either.
+
+use std::ops::Range;
+
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::{json, Map, Value as Json};
+use switchyard_check::ir::Ruleset;
+use switchyard_check::{check_with, CheckOptions};
+use switchyard_syntax::{Limits, SourceMap};
+
+/// The knobs on which the tests' cases differ.
+pub struct Profile {
+    /// How many rules a ruleset has before its optional catch-all.
+    pub rules: Range<usize>,
+    /// The chance that a ruleset ends with `rule last: otherwise -> a`.
+    pub catch_all: f64,
+    /// The `desired_size` of a condition's tree of `and`, `or` and `not`
+    /// (at most 3 deep either way).
+    pub cond_size: u32,
+    /// The weight of a value in a context field, against 1 for an absent
+    /// field and 1 for `null`.
+    pub present: u32,
+}
+
+/// The schema, models and defaults every generated ruleset starts with.
+pub const SCHEMA: &str = r#"
+context {
+  tier: "free" | "basic" | "pro" | "enterprise" = "free"
+  task: "chat" | "code" | "analysis"
+  budget: float = 1.0
+  tokens: int = 0
+  tenant: int
+  tools: bool = false
+  vision: bool
+  user: string
+  prompt: string = ""
+}
+model a = "p/a"
+model b = "p/b"
+model c = "p/c"
+defaults max_tokens 100
+"#;
+
+// Literal pools for the atoms, as source text.
+const TIERS: &[&str] = &["\"free\"", "\"basic\"", "\"pro\"", "\"enterprise\""];
+const TASKS: &[&str] = &["\"chat\"", "\"code\"", "\"analysis\""];
+/// `budget` is a float: it meets integer literals as well as float ones.
+const NUMS: &[&str] = &[
+    "0", "1", "2", "5", "-1", "0.0", "0.5", "1.0", "1.5", "2.0", "2.5", "-1.0",
+];
+const INTS: &[&str] = &["0", "1", "2", "3", "7", "-1", "-3"];
+/// Float literals against the integer `tokens`.
+const HALVES: &[&str] = &["0.5", "1.5", "2.5", "-0.5"];
+const WORDS: &[&str] = &[
+    "\"\"",
+    "\"u1\"",
+    "\"u2\"",
+    "\"alice\"",
+    "\"bob\"",
+    "\"x y\"",
+    "\"a b\"",
+];
+const HOURS: &[&str] = &["0", "6", "12", "23"];
+const WEEKDAYS: &[&str] = &["\"mon\"", "\"fri\"", "\"sat\"", "\"sun\""];
+const OPS: &[&str] = &["==", "!=", "<", "<=", ">", ">="];
+/// The fields `has(...)` asks about: with and without defaults.
+const HAS: &[&str] = &["tenant", "vision", "user", "task", "tokens"];
+/// The regex and substring atoms.
+const TEXT: &[&str] = &[
+    "prompt matches /ab|x/i",
+    "prompt matches /^a/",
+    "user matches /u/",
+    "prompt contains \"a\"",
+    "prompt contains \"b\"",
+    "user starts_with \"u\"",
+];
+
+/// One of `items`.
+fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+    select(items).prop_map(String::from)
+}
+
+/// A list body of up to `items.len()` of `items`, in any order and possibly
+/// repeated (`"a", "a"`) or empty.
+fn list(items: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::collection::vec(select(items), 0..=items.len()).prop_map(|v| v.join(", "))
+}
+
+/// `lhs == v` or `lhs != v`.
+fn equal(lhs: &'static str, items: &'static [&'static str]) -> impl Strategy<Value = String> {
+    (pick(&["==", "!="]), pick(items)).prop_map(move |(o, v)| format!("{lhs} {o} {v}"))
+}
+
+/// `lhs <op> v` for any comparison.
+fn compare(lhs: &'static str, items: &'static [&'static str]) -> impl Strategy<Value = String> {
+    (pick(OPS), pick(items)).prop_map(move |(o, v)| format!("{lhs} {o} {v}"))
+}
+
+/// `lhs in [...]` or `lhs not in [...]`.
+fn member(lhs: &'static str, items: &'static [&'static str]) -> impl Strategy<Value = String> {
+    (any::<bool>(), list(items))
+        .prop_map(move |(not, v)| format!("{lhs} {}in [{v}]", if not { "not " } else { "" }))
+}
+
+/// `lhs in a..b`, `lhs in a..=b`, or either with `not in`; the bounds may
+/// be the wrong way round.
+fn range(lhs: &'static str, bounds: &'static [&'static str]) -> impl Strategy<Value = String> {
+    (any::<bool>(), pick(bounds), pick(bounds), any::<bool>()).prop_map(
+        move |(not, lo, hi, inclusive)| {
+            format!(
+                "{lhs} {}in {lo}..{}{hi}",
+                if not { "not " } else { "" },
+                if inclusive { "=" } else { "" }
+            )
+        },
+    )
+}
+
+/// One atom over [`SCHEMA`]: every kind of atom the language has, on
+/// fields with and without defaults, on `words`, `len`, `hour` and
+/// `weekday`, field against field, the let `let0`, and `true`/`false`.
+/// Weights are about the number of forms an arm stands for, so that no
+/// form is rare.
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        // Enums.
+        2 => equal("tier", TIERS),
+        2 => member("tier", TIERS),
+        2 => equal("task", TASKS),
+        2 => member("task", TASKS),
+        // Numbers, with integer literals against a float field and float
+        // literals against an integer one.
+        1 => compare("budget", NUMS),
+        2 => range("budget", NUMS),
+        1 => compare("tokens", INTS),
+        1 => compare("tokens", HALVES),
+        2 => range("tokens", INTS),
+        1 => compare("tenant", INTS),
+        2 => member("tenant", INTS),
+        // Booleans and presence.
+        3 => pick(&["tools", "vision", "vision == false"]),
+        2 => pick(HAS).prop_map(|f| format!("has({f})")),
+        // Strings.
+        2 => equal("user", WORDS),
+        2 => member("user", WORDS),
+        1 => equal("prompt", WORDS),
+        4 => pick(TEXT),
+        1 => compare("words(prompt)", INTS),
+        1 => compare("len(user)", INTS),
+        // Field against field.
+        2 => pick(&["budget > tokens", "tenant == tokens"]),
+        // The decision time.
+        1 => compare("hour", HOURS),
+        1 => member("weekday", WEEKDAYS),
+        // The let and the constants.
+        3 => pick(&["let0", "true", "false"]),
+    ]
+}
+
+/// A condition: an [`atom`], or up to 3 levels of `and`, parenthesised `or`
+/// (2 or 3 operands each) and `not (...)` over atoms.
+fn cond(size: u32) -> impl Strategy<Value = String> {
+    atom().prop_recursive(3, size, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join(" and ")),
+            prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|v| format!("({})", v.join(" or "))),
+            inner.prop_map(|c| format!("not ({c})")),
+        ]
+    })
+}
+
+/// A rule's target: mostly a chain (a model, one with a fallback, one with
+/// a parameter, an inline model id), sometimes a three-way split keyed by a
+/// string, enum, int or bool field whose first arm is the one an absent key
+/// takes.
+fn target() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => pick(&["a", "b fallback [c]", "c max_tokens 5", "\"m/inline\""]),
+        1 => pick(&["user", "tier", "tenant", "tools"])
+            .prop_map(|k| format!("split by {k} {{ x 33.33%: a  y 16.67%: b  50%: c }}")),
+    ]
+}
+
+/// A ruleset's source: [`SCHEMA`], `let let0 = ...` (which never names
+/// itself), rules `r0`, `r1`, ... with random conditions and targets, and
+/// maybe a final `rule last: otherwise -> a`. It parses and passes `check`
+/// except for E008 (some context matches no rule) when there is no
+/// catch-all.
+pub fn ruleset(p: Profile) -> impl Strategy<Value = String> {
+    (
+        cond(p.cond_size),
+        prop::collection::vec((cond(p.cond_size), target()), p.rules),
+        prop::bool::weighted(p.catch_all),
+    )
+        .prop_map(|(let0, rules, catch_all)| {
+            let mut src = format!("{SCHEMA}let let0 = {}\n", let0.replace("let0", "tools"));
+            for (i, (c, t)) in rules.iter().enumerate() {
+                src.push_str(&format!("rule r{i}: when {c} -> {t}\n"));
+            }
+            if catch_all {
+                src.push_str("rule last: otherwise -> a\n");
+            }
+            src
+        })
+}
+
+/// A context as JSON and a decision time in Unix seconds. Each field of
+/// [`SCHEMA`] is absent, `null` or a value from a small pool that includes
+/// the constants the atoms use (and, for `budget`, integers as well as
+/// floats, `-0.0` among them); there is always an `unknown_key` the schema
+/// does not declare, which the context conversion must ignore.
+pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
+    let opt = move |s: BoxedStrategy<Json>| {
+        prop_oneof![
+            1 => Just(None),
+            1 => Just(Some(Json::Null)),
+            p.present => s.prop_map(Some),
+        ]
+        .boxed()
+    };
+    let strs = |v: &'static [&'static str]| select(v).prop_map(Json::from).boxed();
+    let ints = |r: Range<i64>| r.prop_map(Json::from).boxed();
+    let bools = || any::<bool>().prop_map(Json::from).boxed();
+    let floats = &[0.0, -0.0, 0.25, 0.5, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, -1.0][..];
+    (
+        (
+            opt(strs(&["free", "basic", "pro", "enterprise"])),
+            opt(strs(&["chat", "code", "analysis"])),
+            opt(prop_oneof![ints(-2..6), select(floats).prop_map(Json::from)].boxed()),
+            opt(ints(-4..9)),
+            opt(ints(-4..9)),
+        ),
+        (
+            opt(bools()),
+            opt(bools()),
+            opt(strs(&[
+                "", "u1", "u2", "u3", "alice", "x y", "a b", "x", "uuuuu",
+            ])),
+            opt(strs(&[
+                "", "a", "ab cd", "XAB", "b c", "ab b", "a b c d", "zzz",
+            ])),
+        ),
+        0i64..2_000_000_000,
+    )
+        .prop_map(
+            |((tier, task, budget, tokens, tenant), (tools, vision, user, prompt), unix)| {
+                let mut m = Map::new();
+                for (k, v) in [
+                    ("tier", tier),
+                    ("task", task),
+                    ("budget", budget),
+                    ("tokens", tokens),
+                    ("tenant", tenant),
+                    ("tools", tools),
+                    ("vision", vision),
+                    ("user", user),
+                    ("prompt", prompt),
+                ] {
+                    if let Some(v) = v {
+                        m.insert(k.into(), v);
+                    }
+                }
+                m.insert("unknown_key".into(), json!([1, 2]));
+                (Json::Object(m), unix)
+            },
+        )
+}
+
+/// A generated ruleset checked without the condition analysis (so one
+/// without a catch-all is not refused with E008), and its sources, named
+/// `<inline>` as [`switchyard_eval::CompiledTable::from_source`] names
+/// them. Panics on anything else wrong: that is a generator bug.
+pub fn checked(src: &str) -> (Ruleset, SourceMap) {
+    let mut sources = SourceMap::new();
+    sources.add("<inline>", src);
+    let files = switchyard_syntax::parse_sources(&sources, &Limits::default())
+        .unwrap_or_else(|e| panic!("generator made a bad ruleset: {e:?}\n{src}"));
+    let options = CheckOptions {
+        analysis: None,
+        ..CheckOptions::default()
+    };
+    let rs = check_with(&files, &options)
+        .ruleset
+        .unwrap_or_else(|| panic!("generator made an invalid ruleset:\n{src}"));
+    (rs, sources)
+}
+
+/// `PROPTEST_CASES` if set (for longer or shorter local runs), else
+/// `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}

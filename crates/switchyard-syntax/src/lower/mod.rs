@@ -1,0 +1,208 @@
+//! Turns pest's pairs into the syntax tree. The only module that touches
+//! `pest::iterators::Pair`.
+//!
+//! This file parses a file statement by statement and holds what every
+//! lowering shares: `Lower` (spans without trailing trivia, the nesting
+//! depth) and `Kids` (a pair's children without punctuation). The
+//! submodules lower by what they meet: `statements` the statements and
+//! declarations, `conditions` the conditions of `when` and `let`,
+//! `targets` targets and their options, `literals` strings, numbers and
+//! option values; `expected` words pest's errors.
+
+use pest::iterators::Pair;
+use pest::Parser;
+
+use crate::ast::{Comment, RuleFile};
+use crate::error::{ParseError, ParseErrors};
+use crate::grammar::{Rule, SwitchyardParser};
+use crate::limits::Limits;
+use crate::scan::{scan, Scan};
+use crate::span::{FileId, Span, Spanned};
+
+mod conditions;
+mod expected;
+mod literals;
+mod statements;
+mod targets;
+
+type Result<T> = std::result::Result<T, ParseError>;
+
+/// Parses one file: scan, then each statement on its own.
+pub(crate) fn parse_file(
+    src: &str,
+    file: FileId,
+    limits: &Limits,
+) -> std::result::Result<RuleFile, ParseErrors> {
+    parse_scanned(src, file, limits, scan(src, file, limits))
+}
+
+/// Parses one scanned file. A file with more rules than the limit is not
+/// parsed at all: the scan's errors are the answer, so the work a hostile
+/// file can cause is one scan, however many rules it holds.
+pub(crate) fn parse_scanned(
+    src: &str,
+    file: FileId,
+    limits: &Limits,
+    scanned: Scan,
+) -> std::result::Result<RuleFile, ParseErrors> {
+    let too_many_rules = scanned.too_many_rules();
+    let mut errors = scanned.errors;
+    let mut items = Vec::new();
+    if scanned.statements.is_empty() && errors.is_empty() {
+        errors.push(ParseError::Empty {
+            span: Span::new(file, src.len(), src.len()),
+        });
+    }
+    let comment_ends: Vec<usize> = scanned
+        .comments
+        .iter()
+        .map(|c| c.span.end as usize)
+        .collect();
+    for st in scanned
+        .statements
+        .iter()
+        .filter(|s| !s.poisoned && !too_many_rules)
+    {
+        let slice = src.get(st.start..st.end).unwrap_or("");
+        let mut lower = Lower {
+            file,
+            base: st.start,
+            slice,
+            comments: &scanned.comments,
+            comment_ends: &comment_ends,
+            limits,
+            depth: 0,
+        };
+        let parsed = SwitchyardParser::parse(Rule::statement, slice)
+            .map_err(|e| expected::syntax_error(&e, src, file, st))
+            .and_then(|mut pairs| match pairs.next() {
+                Some(pair) => lower.statement(pair),
+                None => Err(expected::internal(Span::new(file, st.start, st.end))),
+            });
+        match parsed {
+            Ok(item) => items.push(item),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.sort_by_key(|e| (e.span().start, e.span().end));
+    match ParseErrors::new(errors) {
+        Some(errors) => Err(errors),
+        None => Ok(RuleFile {
+            file,
+            items,
+            comments: scanned.comments,
+        }),
+    }
+}
+
+/// Punctuation pairs carry no meaning once parsed.
+fn is_punct(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::eq
+            | Rule::colon
+            | Rule::comma
+            | Rule::pipe
+            | Rule::lbrace
+            | Rule::rbrace
+            | Rule::lbrack
+            | Rule::rbrack
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::arrow
+            | Rule::EOI
+    )
+}
+
+/// The meaningful children of a pair.
+struct Kids<'i> {
+    inner: pest::iterators::Pairs<'i, Rule>,
+    parent: Span,
+}
+
+impl<'i> Kids<'i> {
+    /// The next child, which the grammar guarantees is there.
+    fn next(&mut self) -> Result<Pair<'i, Rule>> {
+        self.next_opt()
+            .ok_or_else(|| expected::internal(self.parent))
+    }
+
+    fn next_opt(&mut self) -> Option<Pair<'i, Rule>> {
+        self.inner.by_ref().find(|p| !is_punct(p.as_rule()))
+    }
+
+    /// The next child if it is of rule `rule`.
+    fn next_if(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        let mut peek = self.inner.clone();
+        let p = peek.find(|p| !is_punct(p.as_rule()))?;
+        if p.as_rule() == rule {
+            self.inner = peek;
+            Some(p)
+        } else {
+            None
+        }
+    }
+}
+
+impl<'i> Iterator for Kids<'i> {
+    type Item = Pair<'i, Rule>;
+    fn next(&mut self) -> Option<Pair<'i, Rule>> {
+        self.next_opt()
+    }
+}
+
+struct Lower<'a> {
+    file: FileId,
+    /// Offset of the statement in the file.
+    base: usize,
+    /// The statement's text.
+    slice: &'a str,
+    /// The file's comments, and their end offsets (sorted), to keep them
+    /// out of spans.
+    comments: &'a [Comment],
+    comment_ends: &'a [usize],
+    limits: &'a Limits,
+    /// Current nesting of parentheses and `not`s.
+    depth: usize,
+}
+
+impl Lower<'_> {
+    /// The span of a pair without the white space and comments pest lets
+    /// a rule swallow after its last token.
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        let trimmed = |end: usize| {
+            let text = self.slice.get(s.start()..end).unwrap_or("");
+            s.start() + text.trim_end().len()
+        };
+        let mut end = trimmed(s.end());
+        // A comment ending where the text now ends: cut it off too.
+        while let Ok(i) = self.comment_ends.binary_search(&(self.base + end)) {
+            match self.comments.get(i) {
+                Some(c) if c.span.start as usize >= self.base + s.start() => {
+                    end = trimmed(c.span.start as usize - self.base);
+                }
+                _ => break,
+            }
+        }
+        Span::new(self.file, self.base + s.start(), self.base + end)
+    }
+
+    fn kids<'i>(&self, pair: Pair<'i, Rule>) -> Kids<'i> {
+        Kids {
+            parent: self.span(&pair),
+            inner: pair.into_inner(),
+        }
+    }
+
+    fn spanned<T>(&self, pair: &Pair<'_, Rule>, node: T) -> Spanned<T> {
+        Spanned::new(node, self.span(pair))
+    }
+
+    fn text(&self, pair: &Pair<'_, Rule>) -> Spanned<String> {
+        self.spanned(pair, pair.as_str().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests;
