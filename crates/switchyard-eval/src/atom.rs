@@ -105,6 +105,19 @@ fn compare_int_float(i: i64, f: f64) -> Option<Ordering> {
     }))
 }
 
+/// Whether `a` equals the literal `v` (`None`: they do not compare), as
+/// [`compare`] says, with the common kinds tested directly (strings by
+/// length first).
+fn equals(a: Scalar<'_>, v: &Value) -> Option<bool> {
+    match (a, v) {
+        (Scalar::Str(x), Value::Str(y)) => Some(x == y),
+        (Scalar::Enum(x), Value::Enum(y)) => Some(x == *y),
+        (Scalar::Int(x), Value::Int(y)) => Some(x == *y),
+        (Scalar::Bool(x), Value::Bool(y)) => Some(x == *y),
+        _ => compare(a, Scalar::from(v)).map(Ordering::is_eq),
+    }
+}
+
 /// `x in lo..hi` (`..=` when `inclusive`), compared exactly.
 fn in_range(x: Scalar<'_>, lo: Number, hi: Number, inclusive: bool) -> bool {
     let above = matches!(
@@ -128,6 +141,9 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
             let Some(a) = read(ctx, *lhs) else {
                 return false;
             };
+            if let (CmpOp::Eq | CmpOp::Ne, Operand::Value(v)) = (op, rhs) {
+                return equals(a, v) == Some(*op == CmpOp::Eq);
+            }
             let b = match rhs {
                 Operand::Value(v) => Scalar::from(v),
                 Operand::Subject(s) => match read(ctx, *s) {
@@ -154,9 +170,7 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
         } => match read(ctx, *lhs) {
             None => false,
             Some(a) => {
-                let found = values
-                    .iter()
-                    .any(|v| compare(a, Scalar::from(v)) == Some(Ordering::Equal));
+                let found = values.iter().any(|v| equals(a, v) == Some(true));
                 found != *negated
             }
         },
@@ -190,6 +204,28 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equality_agrees_with_compare() {
+        let cases = [
+            (Scalar::Str("ab"), Value::Str("ab".into())),
+            (Scalar::Str("ab"), Value::Str("abc".into())),
+            (Scalar::Str(""), Value::Str(String::new())),
+            (Scalar::Int(1), Value::Int(1)),
+            (Scalar::Int(1), Value::Float(1.0)),
+            (Scalar::Int(1), Value::Float(1.5)),
+            (Scalar::Float(2.0), Value::Int(2)),
+            (Scalar::Float(-0.0), Value::Float(0.0)),
+            (Scalar::Enum(2), Value::Enum(2)),
+            (Scalar::Enum(2), Value::Enum(3)),
+            (Scalar::Bool(true), Value::Bool(false)),
+            (Scalar::Str("1"), Value::Int(1)),
+        ];
+        for (a, v) in cases {
+            let by_compare = compare(a, Scalar::from(&v)).map(Ordering::is_eq);
+            assert_eq!(equals(a, &v), by_compare, "{a:?} == {v:?}");
+        }
+    }
 
     #[test]
     fn ints_and_floats_compare_exactly() {
