@@ -14,7 +14,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES};
+use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
 
 /// Decisions of v1.route per rule over the 32 contexts, most first (ties
 /// in ruleset order).
@@ -177,12 +177,7 @@ fn contexts_no_rule_matches_are_counted() {
     // A free `guest-N` user matches no rule; the checker cannot tell (a
     // regex decides), so the ruleset loads.
     let dir = Scratch::new("no-match");
-    let rules = dir.file(
-        "rules.route",
-        "context { tier: \"free\" | \"pro\" = \"free\"  user: string }\n\
-         defaults max_tokens 256\n\
-         rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"\n",
-    );
+    let rules = dir.file("rules.route", NO_OTHERWISE);
     let traffic = dir.file(
         "t.jsonl",
         "{\"user\": \"guest-1\"}\n{\"user\": \"ann\"}\n{\"user\": \"guest-2\"}\n",

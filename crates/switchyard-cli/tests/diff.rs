@@ -14,7 +14,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES};
+use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
 
 const MINI: &str = "openai/gpt-4o-mini";
 const CLAUDE: &str = "anthropic/claude-3.5-sonnet";
@@ -285,12 +285,7 @@ fn bad_lines_name_the_line_and_the_ruleset_that_refuses_it() {
 #[test]
 fn a_context_no_rule_matches_is_a_route_too() {
     let dir = Scratch::new("diff-no-match");
-    let old = dir.file(
-        "old.route",
-        "context { tier: \"free\" | \"pro\" = \"free\"  user: string }\n\
-         defaults max_tokens 256\n\
-         rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"\n",
-    );
+    let old = dir.file("old.route", NO_OTHERWISE);
     let new = dir.file(
         "new.route",
         "context { tier: \"free\" | \"pro\" = \"free\"  user: string }\n\

@@ -10,7 +10,7 @@
 )]
 
 mod support;
-use support::{code, describe, example, p, run, stderr, stdout, Scratch};
+use support::{code, describe, example, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
 
 use std::process::Output;
 
@@ -31,15 +31,6 @@ model claude = \"anthropic/claude-3.5-sonnet\"
 rule pro: when tier == \"pro\" -> claude fallback [mini] max_tokens 2048
 rule night: when night_shift and hour < 6 -> mini
 rule default: otherwise -> mini fallback [claude]
-";
-
-/// A ruleset that matches no rule for a free `guest-N` user. It loads: the
-/// checker cannot find such a user (a regex decides), so it does not report
-/// E008 (some context matches no rule).
-const NO_OTHERWISE: &str = "\
-context { tier: \"free\" | \"pro\" = \"free\"  user: string }
-defaults max_tokens 256
-rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"
 ";
 
 /// A context [`NO_OTHERWISE`] routes nowhere.

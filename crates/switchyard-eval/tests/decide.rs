@@ -7,6 +7,8 @@
     reason = "tests"
 )]
 
+mod support;
+
 use serde_json::json;
 use switchyard_eval::{split_bucket, CompiledTable, ContextError, DecideError};
 
@@ -21,17 +23,7 @@ fn table(src: &str) -> CompiledTable {
 /// A table from a ruleset that routes some contexts nowhere on purpose:
 /// checked without the condition analysis, whose E008 would refuse it.
 fn table_without_analysis(src: &str) -> CompiledTable {
-    let mut sources = switchyard_syntax::SourceMap::new();
-    sources.add("<inline>", src);
-    let files =
-        switchyard_syntax::parse_sources(&sources, &switchyard_syntax::Limits::default()).unwrap();
-    let options = switchyard_check::CheckOptions {
-        analysis: None,
-        ..switchyard_check::CheckOptions::default()
-    };
-    let ruleset = switchyard_check::check_with(&files, &options)
-        .ruleset
-        .unwrap();
+    let (ruleset, sources) = support::checked_without_analysis(src);
     CompiledTable::compile(ruleset, &sources).unwrap()
 }
 

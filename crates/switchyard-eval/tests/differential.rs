@@ -12,6 +12,7 @@
 )]
 
 mod common;
+mod support;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
@@ -323,7 +324,7 @@ fn compile(src: &str) -> CompiledTable {
                 .iter()
                 .all(|d| d.code == Code::E008 || d.severity() != Severity::Error) =>
         {
-            let (ruleset, sources) = common::checked(src);
+            let (ruleset, sources) = support::checked_without_analysis(src);
             CompiledTable::compile(ruleset, &sources).unwrap()
         }
         Err(e) => panic!("generator made an invalid ruleset: {e}\n{src}"),

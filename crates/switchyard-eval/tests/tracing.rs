@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod support;
+
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
@@ -57,17 +59,7 @@ fn decisions_are_logged_with_rule_variant_model_and_ruleset() {
     let src = r#"context { user: string }
         defaults max_tokens 10
         rule ab: when has(user) -> split by user { a 50%: "m/a"  b 50%: "m/b" }"#;
-    let mut sources = switchyard_syntax::SourceMap::new();
-    sources.add("<inline>", src);
-    let files =
-        switchyard_syntax::parse_sources(&sources, &switchyard_syntax::Limits::default()).unwrap();
-    let options = switchyard_check::CheckOptions {
-        analysis: None,
-        ..switchyard_check::CheckOptions::default()
-    };
-    let ruleset = switchyard_check::check_with(&files, &options)
-        .ruleset
-        .unwrap();
+    let (ruleset, sources) = support::checked_without_analysis(src);
     let table = CompiledTable::compile(ruleset, &sources).unwrap();
     let recorder = Recorder::default();
     tracing::subscriber::with_default(recorder.clone(), || {

@@ -27,6 +27,15 @@ pub fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
     path.as_ref().to_str().expect("UTF-8 path")
 }
 
+/// A ruleset that matches no rule for a free `guest-N` user. It loads: the
+/// checker cannot find such a user (a regex decides), so it does not report
+/// E008 (some context matches no rule).
+pub const NO_OTHERWISE: &str = "\
+context { tier: \"free\" | \"pro\" = \"free\"  user: string }
+defaults max_tokens 256
+rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"
+";
+
 /// A file of `tests/traffic/`, as a string for the command line.
 pub fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

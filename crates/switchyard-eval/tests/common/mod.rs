@@ -17,9 +17,6 @@ use std::ops::Range;
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Value as Json};
-use switchyard_check::ir::Ruleset;
-use switchyard_check::{check_with, CheckOptions};
-use switchyard_syntax::{Limits, SourceMap};
 
 /// The knobs on which the tests' cases differ.
 pub struct Profile {
@@ -278,25 +275,6 @@ pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
                 (Json::Object(m), unix)
             },
         )
-}
-
-/// A generated ruleset checked without the condition analysis (so one
-/// without a catch-all is not refused with E008), and its sources, named
-/// `<inline>` as [`switchyard_eval::CompiledTable::from_source`] names
-/// them. Panics on anything else wrong: that is a generator bug.
-pub fn checked(src: &str) -> (Ruleset, SourceMap) {
-    let mut sources = SourceMap::new();
-    sources.add("<inline>", src);
-    let files = switchyard_syntax::parse_sources(&sources, &Limits::default())
-        .unwrap_or_else(|e| panic!("generator made a bad ruleset: {e:?}\n{src}"));
-    let options = CheckOptions {
-        analysis: None,
-        ..CheckOptions::default()
-    };
-    let rs = check_with(&files, &options)
-        .ruleset
-        .unwrap_or_else(|| panic!("generator made an invalid ruleset:\n{src}"));
-    (rs, sources)
 }
 
 /// `PROPTEST_CASES` if set (for longer or shorter local runs), else
