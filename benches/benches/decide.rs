@@ -27,7 +27,7 @@ fn table(src: &str) -> CompiledTable {
     CompiledTable::from_source(src).unwrap().0
 }
 
-fn contexts(t: &CompiledTable) -> Vec<Context> {
+fn contexts(t: &CompiledTable) -> Vec<Context<'_>> {
     switchyard_benches::contexts(CONTEXTS, 42)
         .iter()
         .map(|j| t.context_from_json(j).unwrap())

@@ -777,7 +777,7 @@ fn recompiled(table: &CompiledTable, index: IndexPolicy) -> CompiledTable {
 /// Builds a context for `table` from a description; `None` when the
 /// library rejects a value (which it must do for NaN, infinities, wrong
 /// types and strings outside an enum).
-fn build(table: &CompiledTable, desc: &ContextDesc) -> Option<Context> {
+fn build<'t>(table: &'t CompiledTable, desc: &ContextDesc) -> Option<Context<'t>> {
     let fields = &table.ruleset().fields;
     let name = |i: u8| -> String {
         let i = usize::from(i);

@@ -38,27 +38,42 @@ impl<'a> From<&'a Value> for Scalar<'a> {
     }
 }
 
-/// The value of a subject, or `None` when unset.
-pub(crate) fn read(ctx: &Context, subject: Subject) -> Option<Scalar<'_>> {
+/// The value of a subject, or `None` when unset. `words(F)` and `len(F)`
+/// are counted here, when a test reads them.
+pub(crate) fn read<'c>(ctx: &'c Context<'_>, subject: Subject) -> Option<Scalar<'c>> {
+    let count = |n: usize| Scalar::Int(i64::try_from(n).unwrap_or(i64::MAX));
     match subject {
         Subject::Field(f) => match ctx.slot(f) {
             Slot::Unset => None,
             Slot::Bool(b) => Some(Scalar::Bool(*b)),
             Slot::Int(i) => Some(Scalar::Int(*i)),
             Slot::Float(x) => Some(Scalar::Float(*x)),
-            Slot::Str(s) => Some(Scalar::Str(s)),
+            Slot::Str(t) => Some(Scalar::Str(&t.text)),
             Slot::Enum(e) => Some(Scalar::Enum(*e)),
         },
         Subject::Words(f) => match ctx.slot(f) {
-            Slot::Str(_) => ctx.words.get(f.index()).map(|&n| Scalar::Int(n)),
+            Slot::Str(t) => Some(count(t.text.split_whitespace().count())),
             _ => None,
         },
         Subject::Len(f) => match ctx.slot(f) {
-            Slot::Str(_) => ctx.lens.get(f.index()).map(|&n| Scalar::Int(n)),
+            Slot::Str(t) => Some(count(t.text.chars().count())),
             _ => None,
         },
-        Subject::Hour => Some(Scalar::Int(ctx.hour)),
-        Subject::Weekday => Some(Scalar::Enum(ctx.weekday)),
+        Subject::Hour => Some(Scalar::Int(ctx.hour())),
+        Subject::Weekday => Some(Scalar::Enum(ctx.weekday_index())),
+    }
+}
+
+/// Whether an ordering satisfies a comparison operator.
+#[inline]
+pub(crate) fn op_holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
     }
 }
 
@@ -133,7 +148,7 @@ fn in_range(x: Scalar<'_>, lo: Number, hi: Number, inclusive: bool) -> bool {
 }
 
 /// Whether `atom` holds for `ctx`.
-pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
+pub(crate) fn eval(atom: &AtomKind, ctx: &Context<'_>) -> bool {
     match atom {
         AtomKind::Flag(f) => matches!(ctx.slot(*f), Slot::Bool(true)),
         AtomKind::Has(f) => !matches!(ctx.slot(*f), Slot::Unset),
@@ -151,17 +166,7 @@ pub(crate) fn eval(atom: &AtomKind, ctx: &Context) -> bool {
                     None => return false,
                 },
             };
-            let Some(ord) = compare(a, b) else {
-                return false;
-            };
-            match op {
-                CmpOp::Eq => ord == Ordering::Equal,
-                CmpOp::Ne => ord != Ordering::Equal,
-                CmpOp::Lt => ord == Ordering::Less,
-                CmpOp::Le => ord != Ordering::Greater,
-                CmpOp::Gt => ord == Ordering::Greater,
-                CmpOp::Ge => ord != Ordering::Less,
-            }
+            compare(a, b).is_some_and(|ord| op_holds(*op, ord))
         }
         AtomKind::In {
             lhs,

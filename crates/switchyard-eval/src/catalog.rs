@@ -125,7 +125,7 @@ impl CatalogTarget {
     }
 
     /// Candidates that do not meet the requirements for this request.
-    pub fn fail_mask(&self, ctx: &Context) -> u64 {
+    pub fn fail_mask(&self, ctx: &Context<'_>) -> u64 {
         let mut mask = self.fixed_fail;
         if self.fits.is_empty() && self.costs.is_empty() {
             return mask;
@@ -157,7 +157,7 @@ impl CatalogTarget {
     /// The order to try candidates in: cheapest first for `cheapest` (by
     /// worst-case cost; unpriced ones last, in written order), else as
     /// written.
-    pub fn order(&self, ctx: &Context) -> Order {
+    pub fn order(&self, ctx: &Context<'_>) -> Order {
         if !self.cheapest {
             return Order::WRITTEN;
         }
@@ -185,18 +185,18 @@ impl CatalogTarget {
     }
 
     /// Worst-case cost in USD of a request to candidate `i`.
-    pub fn est_cost(&self, i: usize, ctx: &Context) -> Option<f64> {
+    pub fn est_cost(&self, i: usize, ctx: &Context<'_>) -> Option<f64> {
         let model = self.models.get(i)?.as_ref()?;
         model.worst_case_cost_usd(self.prompt_tokens(ctx), self.max_tokens)
     }
 
-    fn prompt_tokens(&self, ctx: &Context) -> u64 {
+    fn prompt_tokens(&self, ctx: &Context<'_>) -> u64 {
         self.tokens.and_then(|f| tokens_of(ctx, f)).unwrap_or(0)
     }
 }
 
 /// A token count from an int field (negative counts as 0).
-fn tokens_of(ctx: &Context, f: FieldId) -> Option<u64> {
+fn tokens_of(ctx: &Context<'_>, f: FieldId) -> Option<u64> {
     match read(ctx, Subject::Field(f))? {
         Scalar::Int(i) => Some(u64::try_from(i).unwrap_or(0)),
         Scalar::Float(x) if x > 0.0 => Some(x as u64),
@@ -206,7 +206,7 @@ fn tokens_of(ctx: &Context, f: FieldId) -> Option<u64> {
 }
 
 /// The USD limit of `cost(F) <= X`.
-fn bound_of(ctx: &Context, bound: CostBound) -> Option<f64> {
+fn bound_of(ctx: &Context<'_>, bound: CostBound) -> Option<f64> {
     match bound {
         CostBound::Usd(x) => Some(x),
         CostBound::Field(f) => match read(ctx, Subject::Field(f))? {

@@ -96,6 +96,21 @@ pub enum ContextError {
         /// serde_json's message, with line and column.
         message: String,
     },
+    /// A key the schema does not declare, with strict contexts (or a
+    /// handle asked for an undeclared field).
+    #[error("field `{field}` is not declared in the ruleset's context{}", nearest.as_ref().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default())]
+    UnknownField {
+        /// The key.
+        field: String,
+        /// The declared field nearest to it, if one is close.
+        nearest: Option<String>,
+    },
+    /// A [`crate::FieldHandle`] of another table (for example from before a
+    /// hot reload): look handles up again on the table that decides.
+    #[error(
+        "the field handle belongs to a different compiled table; look it up on the table in use"
+    )]
+    ForeignField,
 }
 
 /// Deciding with a context built for another table.

@@ -50,8 +50,8 @@ pub struct FailedTest {
 
 impl CompiledTable {
     /// Explains the decision for `ctx`.
-    pub fn explain(&self, ctx: &Context) -> Result<Explanation, DecideError> {
-        if ctx.table_id != self.id {
+    pub fn explain(&self, ctx: &Context<'_>) -> Result<Explanation, DecideError> {
+        if ctx.table.id != self.id {
             return Err(DecideError::ForeignContext);
         }
         let mut rules = Vec::new();
@@ -80,7 +80,7 @@ impl CompiledTable {
     }
 
     /// Whether `cond` holds, rule by rule, without index or memo.
-    pub(crate) fn holds(&self, cond: &Cond, ctx: &Context) -> bool {
+    pub(crate) fn holds(&self, cond: &Cond, ctx: &Context<'_>) -> bool {
         match cond {
             Cond::True => true,
             Cond::False => false,
@@ -100,7 +100,7 @@ impl CompiledTable {
     fn first_failure(
         &self,
         cond: &Cond,
-        ctx: &Context,
+        ctx: &Context<'_>,
         negated: bool,
         via: Option<&str>,
     ) -> Option<FailedTest> {
@@ -128,7 +128,13 @@ impl CompiledTable {
         }
     }
 
-    fn failed_atom(&self, a: &Atom, ctx: &Context, negated: bool, via: Option<&str>) -> FailedTest {
+    fn failed_atom(
+        &self,
+        a: &Atom,
+        ctx: &Context<'_>,
+        negated: bool,
+        via: Option<&str>,
+    ) -> FailedTest {
         let text = self.sources.snippet(a.span);
         FailedTest {
             test: if negated {
@@ -146,7 +152,7 @@ impl CompiledTable {
     }
 
     /// `tier = "free"`, `user is unset`, `words(prompt) = 12`.
-    fn describe(&self, s: Subject, ctx: &Context) -> String {
+    fn describe(&self, s: Subject, ctx: &Context<'_>) -> String {
         let name = match s {
             Subject::Field(f) => self.field_name(f),
             Subject::Words(f) => format!("words({})", self.field_name(f)),
@@ -193,8 +199,11 @@ impl CompiledTable {
     /// Rule-by-rule interpretation of the checked conditions, without the
     /// index or the memo: the baseline the compiled table is measured
     /// against. Same answers as [`CompiledTable::decide`], slower.
-    pub fn decide_naive(&self, ctx: &Context) -> Result<Option<crate::Decision<'_>>, DecideError> {
-        if ctx.table_id != self.id {
+    pub fn decide_naive(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::Decision<'_>>, DecideError> {
+        if ctx.table.id != self.id {
             return Err(DecideError::ForeignContext);
         }
         Ok(self

@@ -14,7 +14,8 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use switchyard_check::ir::{AtomKind, CmpOp, FieldId, Number, Operand, Subject, Type, Value};
 
-use crate::context::Slot;
+use crate::context::schema::Literals;
+use crate::context::{Slot, NO_LITERAL};
 
 /// At most this many fields are indexed (the rest of the tests stay in the
 /// residuals); it bounds the work per decision and keeps the per-decision
@@ -303,7 +304,7 @@ impl FieldIndex {
 
     /// The number of the row for the field's value in a context.
     #[inline]
-    fn row_of(&self, slot: &Slot) -> usize {
+    fn row_of(&self, slot: &Slot<'_>) -> usize {
         match &self.lookup {
             Lookup::Keys(keys) => keys.get(slot) as usize,
             Lookup::Thresholds(points) => {
@@ -323,8 +324,29 @@ impl FieldIndex {
         }
     }
 
+    /// The index with its string keys found by literal id.
+    pub fn with_literal_ids(mut self, literals: &[Literals]) -> Self {
+        if let (Lookup::Keys(keys), Some(lits)) =
+            (&mut self.lookup, literals.get(self.field.index()))
+        {
+            for (text, &row) in &keys.strs {
+                let id = lits.id(text) as usize;
+                if id == NO_LITERAL as usize {
+                    continue;
+                }
+                if keys.str_rows.len() <= id {
+                    keys.str_rows.resize(id + 1, 0);
+                }
+                if let Some(slot) = keys.str_rows.get_mut(id) {
+                    *slot = row;
+                }
+            }
+        }
+        self
+    }
+
     /// The candidate rules for the field's value in a context.
-    pub fn row(&self, slot: &Slot) -> &[u64] {
+    pub fn row(&self, slot: &Slot<'_>) -> &[u64] {
         let start = self.row_of(slot) * self.words;
         self.bits
             .get(start..start + self.words)
@@ -334,7 +356,7 @@ impl FieldIndex {
 
     /// The first word of [`FieldIndex::row`]: all of it for up to 64 rules.
     #[inline]
-    pub fn first_word(&self, slot: &Slot) -> u64 {
+    pub fn first_word(&self, slot: &Slot<'_>) -> u64 {
         let at = self.row_of(slot) * self.words;
         self.bits
             .get(at)
@@ -450,6 +472,10 @@ struct KeyMap {
     enums: Vec<u32>,
     ints: FxHashMap<i64, u32>,
     strs: FxHashMap<Box<str>, u32>,
+    /// Rows of string keys by literal id (see `Literals`), filled from
+    /// `strs` once the table's literals are known: a string is resolved
+    /// when the context is set, not hashed again here.
+    str_rows: Vec<u32>,
 }
 
 impl KeyMap {
@@ -479,26 +505,22 @@ impl KeyMap {
     }
 
     #[inline]
-    fn get(&self, slot: &Slot) -> u32 {
+    fn get(&self, slot: &Slot<'_>) -> u32 {
         let row = match slot {
             Slot::Unset | Slot::Float(_) => None,
             Slot::Bool(b) => self.bools.get(usize::from(*b)),
             Slot::Enum(e) => self.enums.get(*e as usize),
-            Slot::Int(_) | Slot::Str(_) => return self.get_hashed(slot),
+            Slot::Str(t) => self.str_rows.get(t.id as usize),
+            Slot::Int(i) => return self.get_int(*i),
         };
         row.copied().unwrap_or(0)
     }
 
-    /// The hash map lookups, kept out of line so that the array ones inline
+    /// The hash map lookup, kept out of line so that the array ones inline
     /// into the caller.
     #[inline(never)]
-    fn get_hashed(&self, slot: &Slot) -> u32 {
-        let row = match slot {
-            Slot::Int(i) => self.ints.get(i),
-            Slot::Str(s) => self.strs.get(&**s),
-            _ => None,
-        };
-        row.copied().unwrap_or(0)
+    fn get_int(&self, i: i64) -> u32 {
+        self.ints.get(&i).copied().unwrap_or(0)
     }
 }
 
@@ -515,10 +537,17 @@ mod tests {
     #[test]
     fn key_rows_include_dont_care_rules() {
         let accepts = vec![keys(&["a"]), None, keys(&["b", "a"])];
-        let idx = FieldIndex::build(FieldId(0), 3, &accepts);
-        assert_eq!(idx.row(&Slot::Str("a".into()))[0], 0b111);
-        assert_eq!(idx.row(&Slot::Str("b".into()))[0], 0b110);
-        assert_eq!(idx.row(&Slot::Str("zz".into()))[0], 0b010);
+        let lits = [Literals::of(["a", "b"])];
+        let idx = FieldIndex::build(FieldId(0), 3, &accepts).with_literal_ids(&lits);
+        let s = |t: &'static str| {
+            Slot::Str(crate::context::Text {
+                id: lits[0].id(t),
+                text: t.into(),
+            })
+        };
+        assert_eq!(idx.row(&s("a"))[0], 0b111);
+        assert_eq!(idx.row(&s("b"))[0], 0b110);
+        assert_eq!(idx.row(&s("zz"))[0], 0b010);
         assert_eq!(idx.row(&Slot::Unset)[0], 0b010);
     }
 

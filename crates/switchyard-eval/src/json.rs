@@ -1,13 +1,22 @@
-//! Contexts from JSON (LANGUAGE.md 4.4): keys the schema does not declare
-//! are ignored; `null` means "not given" (the default applies); a value of
-//! the wrong type is an error naming the field, the type and what came. A
-//! whole number outside i64 for an `int` field is out of range (even when
-//! the JSON reader could only read it as a float); `-0`, which JSON readers
-//! give as the float -0.0, is the int 0. The JSON text itself is read by
-//! `serde_json`, which refuses nesting deeper than 128 and numbers too large
-//! for a double (there is no NaN or infinity in JSON).
+//! Contexts from JSON (LANGUAGE.md 4.4), read by one serde visitor against
+//! the schema, straight from the bytes (no intermediate
+//! `serde_json::Value`) or from a `Value` a host already has.
+//!
+//! Keys the schema does not declare are ignored (with strict contexts they
+//! are an error naming the nearest field); `null` means "not given" (the
+//! default applies); a value of the wrong type is an error naming the
+//! field, the type and what came. A whole number outside i64 for an `int`
+//! field is out of range (even when the JSON reader could only read it as
+//! a float); `-0`, which JSON readers give as the float -0.0, is the int 0.
+//! `serde_json` refuses nesting deeper than 128 and numbers too large for a
+//! double (there is no NaN or infinity in JSON).
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
+use switchyard_check::ir::{FieldId, Type};
 
 use crate::context::{Context, Input};
 use crate::error::ContextError;
@@ -28,7 +37,7 @@ impl CompiledTable {
     /// assert_eq!(err.to_string(), r#"field `tier`: expected one of "free" | "pro", got "gold""#);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn context_from_json(&self, value: &Json) -> Result<Context, ContextError> {
+    pub fn context_from_json(&self, value: &Json) -> Result<Context<'_>, ContextError> {
         self.context_from_json_at(value, None)
     }
 
@@ -38,69 +47,313 @@ impl CompiledTable {
         &self,
         value: &Json,
         unix_seconds: Option<i64>,
-    ) -> Result<Context, ContextError> {
-        let Json::Object(map) = value else {
-            return Err(ContextError::NotAnObject {
-                got: kind(value).into(),
-            });
-        };
-        let mut b = self.context();
+    ) -> Result<Context<'_>, ContextError> {
+        let mut ctx = self.new_context();
         if let Some(t) = unix_seconds {
-            b = b.at_unix(t);
+            ctx.at_unix(t);
         }
-        for (key, v) in map {
-            let Some(field) = self
-                .schema
-                .field_id(key)
-                .and_then(|id| self.schema_field(id))
-            else {
-                continue;
-            };
-            let is_int = field.ty == switchyard_check::ir::Type::Int;
-            let input = match v {
-                Json::Null => continue,
-                Json::Bool(x) => Input::Bool(*x),
-                Json::String(s) => Input::Str(s),
-                Json::Number(n) => match (n.as_i64(), n.as_f64()) {
-                    (Some(i), _) => Input::Int(i),
-                    // JSON readers give `-0` as the float -0.0: for an int
-                    // field it is the int 0.
-                    (None, Some(f)) if is_int && f == 0.0 => Input::Int(0),
-                    // A whole number past either end of i64 (serde_json
-                    // reads those as floats), or up to u64::MAX.
-                    (None, Some(f)) if is_int && (n.is_u64() || beyond_i64(f)) => {
-                        return Err(ContextError::OutOfRange {
-                            field: key.clone(),
-                            got: n.to_string(),
-                        })
-                    }
-                    (None, Some(f)) => Input::Float(f),
-                    (None, None) => {
-                        return Err(ContextError::NotFinite {
-                            field: key.clone(),
-                            got: n.to_string(),
-                        })
-                    }
-                },
-                Json::Array(_) | Json::Object(_) => {
-                    return Err(ContextError::WrongType {
-                        field: key.clone(),
-                        expected: field.ty.to_string(),
-                        got: kind(v).into(),
-                    })
-                }
-            };
-            b = b.set(key, input)?;
-        }
-        Ok(b.build())
+        let mut fill = Fill::new(&mut ctx, None);
+        let read = fill.read(value);
+        fill.finish(read.map_err(|e| ContextError::Json {
+            message: e.to_string(),
+        }))?;
+        Ok(ctx.detach(self))
     }
 
-    /// Builds a context from JSON text.
-    pub fn context_from_str(&self, text: &str) -> Result<Context, ContextError> {
-        let value: Json = serde_json::from_str(text).map_err(|e| ContextError::Json {
+    /// Builds a context from JSON text. The context owns what it keeps of
+    /// the text; [`CompiledTable::context_from_slice`] borrows it instead.
+    pub fn context_from_str(&self, text: &str) -> Result<Context<'_>, ContextError> {
+        Ok(self.context_from_slice(text.as_bytes())?.detach(self))
+    }
+
+    /// Builds a context from the bytes of a JSON object, borrowing its
+    /// strings (those without escapes) instead of copying them. No
+    /// `serde_json::Value` is built.
+    ///
+    /// ```
+    /// # let (table, _) = switchyard_eval::CompiledTable::from_source(r#"
+    /// # context { tier: "free" | "pro" = "free"  user: string }
+    /// # rule pro: when tier == "pro" -> "anthropic/claude-3.5-sonnet" max_tokens 100
+    /// # rule default: otherwise -> "openai/gpt-4o-mini" max_tokens 100
+    /// # "#).unwrap();
+    /// let body = br#"{"tier": "pro", "user": "ada"}"#;
+    /// let ctx = table.context_from_slice(body)?;
+    /// assert_eq!(table.decide(&ctx)?.unwrap().rule(), "pro");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn context_from_slice<'a>(&'a self, bytes: &'a [u8]) -> Result<Context<'a>, ContextError> {
+        self.context_from_slice_with(bytes, None, &mut |_| {})
+    }
+
+    /// [`CompiledTable::context_from_slice`] with the decision time (Unix
+    /// seconds, default now), calling `unknown` with every key the schema
+    /// does not declare (when contexts are not strict: strict ones refuse
+    /// it), so a host can report keys its traffic sends in vain.
+    pub fn context_from_slice_with<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        unix_seconds: Option<i64>,
+        unknown: &mut dyn FnMut(&str),
+    ) -> Result<Context<'a>, ContextError> {
+        let mut ctx = self.new_context();
+        if let Some(t) = unix_seconds {
+            ctx.at_unix(t);
+        }
+        let mut fill = Fill::new(&mut ctx, Some(unknown));
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let read = fill.read(&mut de).and_then(|()| de.end());
+        fill.finish(read.map_err(|e| ContextError::Json {
             message: e.to_string(),
-        })?;
-        self.context_from_json(&value)
+        }))?;
+        Ok(ctx)
+    }
+}
+
+/// Reads one JSON object into a context.
+struct Fill<'c, 'a, 'u> {
+    ctx: &'c mut Context<'a>,
+    unknown: Option<&'u mut dyn FnMut(&str)>,
+    /// The first value that does not fit the schema (the read stops there).
+    error: Option<ContextError>,
+}
+
+impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
+    fn new(ctx: &'c mut Context<'a>, unknown: Option<&'u mut dyn FnMut(&str)>) -> Self {
+        Fill {
+            ctx,
+            unknown,
+            error: None,
+        }
+    }
+
+    fn read<D: Deserializer<'a>>(&mut self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(ObjectVisitor { fill: self })
+    }
+
+    /// The context error if there was one, else the JSON error, if any.
+    fn finish(self, read: Result<(), ContextError>) -> Result<(), ContextError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => read,
+        }
+    }
+
+    /// A key the schema does not declare; `Err` stops the read.
+    fn unknown(&mut self, key: &str) -> Result<(), ()> {
+        if let Err(e) = self.ctx.table.unknown_field(key) {
+            return self.fail(e);
+        }
+        if let Some(f) = self.unknown.as_mut() {
+            f(key);
+        }
+        Ok(())
+    }
+
+    /// Sets field `id` (named `key`) from `value`; `Err` stops the read
+    /// (the error is kept).
+    fn set(&mut self, id: FieldId, key: &str, value: Scalar<'a>) -> Result<(), ()> {
+        let table = self.ctx.table;
+        let Some(field) = table.schema.field(id) else {
+            return Ok(());
+        };
+        let is_int = field.ty == Type::Int;
+        let input = match value {
+            Scalar::Null => return Ok(()),
+            Scalar::Bool(b) => Input::Bool(b),
+            Scalar::Str(Cow::Borrowed(s)) => Input::Str(s),
+            Scalar::Str(Cow::Owned(s)) => {
+                return match table.schema.convert_owned(id, Input::Str(&s)) {
+                    Ok(slot) => {
+                        self.ctx.set_slot(id, slot);
+                        Ok(())
+                    }
+                    Err(e) => self.fail(e),
+                }
+            }
+            Scalar::Int(i) => Input::Int(i),
+            Scalar::Big(u) if is_int => {
+                return self.fail(ContextError::OutOfRange {
+                    field: key.to_string(),
+                    got: u.to_string(),
+                })
+            }
+            Scalar::Big(u) => Input::Float(u as f64),
+            // JSON readers give `-0` as the float -0.0: for an int field it
+            // is the int 0.
+            Scalar::Float(f) if is_int && f == 0.0 => Input::Int(0),
+            // A whole number past either end of i64 (serde_json reads those
+            // as floats).
+            Scalar::Float(f) if is_int && beyond_i64(f) => {
+                return self.fail(ContextError::OutOfRange {
+                    field: key.to_string(),
+                    got: format!("{f}"),
+                })
+            }
+            Scalar::Float(f) => Input::Float(f),
+            Scalar::Array | Scalar::Object => {
+                return self.fail(ContextError::WrongType {
+                    field: key.to_string(),
+                    expected: field.ty.to_string(),
+                    got: value.kind().into(),
+                })
+            }
+        };
+        match table.schema.convert(id, input) {
+            Ok(slot) => {
+                self.ctx.set_slot(id, slot);
+                Ok(())
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, e: ContextError) -> Result<(), ()> {
+        self.error = Some(e);
+        Err(())
+    }
+}
+
+/// A JSON value as far as a context cares.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer above i64::MAX.
+    Big(u64),
+    Float(f64),
+    Str(Cow<'a, str>),
+    Array,
+    Object,
+}
+
+impl Scalar<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool(_) => "a bool",
+            Scalar::Int(_) | Scalar::Big(_) | Scalar::Float(_) => "a number",
+            Scalar::Str(_) => "a string",
+            Scalar::Array => "an array",
+            Scalar::Object => "an object",
+        }
+    }
+}
+
+struct ObjectVisitor<'f, 'c, 'a, 'u> {
+    fill: &'f mut Fill<'c, 'a, 'u>,
+}
+
+impl<'a> Visitor<'a> for ObjectVisitor<'_, '_, 'a, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(key) = map.next_key::<Cow<'a, str>>()? {
+            let done = match self.fill.ctx.table.schema.field_id(&key) {
+                Some(id) => {
+                    let value = map.next_value_seed(ScalarSeed)?;
+                    self.fill.set(id, &key, value)
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    self.fill.unknown(&key)
+                }
+            };
+            if done.is_err() {
+                return Err(de::Error::custom("context error"));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<S: SeqAccess<'a>>(self, _: S) -> Result<(), S::Error> {
+        self.not_an_object("an array")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.not_an_object("a bool")
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.not_an_object("a number")
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.not_an_object("a number")
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.not_an_object("a number")
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.not_an_object("a string")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.not_an_object("null")
+    }
+}
+
+impl ObjectVisitor<'_, '_, '_, '_> {
+    fn not_an_object<E: de::Error>(self, got: &str) -> Result<(), E> {
+        let _ = self
+            .fill
+            .fail(ContextError::NotAnObject { got: got.into() });
+        Err(E::custom("context error"))
+    }
+}
+
+struct ScalarSeed;
+
+impl<'a> DeserializeSeed<'a> for ScalarSeed {
+    type Value = Scalar<'a>;
+
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<Scalar<'a>, D::Error> {
+        de.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'a> Visitor<'a> for ScalarVisitor {
+    type Value = Scalar<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'a>, E> {
+        Ok(i64::try_from(v).map_or(Scalar::Big(v), Scalar::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'a str) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'a>, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<S: SeqAccess<'a>>(self, mut seq: S) -> Result<Scalar<'a>, S::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Array)
+    }
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<Scalar<'a>, M::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Object)
     }
 }
 
@@ -110,15 +363,4 @@ fn beyond_i64(f: f64) -> bool {
     // (i64::MIN itself reads as an int), so -2^63 as a float is beyond.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     f.fract() == 0.0 && !(f > -LIMIT && f < LIMIT)
-}
-
-fn kind(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a bool",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
 }

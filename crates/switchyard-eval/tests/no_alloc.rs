@@ -68,7 +68,7 @@ rule numeric: when tokens in 100..=5000 and tools -> b
 rule default: otherwise -> a
 "#;
 
-fn contexts(table: &CompiledTable) -> Vec<switchyard_eval::Context> {
+fn contexts(table: &CompiledTable) -> Vec<switchyard_eval::Context<'_>> {
     [
         serde_json::json!({"tenant": "acme", "tier": "pro"}),
         serde_json::json!({"tenant": "globex", "budget": 0.5}),

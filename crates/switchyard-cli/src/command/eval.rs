@@ -135,7 +135,11 @@ fn lines(printer: &Printer<'_>, at: Option<i64>) -> Status {
 }
 
 /// One input line to a context, or the message saying why not.
-fn parse_line(table: &CompiledTable, line: &str, at: Option<i64>) -> Result<Context, String> {
+fn parse_line<'t>(
+    table: &'t CompiledTable,
+    line: &str,
+    at: Option<i64>,
+) -> Result<Context<'t>, String> {
     let value: Json = serde_json::from_str(line).map_err(|e| {
         // serde_json ends its message with " at line 1 column C"; within one
         // line, only the column says anything.
@@ -175,7 +179,7 @@ struct Printer<'t> {
 impl Printer<'_> {
     /// The text for one context, ending with a line break. `line` is the
     /// input line number, shown by the human format when reading stdin.
-    fn print(&self, ctx: &Context, line: Option<usize>) -> String {
+    fn print(&self, ctx: &Context<'_>, line: Option<usize>) -> String {
         match self.format {
             ReportFormat::Json => {
                 let mut out = self.json(ctx);
@@ -193,7 +197,7 @@ impl Printer<'_> {
         }
     }
 
-    fn json(&self, ctx: &Context) -> String {
+    fn json(&self, ctx: &Context<'_>) -> String {
         let decided = self.table.decide(ctx);
         let result = if self.explain {
             decided.and_then(|decision| {
@@ -209,7 +213,7 @@ impl Printer<'_> {
         result.unwrap_or_else(|e| json_line(&serde_json::json!({ "error": e.to_string() })))
     }
 
-    fn human(&self, ctx: &Context) -> String {
+    fn human(&self, ctx: &Context<'_>) -> String {
         let mut out = String::new();
         if self.explain {
             match self.table.explain(ctx) {

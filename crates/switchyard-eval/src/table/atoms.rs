@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hasher;
 
-use switchyard_check::ir::{Atom, AtomKind, Cond, Subject};
+use switchyard_check::ir::{Atom, AtomKind, Cond};
 
 use super::Node;
-use crate::context::Schema;
 
 /// Deduplicated atoms.
 #[derive(Default)]
@@ -24,8 +23,7 @@ pub(super) struct Atoms {
 }
 
 impl Atoms {
-    fn id(&mut self, atom: &Atom, schema: &mut Schema) -> u32 {
-        note_derived(&atom.kind, schema);
+    fn id(&mut self, atom: &Atom) -> u32 {
         let bucket = self.by_hash.entry(debug_hash(&atom.kind)).or_default();
         let list = &mut self.list;
         if let Some(&i) = bucket
@@ -40,15 +38,15 @@ impl Atoms {
         i
     }
 
-    pub(super) fn node(&mut self, cond: &Cond, schema: &mut Schema) -> Node {
+    pub(super) fn node(&mut self, cond: &Cond) -> Node {
         match cond {
             Cond::True => Node::True,
             Cond::False => Node::False,
             Cond::Let(l) => Node::Let(l.0),
-            Cond::Atom(a) => Node::Atom(self.id(a, schema)),
-            Cond::Not(c) => Node::Not(Box::new(self.node(c, schema))),
-            Cond::And(cs) => Node::And(cs.iter().map(|c| self.node(c, schema)).collect()),
-            Cond::Or(cs) => Node::Or(cs.iter().map(|c| self.node(c, schema)).collect()),
+            Cond::Atom(a) => Node::Atom(self.id(a)),
+            Cond::Not(c) => Node::Not(Box::new(self.node(c))),
+            Cond::And(cs) => Node::And(cs.iter().map(|c| self.node(c)).collect()),
+            Cond::Or(cs) => Node::Or(cs.iter().map(|c| self.node(c)).collect()),
         }
     }
 }
@@ -65,31 +63,4 @@ fn debug_hash(kind: &AtomKind) -> u64 {
     let mut feed = Feed(DefaultHasher::new());
     let _ = fmt::Write::write_fmt(&mut feed, format_args!("{kind:?}"));
     feed.0.finish()
-}
-
-/// Records which string fields need `words(F)`/`len(F)` computed.
-fn note_derived(kind: &AtomKind, schema: &mut Schema) {
-    let subjects: &[Subject] = match kind {
-        AtomKind::Compare { lhs, rhs, .. } => match rhs {
-            switchyard_check::ir::Operand::Subject(s) => &[*lhs, *s],
-            switchyard_check::ir::Operand::Value(_) => std::slice::from_ref(lhs),
-        },
-        AtomKind::In { lhs, .. } | AtomKind::Range { lhs, .. } => std::slice::from_ref(lhs),
-        _ => &[],
-    };
-    for s in subjects {
-        match s {
-            Subject::Words(f) => {
-                if let Some(n) = schema.needs_words.get_mut(f.index()) {
-                    *n = true;
-                }
-            }
-            Subject::Len(f) => {
-                if let Some(n) = schema.needs_len.get_mut(f.index()) {
-                    *n = true;
-                }
-            }
-            _ => {}
-        }
-    }
 }

@@ -10,6 +10,7 @@ use switchyard_check::ir::{Cond, FieldId, Ruleset, Target};
 use switchyard_syntax::{Limits, SourceMap};
 
 use super::atoms::Atoms;
+use super::compiled_atom::CompiledAtom;
 use super::indexed_fields::{choose_indexed_fields, constraints, covered, worth_indexing};
 use super::{CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route};
 use crate::context::Schema;
@@ -48,13 +49,9 @@ impl CompiledTable {
         }
         check_let_depth(&ruleset)?;
 
-        let mut schema = Schema::new(ruleset.fields.clone());
+        let schema = Schema::new(&ruleset);
         let mut atoms = Atoms::default();
-        let lets: Vec<Node> = ruleset
-            .lets
-            .iter()
-            .map(|l| atoms.node(&l.cond, &mut schema))
-            .collect();
+        let lets: Vec<Node> = ruleset.lets.iter().map(|l| atoms.node(&l.cond)).collect();
 
         let ty_of = |f: FieldId| ruleset.field(f).map(|f| f.ty.clone());
         let n_rules = ruleset.rules.len();
@@ -74,7 +71,10 @@ impl CompiledTable {
             IndexPolicy::Never => Vec::new(),
         };
         let indexed: Vec<(FieldId, bool)> = built.iter().map(|(k, _)| *k).collect();
-        let index: Vec<FieldIndex> = built.into_iter().map(|(_, fi)| fi).collect();
+        let index: Vec<FieldIndex> = built
+            .into_iter()
+            .map(|(_, fi)| fi.with_literal_ids(&schema.literals))
+            .collect();
 
         // Each rule's residual: its top-level tests the index does not
         // cover.
@@ -83,7 +83,7 @@ impl CompiledTable {
             let mut rest: Vec<Node> = conjuncts(&rule.cond)
                 .into_iter()
                 .filter(|part| !covered(part, &indexed, &ty_of))
-                .map(|part| atoms.node(part, &mut schema))
+                .map(|part| atoms.node(part))
                 .collect();
             let residual = match rest.len() {
                 0 => Node::True,
@@ -97,10 +97,15 @@ impl CompiledTable {
             });
         }
 
+        let compiled = (0u32..)
+            .zip(&atoms.list)
+            .map(|(i, kind)| CompiledAtom::of(i, kind, &schema.fields, &schema.literals))
+            .collect();
         Ok(CompiledTable {
             id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
             schema,
             atoms: atoms.list,
+            compiled,
             lets,
             rules,
             index,
@@ -109,6 +114,7 @@ impl CompiledTable {
                 hash: digest(sources),
             },
             uses_catalog: catalog.is_some(),
+            strict_context: options.strict_context,
             ruleset,
             sources: sources.clone(),
         })

@@ -4,6 +4,7 @@
 
 use switchyard_check::ir::{FieldId, Subject};
 
+use super::compiled_atom;
 use super::{CompiledTable, Node, Route};
 use crate::catalog::Order;
 use crate::context::Context;
@@ -20,7 +21,7 @@ impl CompiledTable {
     /// Allocates nothing. (The one exception is inside the `regex` crate:
     /// its lazy DFA adds states the first times a `matches` test meets new
     /// kinds of input, then reuses them.)
-    pub fn decide(&self, ctx: &Context) -> Result<Option<Decision<'_>>, DecideError> {
+    pub fn decide(&self, ctx: &Context<'_>) -> Result<Option<Decision<'_>>, DecideError> {
         self.decide_inner(ctx, None)
     }
 
@@ -32,7 +33,7 @@ impl CompiledTable {
     /// When no model is down this costs one atomic load more than `decide`.
     pub fn decide_with_health(
         &self,
-        ctx: &Context,
+        ctx: &Context<'_>,
         health: &Health,
     ) -> Result<Option<Decision<'_>>, DecideError> {
         self.decide_inner(ctx, health.view().as_ref())
@@ -40,10 +41,10 @@ impl CompiledTable {
 
     fn decide_inner(
         &self,
-        ctx: &Context,
+        ctx: &Context<'_>,
         health: Option<&HealthView>,
     ) -> Result<Option<Decision<'_>>, DecideError> {
-        if ctx.table_id != self.id {
+        if ctx.table.id != self.id {
             return Err(DecideError::ForeignContext);
         }
         let decision = if health.is_none() && !self.uses_catalog {
@@ -60,7 +61,11 @@ impl CompiledTable {
     /// The decision when requirements or health can skip a matching rule:
     /// the first rule that matches, meets its requirements and has a model
     /// up; failing that, the first that meets its requirements, degraded.
-    fn decide_checked(&self, ctx: &Context, health: Option<&HealthView>) -> Option<Decision<'_>> {
+    fn decide_checked(
+        &self,
+        ctx: &Context<'_>,
+        health: Option<&HealthView>,
+    ) -> Option<Decision<'_>> {
         let mut first_met: Option<Decision<'_>> = None;
         let mut chosen: Option<Decision<'_>> = None;
         self.first_match(ctx, |i| {
@@ -100,8 +105,12 @@ impl CompiledTable {
     }
 
     /// Index of the first rule that matches and that `accept` takes.
-    fn first_match(&self, ctx: &Context, mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
-        let generation = ctx.next_generation();
+    fn first_match(
+        &self,
+        ctx: &Context<'_>,
+        mut accept: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        let mut memo = Memo::default();
         let index = self.index.get(..MAX_INDEXED_FIELDS).unwrap_or(&self.index);
         let n_rules = self.rules.len();
         if n_rules <= 64 {
@@ -110,7 +119,7 @@ impl CompiledTable {
             for fi in index {
                 bits &= fi.first_word(ctx.slot(fi.field));
             }
-            return self.first_in_word(0, bits, ctx, generation, &mut accept);
+            return self.first_in_word(0, bits, ctx, &mut memo, &mut accept);
         }
         let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
         for (row, fi) in rows.iter_mut().zip(index) {
@@ -129,7 +138,7 @@ impl CompiledTable {
                 }
                 bits &= row.get(w).copied().unwrap_or(0);
             }
-            if let Some(r) = self.first_in_word(w, bits, ctx, generation, &mut accept) {
+            if let Some(r) = self.first_in_word(w, bits, ctx, &mut memo, &mut accept) {
                 return Some(r);
             }
         }
@@ -142,8 +151,8 @@ impl CompiledTable {
         &self,
         w: usize,
         mut bits: u64,
-        ctx: &Context,
-        generation: u32,
+        ctx: &Context<'_>,
+        memo: &mut Memo,
         accept: &mut impl FnMut(usize) -> bool,
     ) -> Option<usize> {
         while bits != 0 {
@@ -152,7 +161,7 @@ impl CompiledTable {
                 // Often the index covers the whole condition: skip the call.
                 let holds = match &rule.residual {
                     Node::True => true,
-                    residual => self.eval(residual, ctx, generation),
+                    residual => self.eval(residual, ctx, memo),
                 };
                 if holds && accept(r) {
                     return Some(r);
@@ -163,7 +172,7 @@ impl CompiledTable {
         None
     }
 
-    pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context) -> Option<Decision<'t>> {
+    pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context<'_>) -> Option<Decision<'t>> {
         let rule = self.rules.get(r)?;
         let (outcome, variant) = match &rule.route {
             Route::Fixed(o) => (o, None),
@@ -190,7 +199,7 @@ impl CompiledTable {
         rule: &str,
         key: FieldId,
         arms: &[(String, u32, Outcome)],
-        ctx: &Context,
+        ctx: &Context<'_>,
     ) -> usize {
         let weights = arms.iter().map(|a| a.1);
         let mut buf = [0u8; 20];
@@ -216,37 +225,75 @@ impl CompiledTable {
         split::arm_for_bucket(weights, split::split_bucket(rule, text))
     }
 
-    /// Evaluates a node, memoising atoms and lets for this generation.
-    pub(crate) fn eval(&self, node: &Node, ctx: &Context, generation: u32) -> bool {
+    /// Evaluates a node; general atoms and lets are memoised for this
+    /// decision.
+    pub(crate) fn eval(&self, node: &Node, ctx: &Context<'_>, memo: &mut Memo) -> bool {
         match node {
             Node::True => true,
             Node::False => false,
-            Node::Not(n) => !self.eval(n, ctx, generation),
-            Node::And(ns) => ns.iter().all(|n| self.eval(n, ctx, generation)),
-            Node::Or(ns) => ns.iter().any(|n| self.eval(n, ctx, generation)),
-            Node::Atom(i) => self.memo(*i as usize, ctx, generation, || {
-                self.atoms
-                    .get(*i as usize)
-                    .is_some_and(|a| atom::eval(a, ctx))
-            }),
-            Node::Let(i) => self.memo(self.atoms.len() + *i as usize, ctx, generation, || {
-                self.lets
-                    .get(*i as usize)
-                    .is_some_and(|n| self.eval(n, ctx, generation))
-            }),
+            Node::Not(n) => !self.eval(n, ctx, memo),
+            Node::And(ns) => ns.iter().all(|n| self.eval(n, ctx, memo)),
+            Node::Or(ns) => ns.iter().any(|n| self.eval(n, ctx, memo)),
+            Node::Atom(i) => {
+                let Some(atom) = self.compiled.get(*i as usize) else {
+                    return false;
+                };
+                atom.holds(ctx, |a| {
+                    memo.get_or(a, || {
+                        self.atoms
+                            .get(a as usize)
+                            .is_some_and(|kind| compiled_atom::general(kind, ctx))
+                    })
+                })
+            }
+            Node::Let(i) => {
+                let slot = u32::try_from(self.atoms.len())
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(*i);
+                let Some(node) = self.lets.get(*i as usize) else {
+                    return false;
+                };
+                if let Some(r) = memo.get(slot) {
+                    return r;
+                }
+                let r = self.eval(node, ctx, memo);
+                memo.put(slot, r);
+                r
+            }
+        }
+    }
+}
+
+/// The results of general atoms and lets already evaluated in one
+/// decision: a small direct-mapped cache on the stack (a slot evicted by
+/// another is evaluated again, which is only slower).
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// `(slot + 1) << 1 | result`; 0 is empty.
+    entries: [u64; 32],
+}
+
+impl Memo {
+    #[inline]
+    fn get(&self, slot: u32) -> Option<bool> {
+        let e = *self.entries.get(slot as usize % 32)?;
+        (e >> 1 == u64::from(slot) + 1).then_some(e & 1 == 1)
+    }
+
+    #[inline]
+    fn put(&mut self, slot: u32, result: bool) {
+        if let Some(e) = self.entries.get_mut(slot as usize % 32) {
+            *e = (u64::from(slot) + 1) << 1 | u64::from(result);
         }
     }
 
-    fn memo(&self, slot: usize, ctx: &Context, generation: u32, f: impl FnOnce() -> bool) -> bool {
-        let Some(cell) = ctx.memo.get(slot) else {
-            return f();
-        };
-        let v = cell.get();
-        if v >> 2 == generation {
-            return v & 1 == 1;
+    #[inline]
+    fn get_or(&mut self, slot: u32, f: impl FnOnce() -> bool) -> bool {
+        if let Some(r) = self.get(slot) {
+            return r;
         }
         let r = f();
-        cell.set(generation << 2 | u32::from(r));
+        self.put(slot, r);
         r
     }
 }

@@ -5,6 +5,7 @@
 
 mod atoms;
 mod compile;
+mod compiled_atom;
 mod decide;
 mod indexed_fields;
 mod options;
@@ -14,7 +15,7 @@ pub use options::{CompileOptions, IndexPolicy};
 use switchyard_check::ir::{AtomKind, FieldId, Ruleset};
 use switchyard_syntax::SourceMap;
 
-use crate::context::{ContextBuilder, Schema};
+use crate::context::Schema;
 use crate::decision::{Outcome, RulesetInfo};
 use crate::index::FieldIndex;
 
@@ -56,29 +57,23 @@ pub struct CompiledTable {
     pub(crate) id: u64,
     pub(crate) schema: Schema,
     pub(crate) atoms: Vec<AtomKind>,
+    /// `atoms`, compiled for the types they test.
+    pub(crate) compiled: Vec<compiled_atom::CompiledAtom>,
     pub(crate) lets: Vec<Node>,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) index: Vec<FieldIndex>,
     pub(crate) info: RulesetInfo,
     /// Compiled with a catalog: requirements may skip a matching rule.
     pub(crate) uses_catalog: bool,
+    /// A context key the schema does not declare is an error, not ignored.
+    pub(crate) strict_context: bool,
     pub(crate) ruleset: Ruleset,
     pub(crate) sources: SourceMap,
 }
 
 impl CompiledTable {
-    /// Starts a context for this table.
-    pub fn context(&self) -> ContextBuilder<'_> {
-        ContextBuilder::new(self)
-    }
-
     pub(crate) fn schema_field(&self, id: FieldId) -> Option<&switchyard_check::ir::Field> {
-        self.schema.fields.get(id.index())
-    }
-
-    /// Number of memo cells a context needs: one per atom and per let.
-    pub(crate) fn memo_len(&self) -> usize {
-        self.atoms.len() + self.lets.len()
+        self.schema.field(id)
     }
 
     /// The version label and source digest.

@@ -25,12 +25,21 @@ pub struct CompileOptions {
     pub index: IndexPolicy,
     /// The model catalog, for `require`, `cheapest` and cost estimates.
     pub catalog: Option<Arc<Catalog>>,
+    /// Strict contexts: a key the schema does not declare is an error
+    /// naming the nearest declared field, instead of being ignored.
+    pub strict_context: bool,
 }
 
 impl CompileOptions {
     /// Options with a model catalog.
     pub fn with_catalog(mut self, catalog: Arc<Catalog>) -> Self {
         self.catalog = Some(catalog);
+        self
+    }
+
+    /// Options with strict contexts (see [`CompileOptions::strict_context`]).
+    pub fn with_strict_context(mut self, strict: bool) -> Self {
+        self.strict_context = strict;
         self
     }
 

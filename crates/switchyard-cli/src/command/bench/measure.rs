@@ -103,7 +103,7 @@ impl Shared {
 /// done, while the run lasts.
 pub fn run(
     w: &Workload<'_>,
-    mut contexts: Vec<Vec<Context>>,
+    mut contexts: Vec<Vec<Context<'_>>>,
     min_time: Duration,
     mut progress: Option<&mut dyn FnMut(Duration, u64)>,
 ) -> Measured {
@@ -166,7 +166,13 @@ pub fn run(
 }
 
 /// One thread: rounds of chunks until told to stop.
-fn work(w: &Workload<'_>, ctxs: &[Context], shared: &Shared, clock_ns: u64, seed: u64) -> Tally {
+fn work(
+    w: &Workload<'_>,
+    ctxs: &[Context<'_>],
+    shared: &Shared,
+    clock_ns: u64,
+    seed: u64,
+) -> Tally {
     let mut tally = Tally::new(w);
     // Decisions per context that went as expected (see `tally`).
     let mut hits = vec![0u64; ctxs.len()];

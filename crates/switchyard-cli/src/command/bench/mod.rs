@@ -102,8 +102,8 @@ fn bench(args: &BenchArgs) -> Result<String, Status> {
 }
 
 /// `n` more copies of the contexts, built at once on `n` threads.
-fn copies(w: &Workload<'_>, n: usize) -> Result<Vec<Vec<Context>>, Status> {
-    let built: Vec<Result<Vec<Context>, String>> = std::thread::scope(|scope| {
+fn copies<'t>(w: &Workload<'t>, n: usize) -> Result<Vec<Vec<Context<'t>>>, Status> {
+    let built: Vec<Result<Vec<Context<'t>>, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .map(|_| scope.spawn(|| w.rebuild_contexts()))
             .collect();

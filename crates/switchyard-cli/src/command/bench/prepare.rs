@@ -87,7 +87,7 @@ impl<'t> Workload<'t> {
         lines: Vec<Line>,
         at: i64,
         bad: &mut BadLines,
-    ) -> (Self, Vec<Context>) {
+    ) -> (Self, Vec<Context<'t>>) {
         let rules: Vec<&'t str> = table
             .ruleset()
             .rules
@@ -197,7 +197,7 @@ impl<'t> Workload<'t> {
 
     /// A copy of the contexts for another thread (a context records which
     /// atoms it has evaluated, so two threads cannot share one).
-    pub fn rebuild_contexts(&self) -> Result<Vec<Context>, String> {
+    pub fn rebuild_contexts(&self) -> Result<Vec<Context<'t>>, String> {
         // The JSON first, as in `build`.
         let parsed = self
             .lines

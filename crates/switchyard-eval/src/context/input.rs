@@ -1,0 +1,161 @@
+//! [`Input`]: a value handed to a context, and its check against a field's
+//! type.
+
+use std::borrow::Cow;
+
+use switchyard_check::ir::{FieldId, Type};
+
+use super::{Schema, Slot, Text};
+use crate::error::ContextError;
+
+/// A value handed to [`super::Context::set`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Input<'a> {
+    /// For `bool` fields.
+    Bool(bool),
+    /// For `int` fields (and `float` ones).
+    Int(i64),
+    /// For `float` fields.
+    Float(f64),
+    /// For `string` and enum fields.
+    Str(&'a str),
+}
+
+impl From<bool> for Input<'_> {
+    fn from(v: bool) -> Self {
+        Input::Bool(v)
+    }
+}
+impl From<i64> for Input<'_> {
+    fn from(v: i64) -> Self {
+        Input::Int(v)
+    }
+}
+impl From<i32> for Input<'_> {
+    fn from(v: i32) -> Self {
+        Input::Int(i64::from(v))
+    }
+}
+impl From<u32> for Input<'_> {
+    fn from(v: u32) -> Self {
+        Input::Int(i64::from(v))
+    }
+}
+impl From<f64> for Input<'_> {
+    fn from(v: f64) -> Self {
+        Input::Float(v)
+    }
+}
+impl<'a> From<&'a str> for Input<'a> {
+    fn from(v: &'a str) -> Self {
+        Input::Str(v)
+    }
+}
+impl<'a> From<&'a String> for Input<'a> {
+    fn from(v: &'a String) -> Self {
+        Input::Str(v)
+    }
+}
+
+impl Schema {
+    /// Checks a value against field `id`'s type. Strings are borrowed.
+    #[inline]
+    pub(crate) fn convert<'a>(
+        &self,
+        id: FieldId,
+        input: Input<'a>,
+    ) -> Result<Slot<'a>, ContextError> {
+        let Some(field) = self.field(id) else {
+            return Ok(Slot::Unset);
+        };
+        Ok(match (&field.ty, input) {
+            (Type::Bool, Input::Bool(b)) => Slot::Bool(b),
+            (Type::Int, Input::Int(i)) => Slot::Int(i),
+            (Type::Float, Input::Int(i)) => Slot::Float(i as f64),
+            (Type::Float, Input::Float(f)) => {
+                if !f.is_finite() {
+                    return Err(ContextError::NotFinite {
+                        field: field.name.clone(),
+                        got: format!("{f}"),
+                    });
+                }
+                // Negative zero compares equal to zero; store it as zero so
+                // it hashes and prints the same way too.
+                Slot::Float(if f == 0.0 { 0.0 } else { f })
+            }
+            (Type::String, Input::Str(s)) => Slot::Str(Text {
+                id: self
+                    .literals
+                    .get(id.index())
+                    .map_or(super::NO_LITERAL, |l| l.id(s)),
+                text: Cow::Borrowed(s),
+            }),
+            (Type::Enum(values), Input::Str(s)) => match values.iter().position(|v| v == s) {
+                Some(i) => Slot::Enum(u32::try_from(i).unwrap_or(u32::MAX)),
+                None => {
+                    return Err(ContextError::NotInEnum {
+                        field: field.name.clone(),
+                        got: s.chars().take(80).collect(),
+                        expected: field.ty.to_string(),
+                    })
+                }
+            },
+            _ => {
+                return Err(ContextError::WrongType {
+                    field: field.name.clone(),
+                    expected: field.ty.to_string(),
+                    got: describe(input),
+                })
+            }
+        })
+    }
+
+    /// [`Schema::convert`] for a string that lives shorter than the
+    /// context: a literal of the rules is borrowed from the schema, any
+    /// other string is copied.
+    pub(crate) fn convert_owned<'s>(
+        &'s self,
+        id: FieldId,
+        input: Input<'_>,
+    ) -> Result<Slot<'s>, ContextError> {
+        match (self.field(id).map(|f| &f.ty), input) {
+            (Some(Type::String), Input::Str(s)) => {
+                let lits = self.literals.get(id.index());
+                let lit = lits.map_or(super::NO_LITERAL, |l| l.id(s));
+                let text = match lits.and_then(|l| l.text(lit)) {
+                    Some(t) => Cow::Borrowed(t),
+                    None => Cow::Owned(s.to_owned()),
+                };
+                Ok(Slot::Str(Text { text, id: lit }))
+            }
+            (_, Input::Str(_)) => {
+                // Enums and wrong types keep nothing of the text.
+                let slot = self.convert(id, input)?;
+                Ok(match slot {
+                    Slot::Str(_) => Slot::Unset,
+                    Slot::Unset => Slot::Unset,
+                    Slot::Bool(b) => Slot::Bool(b),
+                    Slot::Int(i) => Slot::Int(i),
+                    Slot::Float(f) => Slot::Float(f),
+                    Slot::Enum(e) => Slot::Enum(e),
+                })
+            }
+            (_, Input::Bool(b)) => self.convert(id, Input::Bool(b)),
+            (_, Input::Int(i)) => self.convert(id, Input::Int(i)),
+            (_, Input::Float(f)) => self.convert(id, Input::Float(f)),
+        }
+    }
+}
+
+fn describe(input: Input<'_>) -> String {
+    match input {
+        Input::Bool(b) => format!("the bool {b}"),
+        Input::Int(i) => format!("the int {i}"),
+        Input::Float(f) => format!("the float {f}"),
+        Input::Str(s) => {
+            let short: String = s.chars().take(40).collect();
+            let more = if short.len() < s.len() { "…" } else { "" };
+            format!("the string {:?}", format!("{short}{more}"))
+        }
+    }
+}

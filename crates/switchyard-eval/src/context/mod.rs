@@ -1,0 +1,397 @@
+//! Contexts: the typed values a host passes in for one decision, validated
+//! against the ruleset's schema (LANGUAGE.md 4.3 and 4.4).
+//!
+//! A [`Context`] borrows the table it was made for and, where it can, the
+//! request's own strings: setting a field through a [`FieldHandle`] copies
+//! nothing and allocates nothing (up to [`Context::INLINE_FIELDS`] fields),
+//! and a string is resolved once, when it is set, to the literal the rules
+//! compare it with.
+
+mod builder;
+mod input;
+pub(crate) mod schema;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use switchyard_check::ir::{FieldId, WEEKDAYS};
+
+use crate::error::ContextError;
+use crate::CompiledTable;
+
+pub use builder::ContextBuilder;
+pub use input::Input;
+pub(crate) use schema::{Schema, NO_LITERAL};
+
+/// A string value, with the id of the rules' literal it equals
+/// ([`NO_LITERAL`] when none).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Text<'a> {
+    pub text: Cow<'a, str>,
+    pub id: u32,
+}
+
+/// One field's value in a context.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) enum Slot<'a> {
+    #[default]
+    Unset,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Text<'a>),
+    /// Index into the enum's values.
+    Enum(u32),
+}
+
+impl<'a> Slot<'a> {
+    /// The same value, borrowing its text from `self`.
+    fn reborrow(&'a self) -> Slot<'a> {
+        match self {
+            Slot::Str(t) => Slot::Str(Text {
+                text: Cow::Borrowed(&t.text),
+                id: t.id,
+            }),
+            Slot::Unset => Slot::Unset,
+            Slot::Bool(b) => Slot::Bool(*b),
+            Slot::Int(i) => Slot::Int(*i),
+            Slot::Float(f) => Slot::Float(*f),
+            Slot::Enum(e) => Slot::Enum(*e),
+        }
+    }
+}
+
+/// A declared field of one compiled table, looked up once by name with
+/// [`CompiledTable::field`] and then used to set values with no name
+/// lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldHandle {
+    table: u64,
+    id: FieldId,
+}
+
+impl FieldHandle {
+    /// The field's position in the ruleset's `context` block.
+    pub fn index(self) -> usize {
+        self.id.index()
+    }
+}
+
+const INLINE_FIELDS: usize = 16;
+
+/// The slots of a context: inline up to [`Context::INLINE_FIELDS`], so
+/// that a context of a small schema lives on the stack.
+#[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the inline variant is the point: a small context on the stack"
+)]
+enum Slots<'a> {
+    Inline([Slot<'a>; INLINE_FIELDS], usize),
+    Heap(Vec<Slot<'a>>),
+}
+
+impl<'a> Slots<'a> {
+    #[inline]
+    fn as_slice(&self) -> &[Slot<'a>] {
+        match self {
+            Slots::Inline(slots, n) => slots.get(..*n).unwrap_or(slots),
+            Slots::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [Slot<'a>] {
+        match self {
+            Slots::Inline(slots, n) => {
+                let n = (*n).min(slots.len());
+                slots.split_at_mut(n).0
+            }
+            Slots::Heap(v) => v,
+        }
+    }
+}
+
+/// The values of one request, checked against a compiled table's schema.
+///
+/// Make one with [`CompiledTable::new_context`] and set fields through
+/// [`FieldHandle`]s (the fast path: nothing is copied, strings are
+/// borrowed), with [`CompiledTable::context`] (a builder by field name), or
+/// from JSON ([`CompiledTable::context_from_slice`]). Then pass it to
+/// [`CompiledTable::decide`] of the same table.
+///
+/// ```
+/// # let (table, _) = switchyard_eval::CompiledTable::from_source(r#"
+/// # context { tier: "free" | "pro" = "free"  user: string  budget: float = 0.0 }
+/// # rule vip: when user == "ada" -> "anthropic/claude-3.5-sonnet" max_tokens 100
+/// # rule pro: when tier == "pro" -> "openai/gpt-4o" max_tokens 100
+/// # rule default: otherwise -> "openai/gpt-4o-mini" max_tokens 100
+/// # "#).unwrap();
+/// // Once, when the table is loaded:
+/// let (tier, user) = (table.field("tier")?, table.field("user")?);
+/// // Per request (no allocation, no name lookup):
+/// let request_user = String::from("grace");
+/// let mut ctx = table.new_context();
+/// ctx.set(tier, "pro")?.set(user, request_user.as_str())?;
+/// assert_eq!(table.decide(&ctx)?.unwrap().rule(), "pro");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Context<'a> {
+    pub(crate) table: &'a CompiledTable,
+    slots: Slots<'a>,
+    /// Unix seconds of the decision, when given or when the rules read the
+    /// time (then "now" at creation).
+    time: Option<i64>,
+}
+
+impl<'a> Context<'a> {
+    /// Contexts of schemas with up to this many fields keep their values
+    /// inline (no heap allocation); larger ones use one vector.
+    pub const INLINE_FIELDS: usize = INLINE_FIELDS;
+
+    pub(crate) fn new(table: &'a CompiledTable) -> Self {
+        let defaults = &table.schema.defaults;
+        let slots = if defaults.len() <= Self::INLINE_FIELDS {
+            let mut inline: [Slot<'a>; INLINE_FIELDS] = Default::default();
+            for (slot, d) in inline.iter_mut().zip(defaults) {
+                *slot = d.reborrow();
+            }
+            Slots::Inline(inline, defaults.len())
+        } else {
+            Slots::Heap(defaults.iter().map(Slot::reborrow).collect())
+        };
+        Context {
+            table,
+            slots,
+            time: table.schema.reads_time.then(now_unix),
+        }
+    }
+
+    /// The value of field `id`.
+    #[inline]
+    pub(crate) fn slot(&self, id: FieldId) -> &Slot<'a> {
+        self.slots
+            .as_slice()
+            .get(id.index())
+            .unwrap_or(&Slot::Unset)
+    }
+
+    /// Sets field `id` to a value already checked against its type.
+    #[inline]
+    pub(crate) fn set_slot(&mut self, id: FieldId, slot: Slot<'a>) {
+        if let Some(s) = self.slots.as_mut_slice().get_mut(id.index()) {
+            *s = slot;
+        }
+    }
+
+    /// Every field's value, in schema order.
+    #[inline]
+    pub(crate) fn slots(&self) -> &[Slot<'a>] {
+        self.slots.as_slice()
+    }
+
+    /// Sets a field. A value of the wrong type, outside the enum, or not
+    /// finite is an error naming the field; the context keeps its earlier
+    /// value then. Strings are borrowed, not copied.
+    pub fn set(
+        &mut self,
+        field: FieldHandle,
+        value: impl Into<Input<'a>>,
+    ) -> Result<&mut Self, ContextError> {
+        if field.table != self.table.id {
+            return Err(ContextError::ForeignField);
+        }
+        let slot = self.table.schema.convert(field.id, value.into())?;
+        if let Some(s) = self.slots.as_mut_slice().get_mut(field.id.index()) {
+            *s = slot;
+        }
+        Ok(self)
+    }
+
+    /// Sets a field by name: [`Context::set`] after a name lookup. A name
+    /// the schema does not declare is ignored, unless the table was loaded
+    /// with strict contexts (then it is an error naming the nearest field).
+    pub fn set_by_name(
+        &mut self,
+        name: &str,
+        value: impl Into<Input<'a>>,
+    ) -> Result<&mut Self, ContextError> {
+        match self.table.schema.field_id(name) {
+            Some(id) => {
+                let handle = FieldHandle {
+                    table: self.table.id,
+                    id,
+                };
+                self.set(handle, value)
+            }
+            None => self.table.unknown_field(name).map(|()| self),
+        }
+    }
+
+    /// Forgets the value of a field, so its default (if any) applies.
+    pub fn clear(&mut self, field: FieldHandle) -> &mut Self {
+        if field.table == self.table.id {
+            let default = self.table.schema.defaults.get(field.id.index());
+            if let (Some(s), Some(d)) =
+                (self.slots.as_mut_slice().get_mut(field.id.index()), default)
+            {
+                *s = d.reborrow();
+            }
+        }
+        self
+    }
+
+    /// Forgets every value, so the context can serve the next request of
+    /// the same lifetime without allocating.
+    pub fn reset(&mut self) -> &mut Self {
+        for (s, d) in self
+            .slots
+            .as_mut_slice()
+            .iter_mut()
+            .zip(&self.table.schema.defaults)
+        {
+            *s = d.reborrow();
+        }
+        self.time = self.table.schema.reads_time.then(now_unix);
+        self
+    }
+
+    /// The decision time, in seconds since the Unix epoch (UTC); default
+    /// now.
+    pub fn at_unix(&mut self, seconds: i64) -> &mut Self {
+        self.time = Some(seconds);
+        self
+    }
+
+    /// The decision time; default now.
+    pub fn at(&mut self, time: SystemTime) -> &mut Self {
+        let secs = match time.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        };
+        self.at_unix(secs)
+    }
+
+    fn seconds(&self) -> i64 {
+        self.time.unwrap_or_else(now_unix)
+    }
+
+    /// UTC hour 0-23 of the decision time.
+    pub fn hour(&self) -> i64 {
+        self.seconds().rem_euclid(86_400) / 3_600
+    }
+
+    /// 0 = Monday.
+    pub(crate) fn weekday_index(&self) -> u32 {
+        // 1970-01-01 was a Thursday (index 3 with Monday = 0).
+        u32::try_from((self.seconds().div_euclid(86_400) + 3).rem_euclid(7)).unwrap_or(0)
+    }
+
+    /// Day of the decision time: `"mon"` .. `"sun"`.
+    pub fn weekday(&self) -> &'static str {
+        WEEKDAYS
+            .get(self.weekday_index() as usize)
+            .copied()
+            .unwrap_or("mon")
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The same values in a context that borrows only `table` (the table
+    /// this context was made for): strings among the rules' literals are
+    /// borrowed from it, others copied.
+    pub(crate) fn detach<'t>(self, table: &'t CompiledTable) -> Context<'t> {
+        let mut out = table.new_context();
+        if let Some(t) = self.time {
+            out.at_unix(t);
+        }
+        for (i, slot) in self.slots().iter().enumerate() {
+            let Some(id) = u32::try_from(i).ok().map(switchyard_check::ir::FieldId) else {
+                continue;
+            };
+            let value = match slot {
+                Slot::Unset => {
+                    out.set_slot(id, Slot::Unset);
+                    continue;
+                }
+                Slot::Bool(b) => Input::Bool(*b),
+                Slot::Int(x) => Input::Int(*x),
+                Slot::Float(x) => Input::Float(*x),
+                Slot::Enum(e) => {
+                    out.set_slot(id, Slot::Enum(*e));
+                    continue;
+                }
+                Slot::Str(t) => Input::Str(&t.text),
+            };
+            if let Ok(slot) = table.schema.convert_owned(id, value) {
+                out.set_slot(id, slot);
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = self.table.schema.fields.iter().map(|f| f.name.as_str());
+        f.debug_struct("Context")
+            .field("table", &self.table.id)
+            .field(
+                "values",
+                &DebugMap(names.zip(self.slots()).collect::<Vec<_>>()),
+            )
+            .field("time", &self.time)
+            .finish()
+    }
+}
+
+struct DebugMap<'s, 'a>(Vec<(&'s str, &'s Slot<'a>)>);
+
+impl fmt::Debug for DebugMap<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl CompiledTable {
+    /// A context for this table with every field at its default (or unset).
+    pub fn new_context(&self) -> Context<'_> {
+        Context::new(self)
+    }
+
+    /// The handle of a declared field, to set it in contexts without a name
+    /// lookup. An undeclared name is an error naming the nearest field.
+    pub fn field(&self, name: &str) -> Result<FieldHandle, ContextError> {
+        match self.schema.field_id(name) {
+            Some(id) => Ok(FieldHandle { table: self.id, id }),
+            None => Err(self.undeclared(name)),
+        }
+    }
+
+    /// What a context does with a key the schema does not declare: ignore
+    /// it, or, with strict contexts, refuse it.
+    pub(crate) fn unknown_field(&self, name: &str) -> Result<(), ContextError> {
+        if self.strict_context {
+            Err(self.undeclared(name))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn undeclared(&self, name: &str) -> ContextError {
+        ContextError::UnknownField {
+            field: name.chars().take(80).collect(),
+            nearest: self.schema.nearest(name).map(str::to_string),
+        }
+    }
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
