@@ -14,6 +14,9 @@ pub enum CompileError {
         /// Its target.
         span: Span,
     },
+    /// A request type bound at compile time does not fit the schema.
+    #[error(transparent)]
+    Binding(#[from] BindError),
     /// `let`s that refer to each other more deeply than the nesting limit.
     #[error("`let` `{name}` nests other lets {depth} deep; the limit is {limit}")]
     LetsTooDeep {
@@ -31,6 +34,10 @@ pub enum CompileError {
 impl ToDiagnostic for CompileError {
     fn to_diagnostic(&self) -> Diagnostic {
         match self {
+            CompileError::Binding(e) => Diagnostic::new(Code::E002, self.to_string(), e.span)
+                .with_help(
+                "declare the fields in the ruleset's `context` block, or change the request type",
+            ),
             CompileError::NeedsCatalog { span, .. } => {
                 Diagnostic::new(Code::E012, self.to_string(), *span)
                     .with_help("load a catalog (`GET /api/v1/models` JSON) with the ruleset")
@@ -41,6 +48,21 @@ impl ToDiagnostic for CompileError {
             }
         }
     }
+}
+
+/// A host's request type ([`crate::Request`]) whose fields do not fit the
+/// ruleset's context: a field it gives is not declared, or has another
+/// type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("request type `{request}` does not fit the ruleset's context: {}", problems.join("; "))]
+pub struct BindError {
+    /// The request type.
+    pub request: String,
+    /// What does not fit, one entry per field.
+    pub problems: Vec<String>,
+    /// Where the diagnostic points: the first mismatched declaration, or
+    /// the start of the ruleset.
+    pub span: Span,
 }
 
 /// A context value that does not fit the schema (LANGUAGE.md 4.4). No
@@ -105,6 +127,9 @@ pub enum ContextError {
         /// The declared field nearest to it, if one is close.
         nearest: Option<String>,
     },
+    /// A request type that does not fit the schema (see [`BindError`]).
+    #[error(transparent)]
+    Binding(#[from] BindError),
     /// A [`crate::FieldHandle`] of another table (for example from before a
     /// hot reload): look handles up again on the table that decides.
     #[error(

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 use switchyard_check::ir::{FieldId, Type};
 
@@ -251,14 +251,14 @@ impl<'a> Visitor<'a> for ObjectVisitor<'_, '_, 'a, '_> {
     }
 
     fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
-        while let Some(key) = map.next_key::<Cow<'a, str>>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             let done = match self.fill.ctx.table.schema.field_id(&key) {
                 Some(id) => {
                     let value = map.next_value_seed(ScalarSeed)?;
                     self.fill.set(id, &key, value)
                 }
                 None => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Skip)?;
                     self.fill.unknown(&key)
                 }
             };
@@ -298,6 +298,37 @@ impl ObjectVisitor<'_, '_, '_, '_> {
             .fill
             .fail(ContextError::NotAnObject { got: got.into() });
         Err(E::custom("context error"))
+    }
+}
+
+/// A key, borrowed from the input when it has no escapes (serde's own
+/// `Cow<str>` always copies).
+struct KeySeed;
+
+impl<'a> DeserializeSeed<'a> for KeySeed {
+    type Value = Cow<'a, str>;
+
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<Cow<'a, str>, D::Error> {
+        de.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'a> Visitor<'a> for KeyVisitor {
+    type Value = Cow<'a, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'a str) -> Result<Cow<'a, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'a, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'a, str>, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -347,13 +378,61 @@ impl<'a> Visitor<'a> for ScalarVisitor {
     fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'a>, E> {
         Ok(Scalar::Str(Cow::Owned(v)))
     }
-    fn visit_seq<S: SeqAccess<'a>>(self, mut seq: S) -> Result<Scalar<'a>, S::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Array)
+    fn visit_seq<S: SeqAccess<'a>>(self, seq: S) -> Result<Scalar<'a>, S::Error> {
+        Skip.visit_seq(seq).map(|()| Scalar::Array)
     }
-    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<Scalar<'a>, M::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Object)
+    fn visit_map<M: MapAccess<'a>>(self, map: M) -> Result<Scalar<'a>, M::Error> {
+        Skip.visit_map(map).map(|()| Scalar::Object)
+    }
+}
+
+/// Reads a value a context does not keep. Unlike serde's `IgnoredAny`,
+/// which serde_json skips with a stack on the heap, this recurses (within
+/// the reader's depth limit of 128) and so allocates nothing.
+#[derive(Clone, Copy)]
+struct Skip;
+
+impl<'a> DeserializeSeed<'a> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<S: SeqAccess<'a>>(self, mut seq: S) -> Result<(), S::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
     }
 }
 

@@ -35,9 +35,11 @@ mod split;
 mod table;
 mod testing;
 
-pub use context::{Context, ContextBuilder, Input};
+pub use context::{
+    Context, ContextBuilder, FieldHandle, Input, Request, RequestFieldKind, RequestValues,
+};
 pub use decision::{Decision, Fallbacks, RulesetInfo};
-pub use error::{CompileError, ContextError, DecideError};
+pub use error::{BindError, CompileError, ContextError, DecideError};
 pub use explain::{Explanation, FailedTest, RuleTrace};
 pub use health::{Clock, Health, HealthPolicy, ManualClock, SystemClock};
 pub use live::{

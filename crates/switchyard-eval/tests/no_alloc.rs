@@ -201,3 +201,148 @@ fn catalog_targets_allocate_nothing() {
     assert_eq!(allocations() - before, 0);
     assert!(total > 0.0);
 }
+
+/// A request as a host has it: its own strings, its own types.
+struct Chat {
+    tenant: String,
+    tier: String,
+    budget: f64,
+    tokens: i64,
+    tools: bool,
+    user: String,
+    prompt: String,
+}
+
+impl switchyard_eval::Request for Chat {
+    const FIELDS: &'static [(&'static str, switchyard_eval::RequestFieldKind)] = {
+        use switchyard_eval::RequestFieldKind as K;
+        &[
+            ("tenant", K::Str),
+            ("tier", K::Str),
+            ("budget", K::Float),
+            ("tokens", K::Int),
+            ("tools", K::Bool),
+            ("user", K::Str),
+            ("prompt", K::Str),
+        ]
+    };
+
+    fn write<'a>(&'a self, out: &mut switchyard_eval::RequestValues<'_, 'a>) {
+        out.put(0, self.tenant.as_str());
+        out.put(1, self.tier.as_str());
+        out.put(2, self.budget);
+        out.put(3, self.tokens);
+        out.put(4, self.tools);
+        out.put(5, self.user.as_str());
+        out.put(6, self.prompt.as_str());
+    }
+}
+
+fn chats() -> Vec<Chat> {
+    let chat = |tenant: &str, tier: &str, budget, tokens, tools, user: &str, prompt: &str| Chat {
+        tenant: tenant.into(),
+        tier: tier.into(),
+        budget,
+        tokens,
+        tools,
+        user: user.into(),
+        prompt: prompt.into(),
+    };
+    vec![
+        chat("acme", "pro", 3.0, 0, false, "u1", ""),
+        chat("globex", "free", 0.5, 0, false, "u2", ""),
+        chat(
+            "initech",
+            "pro",
+            9.0,
+            0,
+            false,
+            "u3",
+            "please explain: def f(x)",
+        ),
+        chat("umbrella", "free", 9.0, 300, true, "user-42", "hi"),
+        chat("acme", "enterprise", 9.0, 0, false, "u5", "a b c"),
+    ]
+}
+
+/// The whole request path, from a host's values to a decision: no
+/// allocation per request, with handles or with a bound request type.
+#[test]
+fn host_values_to_decision_allocates_nothing() {
+    let options = switchyard_eval::CompileOptions::default().bind::<Chat>();
+    let mut sources = switchyard_syntax::SourceMap::new();
+    sources.add("r.route", RULES);
+    let (table, _) =
+        CompiledTable::from_sources_with(sources, &switchyard_syntax::Limits::default(), &options)
+            .unwrap();
+    let chats = chats();
+    let [tenant, tier, budget, tokens, tools, user, prompt] = [
+        "tenant", "tier", "budget", "tokens", "tools", "user", "prompt",
+    ]
+    .map(|f| table.field(f).unwrap());
+    let mut by_handles = |c: &Chat| {
+        let mut ctx = table.new_context();
+        ctx.at_unix(1_700_000_000)
+            .set(tenant, c.tenant.as_str())
+            .unwrap()
+            .set(tier, c.tier.as_str())
+            .unwrap()
+            .set(budget, c.budget)
+            .unwrap()
+            .set(tokens, c.tokens)
+            .unwrap()
+            .set(tools, c.tools)
+            .unwrap()
+            .set(user, c.user.as_str())
+            .unwrap()
+            .set(prompt, c.prompt.as_str())
+            .unwrap();
+        table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
+    };
+    let by_type = |c: &Chat| {
+        let mut ctx = table.context_of(c).unwrap();
+        ctx.at_unix(1_700_000_000);
+        table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
+    };
+    // Warm the regex.
+    let warm: Vec<usize> = chats.iter().map(&mut by_handles).collect();
+    let before = allocations();
+    let mut total = 0;
+    for _ in 0..100 {
+        for c in &chats {
+            total += by_handles(c) + by_type(c);
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(total, 200 * warm.iter().sum::<usize>());
+}
+
+/// From JSON bytes to a decision: the strings are borrowed from the bytes
+/// (copied only when they have escapes), no `serde_json::Value` is built.
+#[test]
+fn json_bytes_to_decision_allocates_nothing() {
+    let (table, _) = CompiledTable::from_source(RULES).unwrap();
+    let bodies: Vec<&[u8]> = vec![
+        br#"{"tenant": "acme", "tier": "pro", "unknown": [1, {"a": 2}]}"#,
+        br#"{"tenant": "globex", "budget": 0.5, "tokens": null}"#,
+        br#"{"prompt": "please explain: def f(x): return x", "tier": "pro"}"#,
+        br#"{"task": "chat", "user": "user-42", "tier": "free"}"#,
+        br#"{"task": "code", "tokens": 300, "tools": true}"#,
+    ];
+    let decide = |b: &[u8]| {
+        let ctx = table
+            .context_from_slice_with(b, Some(1_700_000_000), &mut |_| {})
+            .unwrap();
+        table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
+    };
+    let warm: usize = bodies.iter().map(|b| decide(b)).sum();
+    let before = allocations();
+    let mut total = 0;
+    for _ in 0..100 {
+        for b in &bodies {
+            total += decide(b);
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(total, 100 * warm);
+}

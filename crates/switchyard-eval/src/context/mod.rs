@@ -7,6 +7,7 @@
 //! and a string is resolved once, when it is set, to the literal the rules
 //! compare it with.
 
+mod binding;
 mod builder;
 mod input;
 pub(crate) mod schema;
@@ -20,6 +21,8 @@ use switchyard_check::ir::{FieldId, WEEKDAYS};
 use crate::error::ContextError;
 use crate::CompiledTable;
 
+pub(crate) use binding::{bind, BindSpec, Binding};
+pub use binding::{Request, RequestFieldKind, RequestValues};
 pub use builder::ContextBuilder;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};

@@ -13,7 +13,7 @@ use super::atoms::Atoms;
 use super::compiled_atom::CompiledAtom;
 use super::indexed_fields::{choose_indexed_fields, constraints, covered, worth_indexing};
 use super::{CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route};
-use crate::context::Schema;
+use crate::context::{bind, Schema};
 use crate::decision::{Outcome, RulesetInfo};
 use crate::error::CompileError;
 use crate::index::FieldIndex;
@@ -50,6 +50,11 @@ impl CompiledTable {
         check_let_depth(&ruleset)?;
 
         let schema = Schema::new(&ruleset);
+        let bindings = options
+            .bindings
+            .iter()
+            .map(|b| bind(&schema, b.type_name, b.ty, b.fields))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut atoms = Atoms::default();
         let lets: Vec<Node> = ruleset.lets.iter().map(|l| atoms.node(&l.cond)).collect();
 
@@ -115,6 +120,7 @@ impl CompiledTable {
             },
             uses_catalog: catalog.is_some(),
             strict_context: options.strict_context,
+            bindings,
             ruleset,
             sources: sources.clone(),
         })

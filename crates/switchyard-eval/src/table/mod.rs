@@ -15,7 +15,7 @@ pub use options::{CompileOptions, IndexPolicy};
 use switchyard_check::ir::{AtomKind, FieldId, Ruleset};
 use switchyard_syntax::SourceMap;
 
-use crate::context::Schema;
+use crate::context::{Binding, Schema};
 use crate::decision::{Outcome, RulesetInfo};
 use crate::index::FieldIndex;
 
@@ -67,6 +67,8 @@ pub struct CompiledTable {
     pub(crate) uses_catalog: bool,
     /// A context key the schema does not declare is an error, not ignored.
     pub(crate) strict_context: bool,
+    /// The request types bound at compile time.
+    pub(crate) bindings: Vec<Binding>,
     pub(crate) ruleset: Ruleset,
     pub(crate) sources: SourceMap,
 }
