@@ -731,3 +731,49 @@ fn the_first_load_must_succeed() {
     fs::write(&path, "rule broken: otherwise ->").unwrap();
     assert!(LiveRuleset::watch(&path, ReloadOptions::new()).is_err());
 }
+
+/// A host's request type, bound when the ruleset loads.
+struct Tiered {
+    tier: String,
+}
+
+impl switchyard_eval::Request for Tiered {
+    const FIELDS: &'static [(&'static str, switchyard_eval::RequestFieldKind)] =
+        &[("tier", switchyard_eval::RequestFieldKind::Str)];
+
+    fn write<'a>(&'a self, out: &mut switchyard_eval::RequestValues<'_, 'a>) {
+        out.put(0, self.tier.as_str());
+    }
+}
+
+/// A reload that renames a field a bound request type gives is refused:
+/// the table that fits keeps serving, never one that would read the field
+/// as unset.
+#[test]
+fn a_reload_that_breaks_a_bound_request_type_is_refused() {
+    let dir = TempDir::new("bound");
+    let path = dir.join("rules.route");
+    fs::write(&path, ruleset(1)).unwrap();
+    let options = ReloadOptions::new()
+        .compile_options(switchyard_eval::CompileOptions::default().bind::<Tiered>());
+    let live = LiveRuleset::watch(&path, options).unwrap();
+    let request = Tiered { tier: "pro".into() };
+    let served = |live: &LiveRuleset| {
+        let table = live.load();
+        let ctx = table.context_of(&request).unwrap();
+        let rule = table.decide(&ctx).unwrap().unwrap().rule().to_string();
+        rule
+    };
+    assert_eq!(served(&live), "pro-v1");
+
+    fs::write(&path, ruleset(2).replace("tier", "level")).unwrap();
+    let failure = live.reload_now().unwrap_err();
+    let text = failure.render();
+    assert!(text.contains("E002"), "{text}");
+    assert!(text.contains("`tier` is not declared"), "{text}");
+    assert_eq!(served(&live), "pro-v1");
+
+    fs::write(&path, ruleset(3)).unwrap();
+    live.reload_now().unwrap();
+    assert_eq!(served(&live), "pro-v3");
+}
