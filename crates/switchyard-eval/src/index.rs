@@ -292,11 +292,11 @@ impl FieldIndex {
     }
 
     /// A rough cost of [`FieldIndex::row`], in nanoseconds: a vector index
-    /// for bools and enums, a hash lookup for ints and strings, a binary
-    /// search for thresholds.
+    /// for bools, enums and strings (resolved to literal ids when set), a
+    /// hash lookup for ints, a binary search for thresholds.
     pub fn lookup_ns(&self) -> f64 {
         match &self.lookup {
-            Lookup::Keys(k) if k.ints.is_empty() && k.strs.is_empty() => 1.0,
+            Lookup::Keys(k) if k.ints.is_empty() => 1.0,
             Lookup::Keys(_) => 8.0,
             Lookup::Thresholds(points) => 2.0 + (points.len() as f64 + 1.0).log2(),
         }
@@ -329,8 +329,8 @@ impl FieldIndex {
         if let (Lookup::Keys(keys), Some(lits)) =
             (&mut self.lookup, literals.get(self.field.index()))
         {
-            for (text, &row) in &keys.strs {
-                let id = lits.id(text) as usize;
+            for (text, row) in std::mem::take(&mut keys.strs) {
+                let id = lits.id(&text) as usize;
                 if id == NO_LITERAL as usize {
                     continue;
                 }
