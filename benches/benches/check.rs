@@ -14,6 +14,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use switchyard_benches::{to_route, Workload, DEFAULT_SEED};
 use switchyard_check::{check_with, CheckOptions};
 use switchyard_syntax::ast::RuleFile;
 use switchyard_syntax::{Limits, SourceMap};
@@ -26,13 +27,6 @@ fn parse(src: &str) -> Vec<RuleFile> {
     switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap()
 }
 
-/// The synthetic ruleset without its last line (the catch-all).
-fn without_catch_all(src: &str) -> String {
-    let trimmed = src.trim_end();
-    let cut = trimmed.rfind('\n').unwrap_or(0);
-    trimmed[..cut].to_string()
-}
-
 fn check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
@@ -41,10 +35,13 @@ fn check(c: &mut Criterion) {
         ..CheckOptions::default()
     };
     let full = CheckOptions::default();
+    let workload = Workload::new(DEFAULT_SEED);
     for n in SIZES {
-        let src = switchyard_benches::multi_tenant(n, 42);
+        let mut ruleset = workload.ruleset(n);
+        let src = to_route(&ruleset);
         let files = parse(&src);
-        let open = parse(&without_catch_all(&src));
+        ruleset.rules.pop(); // the catch-all
+        let open = parse(&to_route(&ruleset));
         group.bench_with_input(BenchmarkId::new("types-only", n), &n, |b, _| {
             b.iter(|| black_box(check_with(&files, &plain).diagnostics.len()))
         });

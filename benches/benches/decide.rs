@@ -1,12 +1,10 @@
-//! Decision, compile and parse benchmarks. The compiled table and the naive
-//! rule-by-rule interpreter run side by side in one group, so their ratio
-//! comes from one run.
+//! Decision, compile and parse benchmarks. The compiled table and
+//! switchyard's own naive rule-by-rule interpreter (`decide_naive`) run side
+//! by side in one group, so their ratio comes from one run. Decisions cycle
+//! through 1,024 contexts, which stay in cache; the `request` bench has
+//! issue #11's targets, over 100,000 requests.
 //!
 //! `cargo bench -p switchyard-benches --bench decide`
-//!
-//! `traffic/compiled/10000` is the figure `switchyard bench` on the
-//! 10,000-rule table and 100,000 contexts should match (see
-//! `examples/traffic.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmarks")]
 #![allow(
@@ -17,27 +15,34 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use switchyard_benches::{switchyard_builder_context, to_route, Workload, DEFAULT_SEED};
 use switchyard_eval::{CompiledTable, Context, Health};
 use switchyard_syntax::{Limits, SourceMap};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 const CONTEXTS: usize = 1_024;
 
-fn table(src: &str) -> CompiledTable {
-    CompiledTable::from_source(src).unwrap().0
+/// The `.route` text of the multi-tenant ruleset of `n` rules.
+fn multi_tenant(n: usize) -> String {
+    to_route(&Workload::new(DEFAULT_SEED).ruleset(n))
+}
+
+fn table(n: usize) -> CompiledTable {
+    CompiledTable::from_source(&multi_tenant(n)).unwrap().0
 }
 
 fn contexts(t: &CompiledTable) -> Vec<Context<'_>> {
-    switchyard_benches::contexts(CONTEXTS, 42)
+    Workload::new(DEFAULT_SEED)
+        .requests(CONTEXTS)
         .iter()
-        .map(|j| t.context_from_json(j).unwrap())
+        .map(|r| switchyard_builder_context(t, r).unwrap())
         .collect()
 }
 
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     for n in SIZES {
-        let t = table(&switchyard_benches::multi_tenant(n, 42));
+        let t = table(n);
         let ctxs = contexts(&t);
         group.bench_with_input(BenchmarkId::new("compiled", n), &n, |b, _| {
             let mut i = 0;
@@ -57,33 +62,12 @@ fn decide(c: &mut Criterion) {
     group.finish();
 }
 
-/// The 10,000-rule table deciding 100,000 distinct contexts in turn, as
-/// `switchyard bench` does with the files of `examples/traffic.rs`
-/// (`decide/compiled/10000` cycles through 1,024, which stay in cache).
-fn traffic(c: &mut Criterion) {
-    const N: usize = 100_000;
-    let t = table(&switchyard_benches::multi_tenant(10_000, 42));
-    let ctxs: Vec<Context> = switchyard_benches::contexts(N, 42)
-        .iter()
-        .map(|j| t.context_from_json(j).unwrap())
-        .collect();
-    let mut group = c.benchmark_group("traffic");
-    group.bench_with_input(BenchmarkId::new("compiled", 10_000), &N, |b, _| {
-        let mut i = 0;
-        b.iter(|| {
-            i = (i + 1) % N;
-            black_box(t.decide(&ctxs[i]).unwrap().map(|d| d.rule().len()))
-        })
-    });
-    group.finish();
-}
-
 /// `decide` beside `decide_with_health` with a healthy registry (the target:
 /// at most 10% slower) and with one model down.
 fn health(c: &mut Criterion) {
     let mut group = c.benchmark_group("health");
     for n in [10, 10_000] {
-        let t = table(&switchyard_benches::multi_tenant(n, 42));
+        let t = table(n);
         let ctxs = contexts(&t);
         let healthy = Health::default();
         let one_down = Health::default();
@@ -149,7 +133,7 @@ fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
     for n in [1_000, 10_000] {
-        let src = switchyard_benches::multi_tenant(n, 42);
+        let src = multi_tenant(n);
         let mut sources = SourceMap::new();
         sources.add("synthetic.route", src.as_str());
         let files = switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap();
@@ -177,5 +161,5 @@ fn compile(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decide, traffic, health, example, compile);
+criterion_group!(benches, decide, health, example, compile);
 criterion_main!(benches);

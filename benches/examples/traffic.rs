@@ -1,6 +1,8 @@
-//! Writes a synthetic ruleset and a traffic file of contexts (JSON lines)
-//! for `switchyard bench` and `switchyard diff`: the same ruleset and
-//! contexts the criterion benches decide (seed 42), at any size.
+//! Writes a synthetic multi-tenant ruleset and a traffic file of contexts
+//! (JSON lines) for `switchyard bench` and `switchyard diff`: the same
+//! ruleset and requests the criterion benches decide (default seed), at any
+//! size. `switchyard bench` on the default files measures what the `request`
+//! bench's `request-10000/decide_alone` does.
 //!
 //! ```sh
 //! cargo run --release -p switchyard-benches --example traffic -- target/traffic
@@ -12,6 +14,8 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use switchyard_benches::{to_route, Workload, DEFAULT_SEED};
+
 /// Folder, number of rules, number of contexts, seed.
 struct Args {
     dir: PathBuf,
@@ -20,8 +24,12 @@ struct Args {
     seed: u64,
 }
 
-const USAGE: &str = "usage: traffic [DIR [RULES [CONTEXTS [SEED]]]] \
-    (defaults: target/traffic 10000 100000 42)";
+fn usage() -> String {
+    format!(
+        "usage: traffic [DIR [RULES [CONTEXTS [SEED]]]] \
+         (defaults: target/traffic 10000 100000 {DEFAULT_SEED})"
+    )
+}
 
 /// The arguments, or `None` for `-h`/`--help`.
 fn parse_args() -> Result<Option<Args>, String> {
@@ -43,7 +51,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     };
     let rules = number("RULES", 10_000)?;
     let contexts = number("CONTEXTS", 100_000)?;
-    let seed = number("SEED", 42)?;
+    let seed = number("SEED", DEFAULT_SEED)?;
     let size = |n: u64| usize::try_from(n).map_err(|e| e.to_string());
     if let Some(extra) = it.next() {
         return Err(format!("unexpected argument {extra:?}"));
@@ -58,15 +66,13 @@ fn parse_args() -> Result<Option<Args>, String> {
 
 fn write(args: &Args) -> std::io::Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(&args.dir)?;
+    let workload = Workload::new(args.seed);
     let rules = args.dir.join(format!("rules-{}.route", args.rules));
-    std::fs::write(
-        &rules,
-        switchyard_benches::multi_tenant(args.rules, args.seed),
-    )?;
+    std::fs::write(&rules, to_route(&workload.ruleset(args.rules)))?;
     let contexts = args.dir.join(format!("contexts-{}.jsonl", args.contexts));
     let mut out = BufWriter::new(std::fs::File::create(&contexts)?);
-    for ctx in switchyard_benches::contexts(args.contexts, args.seed) {
-        serde_json::to_writer(&mut out, &ctx)?;
+    for request in workload.requests(args.contexts) {
+        serde_json::to_writer(&mut out, &request)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
@@ -77,11 +83,11 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(Some(args)) => args,
         Ok(None) => {
-            println!("{USAGE}");
+            println!("{}", usage());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
+            eprintln!("error: {e}\n{}", usage());
             return ExitCode::from(2);
         }
     };
