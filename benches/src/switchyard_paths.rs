@@ -79,8 +79,7 @@ pub fn switchyard_builder_context<'t>(
 /// Host values to decision: from the host's typed request to the chosen
 /// rule, context included (issue #11's "host values → decision").
 pub fn switchyard_host<'t>(table: &'t CompiledTable, request: &Request) -> RuleChoice<'t> {
-    let context = switchyard_context(table, request)?;
-    switchyard_decide(table, &context)
+    Ok(table.decide_request(request)?.map(|d| d.rule()))
 }
 
 /// [`switchyard_host`] through the by-name builder.

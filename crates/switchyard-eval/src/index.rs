@@ -303,7 +303,7 @@ impl FieldIndex {
     }
 
     /// The number of the row for the field's value in a context.
-    #[inline]
+    #[inline(always)]
     fn row_of(&self, slot: &Slot<'_>) -> usize {
         match &self.lookup {
             Lookup::Keys(keys) => keys.get(slot) as usize,
@@ -355,7 +355,7 @@ impl FieldIndex {
     }
 
     /// The first word of [`FieldIndex::row`]: all of it for up to 64 rules.
-    #[inline]
+    #[inline(always)]
     pub fn first_word(&self, slot: &Slot<'_>) -> u64 {
         let at = self.row_of(slot) * self.words;
         self.bits

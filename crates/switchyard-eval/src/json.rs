@@ -16,8 +16,9 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
-use switchyard_check::ir::{FieldId, Type};
+use switchyard_check::ir::FieldId;
 
+use crate::context::schema::Kind;
 use crate::context::{Context, Input};
 use crate::error::ContextError;
 use crate::CompiledTable;
@@ -153,10 +154,7 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
     /// (the error is kept).
     fn set(&mut self, id: FieldId, key: &str, value: Scalar<'a>) -> Result<(), ()> {
         let table = self.ctx.table;
-        let Some(field) = table.schema.field(id) else {
-            return Ok(());
-        };
-        let is_int = field.ty == Type::Int;
+        let is_int = table.schema.kinds.get(id.index()) == Some(&Kind::Int);
         let input = match value {
             Scalar::Null => return Ok(()),
             Scalar::Bool(b) => Input::Bool(b),
@@ -193,7 +191,11 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
             Scalar::Array | Scalar::Object => {
                 return self.fail(ContextError::WrongType {
                     field: key.to_string(),
-                    expected: field.ty.to_string(),
+                    expected: table
+                        .schema
+                        .field(id)
+                        .map(|f| f.ty.to_string())
+                        .unwrap_or_default(),
                     got: value.kind().into(),
                 })
             }
@@ -251,8 +253,18 @@ impl<'a> Visitor<'a> for ObjectVisitor<'_, '_, 'a, '_> {
     }
 
     fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        // Producers write keys in the same order every time: try the field
+        // after the last one found before hashing the key.
+        let mut next = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let done = match self.fill.ctx.table.schema.field_id(&key) {
+            let schema = &self.fill.ctx.table.schema;
+            let found = schema
+                .field_at(next, &key)
+                .or_else(|| schema.field_id(&key));
+            if let Some(id) = found {
+                next = id.index() + 1;
+            }
+            let done = match found {
                 Some(id) => {
                     let value = map.next_value_seed(ScalarSeed)?;
                     self.fill.set(id, &key, value)

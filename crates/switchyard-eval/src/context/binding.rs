@@ -8,7 +8,7 @@ use switchyard_check::ir::{FieldId, Type};
 
 use super::{Context, Input};
 use crate::error::{BindError, ContextError};
-use crate::CompiledTable;
+use crate::{CompiledTable, Decision};
 
 /// The kind of value a request field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,14 +94,14 @@ impl<'a> RequestValues<'_, 'a> {
     /// Sets field `FIELDS[i]`. A value that does not fit (an enum value
     /// the ruleset does not declare, a float that is not finite) makes
     /// [`CompiledTable::context_of`] fail, naming the field.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, i: usize, value: impl Into<Input<'a>>) {
         let Some(&id) = self.fields.get(i) else {
             return;
         };
-        match self.ctx.table.schema.convert(id, value.into()) {
-            Ok(slot) => self.ctx.set_slot(id, slot),
-            Err(e) => {
+        let schema = &self.ctx.table.schema;
+        if let Some(dst) = self.ctx.slots.as_mut_slice().get_mut(id.index()) {
+            if let Err(e) = schema.store(id, value.into(), dst) {
                 self.error.get_or_insert(e);
             }
         }
@@ -182,12 +182,38 @@ impl CompiledTable {
     /// was compiled ([`crate::CompileOptions::bind`]) this makes no name
     /// lookup and copies no string; otherwise the type is bound now (and
     /// an error says which field does not fit).
+    #[inline]
     pub fn context_of<'a, R: Request>(
         &'a self,
         request: &'a R,
     ) -> Result<Context<'a>, ContextError> {
-        let ty = TypeId::of::<R>();
         let mut ctx = self.new_context();
+        self.fill(&mut ctx, request)?;
+        Ok(ctx)
+    }
+
+    /// The decision for a typed request: [`CompiledTable::context_of`]
+    /// then [`CompiledTable::decide`], with the context kept on the stack
+    /// of this one call (the decision time is now, for rules that read
+    /// it).
+    #[inline]
+    pub fn decide_request<R: Request>(
+        &self,
+        request: &R,
+    ) -> Result<Option<Decision<'_>>, ContextError> {
+        let mut ctx = self.new_context();
+        self.fill(&mut ctx, request)?;
+        // The context was made by this table: deciding cannot fail.
+        Ok(self.decide(&ctx).unwrap_or(None))
+    }
+
+    #[inline(always)]
+    fn fill<'a, R: Request>(
+        &'a self,
+        ctx: &mut Context<'a>,
+        request: &'a R,
+    ) -> Result<(), ContextError> {
+        let ty = TypeId::of::<R>();
         let write = |fields: &[FieldId], ctx: &mut Context<'a>| {
             let mut out = RequestValues {
                 ctx,
@@ -198,13 +224,11 @@ impl CompiledTable {
             out.error.map_or(Ok(()), Err)
         };
         match self.bindings.iter().find(|b| b.ty == ty) {
-            Some(b) => write(&b.fields, &mut ctx)?,
+            Some(b) => write(&b.fields, ctx),
             None => {
-                let b = bind(&self.schema, std::any::type_name::<R>(), ty, R::FIELDS)
-                    .map_err(ContextError::from)?;
-                write(&b.fields, &mut ctx)?;
+                let b = bind(&self.schema, std::any::type_name::<R>(), ty, R::FIELDS)?;
+                write(&b.fields, ctx)
             }
         }
-        Ok(ctx)
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use switchyard_check::ir::{FieldId, Type};
 
+use super::schema::Kind;
 use super::{Schema, Slot, Text};
 use crate::error::ContextError;
 
@@ -59,12 +60,56 @@ impl<'a> From<&'a String> for Input<'a> {
 
 impl Schema {
     /// Checks a value against field `id`'s type. Strings are borrowed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn convert<'a>(
         &self,
         id: FieldId,
         input: Input<'a>,
     ) -> Result<Slot<'a>, ContextError> {
+        let mut slot = Slot::Unset;
+        self.store(id, input, &mut slot)?;
+        Ok(slot)
+    }
+
+    /// Checks a value against field `id`'s type and writes it to `dst`
+    /// (left as it was on an error). The common cases (a value of the
+    /// field's own type) are a compact type tag and, for strings, a literal
+    /// lookup, written in place; the rest (enums, ints for floats, errors)
+    /// are out of line.
+    #[inline(always)]
+    pub(crate) fn store<'a>(
+        &self,
+        id: FieldId,
+        input: Input<'a>,
+        dst: &mut Slot<'a>,
+    ) -> Result<(), ContextError> {
+        match (self.kinds.get(id.index()), input) {
+            (Some(Kind::String), Input::Str(s)) => {
+                let lit = match self.literals.get(id.index()) {
+                    Some(l) => l.id(s),
+                    None => super::NO_LITERAL,
+                };
+                *dst = Slot::Str(Text {
+                    id: lit,
+                    text: Cow::Borrowed(s),
+                });
+            }
+            (Some(Kind::Bool), Input::Bool(b)) => *dst = Slot::Bool(b),
+            (Some(Kind::Int), Input::Int(i)) => *dst = Slot::Int(i),
+            // Negative zero compares equal to zero; store it as zero so it
+            // hashes and prints the same way too.
+            (Some(Kind::Float), Input::Float(f)) if f.is_finite() => {
+                *dst = Slot::Float(if f == 0.0 { 0.0 } else { f });
+            }
+            _ => *dst = self.convert_other(id, input)?,
+        }
+        Ok(())
+    }
+
+    /// [`Schema::convert`] of everything but a value of the field's own
+    /// type.
+    #[inline(never)]
+    fn convert_other<'a>(&self, id: FieldId, input: Input<'a>) -> Result<Slot<'a>, ContextError> {
         let Some(field) = self.field(id) else {
             return Ok(Slot::Unset);
         };
@@ -79,8 +124,6 @@ impl Schema {
                         got: format!("{f}"),
                     });
                 }
-                // Negative zero compares equal to zero; store it as zero so
-                // it hashes and prints the same way too.
                 Slot::Float(if f == 0.0 { 0.0 } else { f })
             }
             (Type::String, Input::Str(s)) => Slot::Str(Text {

@@ -81,7 +81,7 @@ impl FieldHandle {
     }
 }
 
-const INLINE_FIELDS: usize = 16;
+const INLINE_FIELDS: usize = 8;
 
 /// The slots of a context: inline up to [`Context::INLINE_FIELDS`], so
 /// that a context of a small schema lives on the stack.
@@ -96,7 +96,7 @@ enum Slots<'a> {
 }
 
 impl<'a> Slots<'a> {
-    #[inline]
+    #[inline(always)]
     fn as_slice(&self) -> &[Slot<'a>] {
         match self {
             Slots::Inline(slots, n) => slots.get(..*n).unwrap_or(slots),
@@ -104,7 +104,7 @@ impl<'a> Slots<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn as_mut_slice(&mut self) -> &mut [Slot<'a>] {
         match self {
             Slots::Inline(slots, n) => {
@@ -154,22 +154,27 @@ impl<'a> Context<'a> {
     /// inline (no heap allocation); larger ones use one vector.
     pub const INLINE_FIELDS: usize = INLINE_FIELDS;
 
+    #[inline(always)]
     pub(crate) fn new(table: &'a CompiledTable) -> Self {
         let defaults = &table.schema.defaults;
-        let slots = if defaults.len() <= Self::INLINE_FIELDS {
-            let mut inline: [Slot<'a>; INLINE_FIELDS] = Default::default();
-            for (slot, d) in inline.iter_mut().zip(defaults) {
+        let mut ctx = Context {
+            table,
+            slots: if defaults.len() <= INLINE_FIELDS {
+                Slots::Inline(Default::default(), defaults.len())
+            } else {
+                Slots::Heap(vec![Slot::Unset; defaults.len()])
+            },
+            time: None,
+        };
+        if table.schema.has_defaults {
+            for (slot, d) in ctx.slots.as_mut_slice().iter_mut().zip(defaults) {
                 *slot = d.reborrow();
             }
-            Slots::Inline(inline, defaults.len())
-        } else {
-            Slots::Heap(defaults.iter().map(Slot::reborrow).collect())
-        };
-        Context {
-            table,
-            slots,
-            time: table.schema.reads_time.then(now_unix),
         }
+        if table.schema.reads_time {
+            ctx.time = Some(now_unix());
+        }
+        ctx
     }
 
     /// The value of field `id`.
@@ -182,7 +187,7 @@ impl<'a> Context<'a> {
     }
 
     /// Sets field `id` to a value already checked against its type.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set_slot(&mut self, id: FieldId, slot: Slot<'a>) {
         if let Some(s) = self.slots.as_mut_slice().get_mut(id.index()) {
             *s = slot;
@@ -198,6 +203,7 @@ impl<'a> Context<'a> {
     /// Sets a field. A value of the wrong type, outside the enum, or not
     /// finite is an error naming the field; the context keeps its earlier
     /// value then. Strings are borrowed, not copied.
+    #[inline]
     pub fn set(
         &mut self,
         field: FieldHandle,
@@ -206,9 +212,9 @@ impl<'a> Context<'a> {
         if field.table != self.table.id {
             return Err(ContextError::ForeignField);
         }
-        let slot = self.table.schema.convert(field.id, value.into())?;
-        if let Some(s) = self.slots.as_mut_slice().get_mut(field.id.index()) {
-            *s = slot;
+        let schema = &self.table.schema;
+        if let Some(dst) = self.slots.as_mut_slice().get_mut(field.id.index()) {
+            schema.store(field.id, value.into(), dst)?;
         }
         Ok(self)
     }

@@ -57,17 +57,22 @@ impl Literals {
     }
 
     /// The id of `text`, or [`NO_LITERAL`].
-    #[inline]
+    #[inline(always)]
     pub fn id(&self, text: &str) -> u32 {
         if let Some(map) = &self.by_text {
-            return map.get(text).copied().unwrap_or(NO_LITERAL);
+            return self.hashed(map, text);
         }
         for (t, i) in self.texts.iter().zip(0u32..) {
-            if t.len() == text.len() && **t == *text {
+            if t.len() == text.len() && t.as_bytes() == text.as_bytes() {
                 return i;
             }
         }
         NO_LITERAL
+    }
+
+    #[inline(never)]
+    fn hashed(&self, map: &FxHashMap<Box<str>, u32>, text: &str) -> u32 {
+        map.get(text).copied().unwrap_or(NO_LITERAL)
     }
 
     /// The text of literal `id`.
@@ -76,11 +81,35 @@ impl Literals {
     }
 }
 
+/// A field's type, as a tag (enums are told apart from other strings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bool,
+    Int,
+    Float,
+    String,
+    Enum,
+}
+
+impl Kind {
+    fn of(ty: &Type) -> Kind {
+        match ty {
+            Type::Bool => Kind::Bool,
+            Type::Int => Kind::Int,
+            Type::Float => Kind::Float,
+            Type::String => Kind::String,
+            Type::Enum(_) => Kind::Enum,
+        }
+    }
+}
+
 /// The fields a context may give, with what the compiled table needs to
 /// know about them.
 #[derive(Debug)]
 pub(crate) struct Schema {
     pub fields: Vec<Field>,
+    /// Per field: its type's tag.
+    pub kinds: Vec<Kind>,
     by_name: FxHashMap<Box<str>, FieldId>,
     /// Per field: the literals of a string field (empty for other types).
     pub literals: Vec<Literals>,
@@ -89,6 +118,8 @@ pub(crate) struct Schema {
     /// Whether some test reads `hour` or `weekday`: only then does a
     /// context read the clock.
     pub reads_time: bool,
+    /// Whether some field has a default (else a new context is all unset).
+    pub has_defaults: bool,
 }
 
 impl Schema {
@@ -123,6 +154,8 @@ impl Schema {
             .map(|(f, lits)| f.default.as_ref().map_or(Slot::Unset, |v| slot_of(v, lits)))
             .collect();
         Schema {
+            has_defaults: fields.iter().any(|f| f.default.is_some()),
+            kinds: fields.iter().map(|f| Kind::of(&f.ty)).collect(),
             fields,
             by_name,
             literals,
@@ -133,6 +166,15 @@ impl Schema {
 
     pub fn field_id(&self, name: &str) -> Option<FieldId> {
         self.by_name.get(name).copied()
+    }
+
+    /// Field `i`, if it is named `name`.
+    #[inline]
+    pub fn field_at(&self, i: usize, name: &str) -> Option<FieldId> {
+        let f = self.fields.get(i)?;
+        (f.name.len() == name.len() && f.name == name)
+            .then(|| u32::try_from(i).ok().map(FieldId))
+            .flatten()
     }
 
     pub fn field(&self, id: FieldId) -> Option<&Field> {
