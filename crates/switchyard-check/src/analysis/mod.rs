@@ -37,14 +37,16 @@
 //! bounded by the nesting of conditions and lets, so nothing hangs.
 
 mod atoms;
+mod concrete;
 mod coverage;
 mod dnf;
-mod exact;
+mod int_set;
 mod no_match;
 mod numeric;
 mod report;
 mod sets;
 mod space;
+mod text;
 mod unreachable;
 mod witness;
 
@@ -58,7 +60,7 @@ use crate::ir::{Cond, LetId, Rule, Ruleset, Target};
 
 use coverage::Index;
 use dnf::{Expander, TooBig};
-use no_match::no_match;
+use no_match::{coverage, Coverage};
 pub use report::diagnostics;
 use space::Space;
 use unreachable::rule_findings;
@@ -75,9 +77,9 @@ pub struct AnalysisOptions {
     /// Work spent on one rule at most; past it the rule is skipped (N201).
     /// Default 2 million.
     pub max_work_per_rule: u64,
-    /// Uncovered pieces tried for an E008 witness before giving up
-    /// (silently: E008 is only reported with a verified context).
-    /// Default 64.
+    /// Uncovered pieces of the space the E008 search looks at (each is
+    /// realized into a verified context, or shown to hold none); past it,
+    /// coverage is not proved (W109). Default 256.
     pub max_witness_tries: usize,
 }
 
@@ -87,7 +89,7 @@ impl Default for AnalysisOptions {
             max_terms: 4096,
             max_work: 200_000_000,
             max_work_per_rule: 2_000_000,
-            max_witness_tries: 64,
+            max_witness_tries: 256,
         }
     }
 }
@@ -141,6 +143,12 @@ pub enum Finding {
         /// The context.
         witness: Witness,
     },
+    /// W109: no context matching no rule was found, but that every context
+    /// matches a rule could not be proved either.
+    CoverageNotProved {
+        /// Why.
+        reason: NotProved,
+    },
     /// N201: the analysis skipped a rule (or, with `rule: None`, the search
     /// for a context no rule matches).
     Skipped {
@@ -148,6 +156,33 @@ pub enum Finding {
         rule: Option<usize>,
         /// Why.
         reason: SkipReason,
+    },
+}
+
+/// Why coverage (every context matches a rule) was not proved (W109).
+/// Each names rules (indexes in [`Ruleset::rules`]), in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotProved {
+    /// The analysis could not decide the tests of these rules (a regex or
+    /// text test it cannot model, a comparison of two fields it found no
+    /// values for, a string longer than it builds).
+    Undecided {
+        /// The rules.
+        rules: Vec<usize>,
+    },
+    /// The analysis skipped these rules (N201), and some context they
+    /// match was not searched further.
+    Skipped {
+        /// The rules.
+        rules: Vec<usize>,
+    },
+    /// The search reached its work limit (or looked at
+    /// [`AnalysisOptions::max_witness_tries`] pieces) first; `rules` had
+    /// tests it had not decided by then.
+    Work {
+        /// The rules.
+        rules: Vec<usize>,
     },
 }
 
@@ -242,10 +277,10 @@ pub fn analyze(rs: &Ruleset, options: &AnalysisOptions) -> Analysis {
     }
 
     let mut index = Index::new(&space);
-    let mut verifiable = true;
+    let mut too_deep = Vec::new();
     for (r, rule) in rs.rules.iter().enumerate() {
         if nesting(&rule.cond, &let_depth) > MAX_NESTING {
-            verifiable = false;
+            too_deep.push(r);
             findings.push(Finding::Skipped {
                 rule: Some(r),
                 reason: SkipReason::Nesting,
@@ -267,24 +302,40 @@ pub fn analyze(rs: &Ruleset, options: &AnalysisOptions) -> Analysis {
         }
     }
 
-    if verifiable {
-        match no_match(&space, &index, &mut budget, options) {
-            Ok(Some(witness)) => findings.push(Finding::NoMatch { witness }),
-            Ok(None) => {}
-            Err(Exhausted) => findings.push(Finding::Skipped {
-                rule: None,
-                reason: SkipReason::Work,
-            }),
-        }
+    // Conditions nested too deeply are not evaluated on witnesses either.
+    let outcome = if too_deep.is_empty() {
+        coverage(&space, &index, &mut budget, options)
+    } else if has_catch_all(rs) {
+        Coverage::Proved
+    } else {
+        Coverage::NotProved(NotProved::Skipped { rules: too_deep })
+    };
+    match outcome {
+        Coverage::Proved => {}
+        Coverage::NoMatch(witness) => findings.push(Finding::NoMatch { witness }),
+        Coverage::NotProved(reason) => findings.push(Finding::CoverageNotProved { reason }),
     }
     Analysis { findings }
 }
 
-/// The analysis ran out of work at rule `r`: nothing more is claimed.
+/// Whether some rule that cannot fail matches every context (`otherwise`).
+fn has_catch_all(rs: &Ruleset) -> bool {
+    rs.rules
+        .iter()
+        .any(|r| r.cond == Cond::True && !can_fail(rs, r))
+}
+
+/// The analysis ran out of work at rule `r`: nothing more is claimed, and
+/// coverage is not proved unless a catch-all proves it.
 fn stop(mut findings: Vec<Finding>, rs: &Ruleset, r: usize) -> Analysis {
     findings.push(Finding::Skipped {
         rule: (r < rs.rules.len()).then_some(r),
         reason: SkipReason::Stopped,
     });
+    if !has_catch_all(rs) {
+        findings.push(Finding::CoverageNotProved {
+            reason: NotProved::Work { rules: Vec::new() },
+        });
+    }
     Analysis { findings }
 }
