@@ -265,9 +265,18 @@ fn int_vs_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
 #[test]
 fn the_reference_compares_ints_and_floats_exactly() {
     use std::cmp::Ordering::*;
-    assert_eq!(int_vs_float(9_007_199_254_740_993, 9_007_199_254_740_992.0), Some(Greater));
-    assert_eq!(int_vs_float(i64::MAX, 9_223_372_036_854_775_808.0), Some(Less));
-    assert_eq!(int_vs_float(i64::MIN, -9_223_372_036_854_775_808.0), Some(Equal));
+    assert_eq!(
+        int_vs_float(9_007_199_254_740_993, 9_007_199_254_740_992.0),
+        Some(Greater)
+    );
+    assert_eq!(
+        int_vs_float(i64::MAX, 9_223_372_036_854_775_808.0),
+        Some(Less)
+    );
+    assert_eq!(
+        int_vs_float(i64::MIN, -9_223_372_036_854_775_808.0),
+        Some(Equal)
+    );
     assert_eq!(int_vs_float(-3, -2.5), Some(Less));
     assert_eq!(int_vs_float(0, -0.0), Some(Equal));
     assert_eq!(int_vs_float(0, 1e300), Some(Less));

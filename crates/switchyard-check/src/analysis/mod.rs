@@ -1,40 +1,64 @@
 //! Condition analysis (LANGUAGE.md 4 and 9): rules no context can reach
 //! (W101), conditions no context satisfies (W102), contexts no rule
-//! matches (E008), and where the analysis gave up (N201).
+//! matches (E008), coverage it could neither prove nor refute (W109), and
+//! where the analysis gave up (N201). Atoms mean what
+//! [`crate::semantics`] says, the evaluator's own definition.
+//!
+//! # What it proves, and where it stops
+//!
+//! - **Exact** (W101, W102 and E008 are reported exactly when they hold):
+//!   `==`, `!=`, `in`, `not in`, ranges and orderings against constants on
+//!   ints, floats, `hour`, bools, enums, `weekday` and strings, `has`,
+//!   bool fields, unset fields, `and`/`or`/`not` and lets, at any
+//!   magnitude: ints and floats compare exactly (an int literal is never
+//!   rounded, `i64::MAX < 2^63`), a float field holds floats, not reals.
+//! - **Opaque** tests (regexes, `contains`/`starts_with`/`ends_with`,
+//!   `words(F)`, `len(F)`, two subjects compared) are free booleans for
+//!   W101 and W102: those warnings are sound (never wrong) but can miss a
+//!   rule that only their meaning makes unreachable or impossible.
+//! - **Coverage** (E008) is decided with the opaque tests' meaning: each
+//!   uncovered piece of the space is realized into a context (the tests of
+//!   one string field are solved together, `text/`: regexes from their
+//!   syntax trees, text tests, word and character counts, strings to
+//!   avoid), or shown to hold none. A context found is printed as JSON,
+//!   read back as any context is, checked against every rule, and only
+//!   then reported (E008). When a piece can be neither realized nor shown
+//!   empty (two subjects compared with no values found, a regex too large
+//!   or with an assertion `regex` can satisfy inside a character, strings
+//!   longer than 4,096 characters), or a limit is reached first, coverage
+//!   is *not proved*: W109 names the rules whose tests were not decided.
+//!   So `check` never passes silently a ruleset that can route a request
+//!   nowhere: it reports E008 or W109.
 //!
 //! # How
 //!
-//! - **Domains** (`space.rs`, `atoms.rs`, `sets.rs`, `numeric.rs`): one dimension per field (enum and bool values
-//!   as bit sets, strings as finite or co-finite sets, ints as exact ranges,
-//!   floats as real intervals with open or closed ends, plus *unset* for a
-//!   field without a default), `hour` (0..=23) and `weekday`, and one free
-//!   boolean per *opaque* atom (regexes, `contains`/`starts_with`/
-//!   `ends_with`, `words`, `len`, field-to-field comparisons), structurally
-//!   equal atoms sharing one. An opaque atom can only be true when the
-//!   fields it reads are set.
+//! - **Domains** (`space.rs`, `atoms.rs`, `sets.rs`, `numeric.rs`,
+//!   `int_set.rs`): one dimension per field (enum and bool values as bit
+//!   sets, strings as finite or co-finite sets, numbers as sets of ranges
+//!   over ordered keys, ints as themselves and floats keyed so that
+//!   consecutive keys are consecutive floats, plus *unset* for a field
+//!   without a default), `hour` (0..=23) and `weekday`, and one free
+//!   boolean per *opaque* atom, structurally equal atoms sharing one. An
+//!   opaque atom can only be true when the fields it reads are set.
 //! - **DNF** (`dnf.rs`): each condition, `let`s expanded, becomes a union of
 //!   boxes of that space. More than [`AnalysisOptions::max_terms`] terms
 //!   skips the rule with N201.
-//! - **Coverage** (`coverage.rs`, `unreachable.rs`): rule *r* is unreachable (W101) when each of
-//!   its terms is covered by the terms of earlier rules; the search splits
-//!   the term around each earlier term that meets it and fails as soon as a
-//!   piece meets none. The rules whose terms split a piece, less those the
-//!   others do without, are the ones the warning names. Rules whose target
-//!   can fail at run time (a `require`, its own or the `defaults`') never
-//!   cover anything, for W101 or E008.
-//! - **Witnesses** (`no_match.rs`, `witness.rs`): the same search from the whole space over
-//!   every rule's terms finds pieces no rule covers; values are picked in
-//!   such a piece (strings tried against the opaque atoms), printed as JSON,
-//!   read back as the evaluator reads contexts and checked against every
-//!   rule's condition with an exact evaluator (`exact.rs`). Only a witness
-//!   that passes is reported as E008.
+//! - **Coverage** (`coverage.rs`, `unreachable.rs`): rule *r* is
+//!   unreachable (W101) when each of its terms is covered by the terms of
+//!   earlier rules; the search splits the term around each earlier term
+//!   that meets it and fails as soon as a piece meets none. The rules whose
+//!   terms split a piece, less those the others do without, are the ones
+//!   the warning names. Rules whose target can fail at run time (a
+//!   `require`, its own or the `defaults`') never cover anything, for W101
+//!   or E008.
+//! - **Witnesses** (`no_match.rs`, `witness.rs`, `text/`, `concrete.rs`):
+//!   the same search from the whole space over every rule's terms finds
+//!   the pieces no rule covers, realized as above.
 //!
-//! Every claim is sound for the real semantics: an opaque atom being a free
-//! boolean only adds points, so "no point" (W101, W102) holds for real
-//! contexts too; E008 is only reported with a verified context. All work is
-//! paid from a budget ([`AnalysisOptions::max_work`]); past it the analysis
-//! stops with N201 and claims nothing more. Every step is iterative or
-//! bounded by the nesting of conditions and lets, so nothing hangs.
+//! All work is paid from a budget ([`AnalysisOptions::max_work`]); past it
+//! the analysis stops with N201 and claims nothing more (and W109 unless a
+//! catch-all covers everything). Every step is iterative or bounded by the
+//! nesting of conditions, lets and regexes, so nothing hangs.
 
 mod atoms;
 mod concrete;

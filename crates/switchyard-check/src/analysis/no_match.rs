@@ -53,9 +53,7 @@ pub(crate) fn coverage(
     let mut undecided = Undecided::default();
     match search(space, index, budget, options, &mut undecided) {
         Ok(Some(witness)) => Coverage::NoMatch(witness),
-        Ok(None) if undecided.rules.is_empty() && undecided.skipped.is_empty() => {
-            Coverage::Proved
-        }
+        Ok(None) if undecided.rules.is_empty() && undecided.skipped.is_empty() => Coverage::Proved,
         Ok(None) if undecided.skipped.is_empty() => Coverage::NotProved(NotProved::Undecided {
             rules: undecided.rules.into_iter().collect(),
         }),

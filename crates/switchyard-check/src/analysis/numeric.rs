@@ -299,11 +299,19 @@ mod tests {
 
     #[test]
     fn nice_floats_stay_inside() {
-        for (a, b) in [(0.1, 0.300_000_000_000_000_04), (1.0, 2.0), (-3.5, -3.25), (1e300, f64::MAX)] {
+        for (a, b) in [
+            (0.1, 0.300_000_000_000_000_04),
+            (1.0, 2.0),
+            (-3.5, -3.25),
+            (1e300, f64::MAX),
+        ] {
             let (lo, hi) = (float_key(a) + 1, float_key(b) - 1);
             let got = nice_floats(lo, hi);
             assert!(!got.is_empty());
-            assert!(got.iter().all(|x| (lo..=hi).contains(&float_key(*x))), "{got:?}");
+            assert!(
+                got.iter().all(|x| (lo..=hi).contains(&float_key(*x))),
+                "{got:?}"
+            );
         }
         assert_eq!(nice_floats(float_key(1.0) + 1, float_key(2.0) - 1)[0], 1.1);
         assert_eq!(nice_floats(-FLOAT_KEY_MAX, float_key(-1.0) - 1)[0], -2.0);

@@ -427,7 +427,11 @@ mod issue_17 {
     /// `4..9007199254740991` does; ranges meet the ends of i64 exactly.
     #[test]
     fn big_ranges_cover_later_rules() {
-        for hi in ["9007199254740991", "9007199254740992", "9223372036854775807"] {
+        for hi in [
+            "9007199254740991",
+            "9007199254740992",
+            "9223372036854775807",
+        ] {
             expect(
                 &rules(&[&format!("tokens in 4..{hi}"), "tokens == 5", "otherwise"]),
                 &[("W101", 12)],
@@ -553,10 +557,7 @@ mod issue_17 {
             &[],
         );
         expect(
-            &rules(&[
-                "prompt matches /[0-9]/",
-                "prompt matches /^[^0-9]*$/",
-            ]),
+            &rules(&["prompt matches /[0-9]/", "prompt matches /^[^0-9]*$/"]),
             &[],
         );
     }

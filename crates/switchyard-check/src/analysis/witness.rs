@@ -128,7 +128,9 @@ fn candidates(
             let set: Vec<(&AtomKind, bool)> = atoms.to_vec();
             let want = if many { PER_FIELD } else { 1 };
             match texts.strings(f, space.rs.fields.len(), &exclude, &set, want, budget)? {
-                Outcome::Found(found) => values.extend(found.into_iter().map(|s| Some(Value::Str(s)))),
+                Outcome::Found(found) => {
+                    values.extend(found.into_iter().map(|s| Some(Value::Str(s))))
+                }
                 Outcome::Empty => {}
                 Outcome::Unknown => complete = false,
             }
@@ -147,14 +149,21 @@ fn candidates(
             let mut ranges = set.ranges().to_vec();
             ranges.sort_by_key(|&(lo, hi)| 0i64.clamp(lo, hi).unsigned_abs());
             for &(lo, hi) in ranges.iter().take(PER_FIELD) {
-                values.extend(nice_floats(lo, hi).into_iter().map(|x| Some(Value::Float(x))));
+                values.extend(
+                    nice_floats(lo, hi)
+                        .into_iter()
+                        .map(|x| Some(Value::Float(x))),
+                );
             }
         }
         _ => complete = false,
     }
     let mut kept: Vec<Option<Value>> = Vec::new();
     for v in values {
-        if allows(space, dom, v.as_ref()) && passes(space, f, v.as_ref(), atoms) && !kept.contains(&v) {
+        if allows(space, dom, v.as_ref())
+            && passes(space, f, v.as_ref(), atoms)
+            && !kept.contains(&v)
+        {
             kept.push(v);
         }
     }
@@ -270,14 +279,27 @@ pub(crate) fn realize(
             let Some(v) = convert(v.as_ref(), ty.as_ref()) else {
                 continue;
             };
-            if !list.contains(&v) && allows(space, &dom, v.as_ref()) && passes(space, f, v.as_ref(), &own) {
+            if !list.contains(&v)
+                && allows(space, &dom, v.as_ref())
+                && passes(space, f, v.as_ref(), &own)
+            {
                 list.push(v);
             }
         }
     }
-    let reads_hour = shared.iter().any(|r| super::no_match::atom_reads_time(r.atom));
-    let hours: Vec<i64> = if reads_hour { hours } else { hours.into_iter().take(1).collect() };
-    let days: Vec<u32> = if reads_hour { days } else { days.into_iter().take(1).collect() };
+    let reads_hour = shared
+        .iter()
+        .any(|r| super::no_match::atom_reads_time(r.atom));
+    let hours: Vec<i64> = if reads_hour {
+        hours
+    } else {
+        hours.into_iter().take(1).collect()
+    };
+    let days: Vec<u32> = if reads_hour {
+        days
+    } else {
+        days.into_iter().take(1).collect()
+    };
     shared.sort_by_key(|r| r.dim);
     match combine(&lists, &hours, &days, &shared, budget)? {
         Some(c) => Ok(Realized::Context(c)),
@@ -340,7 +362,10 @@ fn combine(
                 .zip(&at)
                 .map(|(l, i)| l.get(*i).cloned().flatten())
                 .collect(),
-            hour: hours.get(at.get(lists.len()).copied().unwrap_or(0)).copied().unwrap_or(0),
+            hour: hours
+                .get(at.get(lists.len()).copied().unwrap_or(0))
+                .copied()
+                .unwrap_or(0),
             weekday: days
                 .get(at.get(lists.len() + 1).copied().unwrap_or(0))
                 .copied()
@@ -439,10 +464,12 @@ mod tests {
     fn samples_roundtrip_through_json() {
         use super::super::numeric::float_key;
         let (lo, hi) = (float_key(0.1) + 1, float_key(0.300_000_000_000_000_04));
-        for x in nice_floats(lo, hi)
-            .into_iter()
-            .chain([0.999_999_999_999_999_9, 1e300, 5e-324, 9_007_199_254_740_993.0])
-        {
+        for x in nice_floats(lo, hi).into_iter().chain([
+            0.999_999_999_999_999_9,
+            1e300,
+            5e-324,
+            9_007_199_254_740_993.0,
+        ]) {
             assert!(json_roundtrips(x), "{x}");
         }
     }

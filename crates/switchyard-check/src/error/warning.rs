@@ -264,10 +264,7 @@ fn not_proved_message(rules: &[String], reason: NotProvedReason) -> String {
             "the analysis could not decide the tests of {}",
             which("rule", "rules")
         ),
-        NotProvedReason::Skipped => format!(
-            "the analysis skipped {}",
-            which("rule", "rules")
-        ),
+        NotProvedReason::Skipped => format!("the analysis skipped {}", which("rule", "rules")),
         NotProvedReason::Work if rules.is_empty() => "the analysis reached its work limit".into(),
         NotProvedReason::Work => format!(
             "the analysis reached its work limit with the tests of {} undecided",

@@ -135,12 +135,23 @@ mod tests {
     #[test]
     fn floats_are_read_correctly_rounded() {
         let below_one = 1.0f64 - f64::EPSILON / 2.0;
-        for text in ["0.9999999999999999", "0.99999999999999989", "0.99999999999999988897769753748434595763683319091796875"] {
-            assert_eq!(read(&Type::Float, text), Ok(Some(Scalar::Float(below_one))), "{text}");
+        for text in [
+            "0.9999999999999999",
+            "0.99999999999999989",
+            "0.99999999999999988897769753748434595763683319091796875",
+        ] {
+            assert_eq!(
+                read(&Type::Float, text),
+                Ok(Some(Scalar::Float(below_one))),
+                "{text}"
+            );
         }
         // Halfway between it and 1.0: ties go to the even one, 1.0.
         assert_eq!(
-            read(&Type::Float, "0.999999999999999944488848768742172978818416595458984375"),
+            read(
+                &Type::Float,
+                "0.999999999999999944488848768742172978818416595458984375"
+            ),
             Ok(Some(Scalar::Float(1.0)))
         );
         // 17 significant digits, near 2^53 and near the ends of f64.
@@ -153,8 +164,16 @@ mod tests {
             -4.940_656_458_412e-324,
             123_456_789.012_345_67,
         ] {
-            for text in [format!("{x:?}"), format!("{x:.16e}"), serde_json::to_string(&x).unwrap_or_default()] {
-                assert_eq!(read(&Type::Float, &text), Ok(Some(Scalar::Float(x))), "{text}");
+            for text in [
+                format!("{x:?}"),
+                format!("{x:.16e}"),
+                serde_json::to_string(&x).unwrap_or_default(),
+            ] {
+                assert_eq!(
+                    read(&Type::Float, &text),
+                    Ok(Some(Scalar::Float(x))),
+                    "{text}"
+                );
             }
         }
     }
@@ -164,7 +183,13 @@ mod tests {
         let tier = Type::Enum(vec!["free".into(), "pro".into()]);
         assert_eq!(typed(&tier, Given::Str("pro")), Ok(Scalar::Enum(1)));
         assert_eq!(typed(&tier, Given::Str("gold")), Err(ValueError::NotInEnum));
-        assert_eq!(typed(&Type::Float, Given::Float(f64::NAN)), Err(ValueError::NotFinite));
-        assert_eq!(typed(&Type::Bool, Given::Int(1)), Err(ValueError::WrongType));
+        assert_eq!(
+            typed(&Type::Float, Given::Float(f64::NAN)),
+            Err(ValueError::NotFinite)
+        );
+        assert_eq!(
+            typed(&Type::Bool, Given::Int(1)),
+            Err(ValueError::WrongType)
+        );
     }
 }

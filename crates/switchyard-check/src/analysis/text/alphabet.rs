@@ -231,7 +231,11 @@ mod tests {
     fn word_characters_match_regex() {
         let re = regex::Regex::new(r"^\w$").unwrap();
         for c in ['a', 'é', '_', '9', 'ß', '中', ' ', '-', '\u{300}', '٣'] {
-            assert_eq!(kind_of(c) & kind::WORD != 0, re.is_match(&c.to_string()), "{c:?}");
+            assert_eq!(
+                kind_of(c) & kind::WORD != 0,
+                re.is_match(&c.to_string()),
+                "{c:?}"
+            );
         }
     }
 
@@ -243,8 +247,14 @@ mod tests {
         // digits, `x`, white space, everything else.
         assert_eq!(a.blocks.len(), 4, "{a:?}");
         assert_eq!(a.blocks[0].rep, 'a');
-        assert!(a.blocks.iter().any(|b| b.rep == 'x' && b.has(1) && !b.has(0)));
+        assert!(a
+            .blocks
+            .iter()
+            .any(|b| b.rep == 'x' && b.has(1) && !b.has(0)));
         assert!(a.blocks.iter().any(|b| b.rep == '0' && b.has(0)));
-        assert!(a.blocks.iter().any(|b| b.rep == ' ' && b.kind & kind::SPACE != 0));
+        assert!(a
+            .blocks
+            .iter()
+            .any(|b| b.rep == ' ' && b.kind & kind::SPACE != 0));
     }
 }

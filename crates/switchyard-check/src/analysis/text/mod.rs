@@ -62,7 +62,14 @@ fn counts(atom: &AtomKind, f: FieldId) -> Option<(bool, IntSet)> {
                 set = set.or(&line.compare(crate::ir::CmpOp::Eq, Scalar::from(v))?);
             }
             let (lo, hi) = line.ends();
-            Some((w, if *negated { set.not_within(lo, hi) } else { set }))
+            Some((
+                w,
+                if *negated {
+                    set.not_within(lo, hi)
+                } else {
+                    set
+                },
+            ))
         }
         AtomKind::Range {
             lhs,

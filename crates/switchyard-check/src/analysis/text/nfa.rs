@@ -180,7 +180,14 @@ impl Builder {
                     }
                 };
                 for _ in 0..rep.min {
-                    tail = self.compile(&rep.sub, tail)?;
+                    let before = self.states.len();
+                    let start = self.compile(&rep.sub, tail)?;
+                    if start == tail && self.states.len() == before {
+                        // The body reads nothing and asserts nothing: every
+                        // copy is the same no-op (`(?:){4294967295}`).
+                        break;
+                    }
+                    tail = start;
                 }
                 Ok(tail)
             }

@@ -221,13 +221,11 @@ impl Closer {
             match nfa.states.get(s as usize) {
                 Some(State::Char { .. }) => out.push(s),
                 Some(State::Split(to)) => stack.extend(to.iter().rev()),
-                Some(State::Look { look, next }) => {
-                    if look_holds(*look, behind, ahead) {
-                        stack.push(*next);
-                    }
+                Some(State::Look { look, next }) if look_holds(*look, behind, ahead) => {
+                    stack.push(*next);
                 }
                 Some(State::Match) => matched = true,
-                None => {}
+                Some(State::Look { .. }) | None => {}
             }
         }
         (out, matched)
@@ -294,7 +292,8 @@ impl<'p, 'a> Space<'p, 'a> {
 
     /// Whether the string that led to `node` is an answer.
     fn accepts(&self, node: &Node, closer: &mut Closer) -> bool {
-        let counts_known = !self.clipped || (node.len <= MAX_TEXT_LEN && node.words <= MAX_TEXT_LEN);
+        let counts_known =
+            !self.clipped || (node.len <= MAX_TEXT_LEN && node.words <= MAX_TEXT_LEN);
         if !counts_known
             || !self.problem.lengths.contains(node.len)
             || !self.problem.words.contains(node.words)
@@ -302,15 +301,12 @@ impl<'p, 'a> Space<'p, 'a> {
         {
             return false;
         }
-        self.problem
-            .tests
-            .iter()
-            .zip(&node.tests)
-            .enumerate()
-            .all(|(i, ((nfa, want), (matched, from)))| {
+        self.problem.tests.iter().zip(&node.tests).enumerate().all(
+            |(i, ((nfa, want), (matched, from)))| {
                 let matched = *matched || closer.close(i, nfa, from, node.prev, None).1;
                 matched == *want
-            })
+            },
+        )
     }
 
     /// Whether no string going on from `node` can be an answer because of
@@ -354,8 +350,8 @@ impl<'p, 'a> Space<'p, 'a> {
             next.dedup();
             tests.push((false, next));
         }
-        let starts_word = block.kind & kind::SPACE == 0
-            && node.prev.is_none_or(|p| p & kind::SPACE != 0);
+        let starts_word =
+            block.kind & kind::SPACE == 0 && node.prev.is_none_or(|p| p & kind::SPACE != 0);
         Some(Node {
             prev: Some(block.kind),
             len: (node.len + 1).min(self.len_cap),
