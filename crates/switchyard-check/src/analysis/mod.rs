@@ -105,6 +105,11 @@ pub struct AnalysisOptions {
     /// realized into a verified context, or shown to hold none); past it,
     /// coverage is not proved (W109). Default 256.
     pub max_witness_tries: usize,
+    /// Work the E008 search may spend building strings for the text tests
+    /// of string fields (regexes, `contains`, `words`, ...), in all; past
+    /// it, coverage is not proved (W109). Default 20 million (about a
+    /// second of searching).
+    pub max_text_work: u64,
 }
 
 impl Default for AnalysisOptions {
@@ -114,6 +119,7 @@ impl Default for AnalysisOptions {
             max_work: 200_000_000,
             max_work_per_rule: 2_000_000,
             max_witness_tries: 256,
+            max_text_work: 20_000_000,
         }
     }
 }

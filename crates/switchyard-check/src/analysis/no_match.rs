@@ -77,7 +77,7 @@ fn search(
 ) -> Result<Option<Witness>, Exhausted> {
     let rs = space.rs;
     let reads_time = reads_time(rs);
-    let mut texts = TextTests::default();
+    let mut texts = TextTests::new(options.max_text_work);
     let mut search = Search::new(Term::top(), index.all());
     let mut pieces = 0usize;
     while let Some(piece) = search.next(index, space, budget)? {

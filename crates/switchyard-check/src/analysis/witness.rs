@@ -101,7 +101,6 @@ fn candidates(
     dom: &Dom,
     atoms: &[(&AtomKind, bool)],
     many: bool,
-    budget: &mut Budget,
 ) -> Result<Candidates, Exhausted> {
     let Some(field) = space.rs.field(f) else {
         return Ok(Candidates {
@@ -127,7 +126,7 @@ fn candidates(
             let exclude: Vec<&str> = ids.iter().filter_map(|id| space.string(*id)).collect();
             let set: Vec<(&AtomKind, bool)> = atoms.to_vec();
             let want = if many { PER_FIELD } else { 1 };
-            match texts.strings(f, space.rs.fields.len(), &exclude, &set, want, budget)? {
+            match texts.strings(f, space.rs.fields.len(), &exclude, &set, want)? {
                 Outcome::Found(found) => {
                     values.extend(found.into_iter().map(|s| Some(Value::Str(s))))
                 }
@@ -225,7 +224,7 @@ pub(crate) fn realize(
         let own: Vec<&Required<'_>> = required.iter().filter(|r| reads_only(r.atom, f)).collect();
         let atoms: Vec<(&AtomKind, bool)> = own.iter().map(|r| (r.atom, r.want)).collect();
         let many = involved.get(i).copied().unwrap_or(false);
-        let c = candidates(space, texts, f, &dom, &atoms, many, budget)?;
+        let c = candidates(space, texts, f, &dom, &atoms, many)?;
         if c.values.is_empty() {
             return Ok(if c.complete {
                 Realized::Empty

@@ -30,10 +30,11 @@ use nfa::{Nfa, Unsupported};
 pub(crate) use search::Outcome;
 use search::Problem;
 
-/// The NFAs of the regexes and text tests met so far, by the test.
-#[derive(Default)]
+/// The NFAs of the regexes and text tests met so far, by the test, and
+/// the work the searches for strings may still do.
 pub(crate) struct TextTests {
     nfas: HashMap<String, Result<Nfa, Unsupported>>,
+    budget: Budget,
 }
 
 /// The counts (`words` or `len`) of field `f` for which `atom` holds, if
@@ -102,6 +103,14 @@ fn passes(f: FieldId, fields: usize, s: &str, required: &[(&AtomKind, bool)]) ->
 }
 
 impl TextTests {
+    /// No NFA yet; searches may do `max_work` work in all.
+    pub(crate) fn new(max_work: u64) -> Self {
+        TextTests {
+            nfas: HashMap::new(),
+            budget: Budget::new(max_work),
+        }
+    }
+
     /// The NFA of a regex or text test on field `f`, built once.
     fn nfa(&mut self, atom: &AtomKind, f: FieldId) -> Option<&Result<Nfa, Unsupported>> {
         let built = match atom {
@@ -133,7 +142,8 @@ impl TextTests {
 
     /// Up to `want` values of string field `f` (one of `fields`) that are
     /// not among `exclude` and give each atom of `required` (atoms reading
-    /// only `f`) its wanted value; or that there is none.
+    /// only `f`) its wanted value; or that there is none. Fails when the
+    /// searches have used up their work.
     pub(crate) fn strings(
         &mut self,
         f: FieldId,
@@ -141,7 +151,6 @@ impl TextTests {
         exclude: &[&str],
         required: &[(&AtomKind, bool)],
         want: usize,
-        budget: &mut Budget,
     ) -> Result<Outcome, Exhausted> {
         // Build every NFA first (the problem borrows them).
         for (atom, _) in required {
@@ -180,7 +189,8 @@ impl TextTests {
             words,
             exclude: exclude.to_vec(),
         };
-        let outcome = search::search(&problem, if others.is_empty() { want } else { 16 }, budget)?;
+        let want = if others.is_empty() { want } else { 16 };
+        let outcome = search::search(&problem, want, &mut self.budget)?;
         Ok(match outcome {
             Outcome::Found(found) => {
                 let good: Vec<String> = found

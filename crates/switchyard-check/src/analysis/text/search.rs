@@ -17,7 +17,7 @@ use super::nfa::{Nfa, State};
 /// Longest string the search builds, in characters.
 pub(crate) const MAX_TEXT_LEN: i64 = 4096;
 /// Most states one search visits.
-const MAX_VISITED: usize = 20_000;
+const MAX_VISITED: usize = 4_000;
 
 /// What a string of one field must satisfy.
 pub(crate) struct Problem<'a> {
@@ -318,7 +318,13 @@ impl<'p, 'a> Space<'p, 'a> {
 
     /// The state after reading a character of block `b`; `None` when a test
     /// that must not match has matched.
-    fn step(&self, node: &Node, b: usize, closer: &mut Closer) -> Option<Node> {
+    fn step(
+        &self,
+        node: &Node,
+        b: usize,
+        closer: &mut Closer,
+        closures: &mut Closures,
+    ) -> Option<Node> {
         let block = self.alphabet.blocks.get(b)?;
         let mut tests = Vec::with_capacity(node.tests.len());
         for (i, ((nfa, want), (matched, from))) in
@@ -328,7 +334,12 @@ impl<'p, 'a> Space<'p, 'a> {
                 tests.push((true, Vec::new()));
                 continue;
             }
-            let (chars, now) = closer.close(i, nfa, from, node.prev, Some(block.kind));
+            let slot = closures
+                .get_mut(i)
+                .and_then(|by_kind| by_kind.get_mut(usize::from(block.kind)))?;
+            let (chars, now) =
+                slot.get_or_insert_with(|| closer.close(i, nfa, from, node.prev, Some(block.kind)));
+            let (chars, now) = (&*chars, *now);
             if now {
                 if !*want {
                     return None;
@@ -365,6 +376,11 @@ impl<'p, 'a> Space<'p, 'a> {
         })
     }
 }
+
+/// Per test, per kind of the next character (the [`kind`] bits, below
+/// 32): the closure of one node, computed once for all the blocks of that
+/// kind.
+type Closures = Vec<Vec<Option<(Vec<u32>, bool)>>>;
 
 /// Looks for up to `want` strings that satisfy `problem`.
 pub(crate) fn search(
@@ -405,8 +421,9 @@ pub(crate) fn search(
             complete = false;
             continue;
         }
+        let mut closures: Closures = vec![vec![None; 32]; problem.tests.len()];
         for b in 0..space.alphabet.blocks.len() {
-            let Some(next) = space.step(&node, b, &mut closer) else {
+            let Some(next) = space.step(&node, b, &mut closer, &mut closures) else {
                 continue;
             };
             if space.dead(&next) || seen.contains(&next) {

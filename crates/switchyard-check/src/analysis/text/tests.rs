@@ -1,7 +1,6 @@
 //! The text search against `regex` and `str` themselves.
 
 use super::*;
-use crate::analysis::Budget;
 use crate::ir::{CmpOp, Pattern, StrOp};
 
 fn pattern(source: &str, flags: &str) -> AtomKind {
@@ -46,11 +45,9 @@ fn count(words: bool, op: CmpOp, n: i64) -> AtomKind {
 }
 
 fn solve(required: &[(AtomKind, bool)], exclude: &[&str]) -> Outcome {
-    let mut t = TextTests::default();
+    let mut t = TextTests::new(50_000_000);
     let req: Vec<(&AtomKind, bool)> = required.iter().map(|(a, w)| (a, *w)).collect();
-    let mut budget = Budget::new(50_000_000);
-    t.strings(FieldId(0), 1, exclude, &req, 1, &mut budget)
-        .unwrap()
+    t.strings(FieldId(0), 1, exclude, &req, 1).unwrap()
 }
 
 #[track_caller]
