@@ -11,7 +11,6 @@
 //! ([`super::text`]).
 
 use crate::ir::{AtomKind, CmpOp, FieldId, Operand, Subject, Value};
-use crate::semantics::Scalar;
 
 use super::int_set::IntSet;
 use super::sets::{Bits, StrSet};
@@ -49,7 +48,8 @@ fn or_vals(a: Vals, b: Vals) -> Option<Vals> {
     })
 }
 
-/// Values of `u` that `op v` holds for; `None`: not decidable here.
+/// Values of `u` (bools, enums, strings) that `op v` holds for; `None`:
+/// not decidable here.
 fn compare(space: &mut Space<'_>, u: Universe, op: CmpOp, v: &Value) -> Option<Vals> {
     let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
     Some(match (u, v) {
@@ -71,9 +71,6 @@ fn compare(space: &mut Space<'_>, u: Universe, op: CmpOp, v: &Value) -> Option<V
         (Universe::Str, Value::Str(s)) if !ordering => {
             let eq = StrSet::only(vec![space.intern(s)]);
             Vals::Str(if op == CmpOp::Eq { eq } else { eq.not() })
-        }
-        (Universe::Num(line), Value::Int(_) | Value::Float(_)) => {
-            Vals::Num(line.compare(op, Scalar::from(v))?)
         }
         _ => return None,
     })
@@ -110,6 +107,30 @@ impl Space<'_> {
         }
     }
 
+    /// The values of `u` a comparison, `in` list or range holds for.
+    fn members(&mut self, u: Universe, atom: &AtomKind) -> Option<Vals> {
+        if let Universe::Num(line) = u {
+            return line.members(atom).map(Vals::Num);
+        }
+        match atom {
+            AtomKind::Compare {
+                op,
+                rhs: Operand::Value(v),
+                ..
+            } => compare(self, u, *op, v),
+            AtomKind::In {
+                values, negated, ..
+            } => {
+                let mut acc = no_vals(u);
+                for v in values {
+                    acc = or_vals(acc, compare(self, u, CmpOp::Eq, v)?)?;
+                }
+                Some(if *negated { not_vals(u, &acc) } else { acc })
+            }
+            _ => None,
+        }
+    }
+
     /// The values of one dimension an atom holds for, if decidable.
     fn decide(&mut self, atom: &AtomKind) -> Option<(DimId, Dom)> {
         let (d, vals) = match atom {
@@ -125,40 +146,14 @@ impl Space<'_> {
             }
             AtomKind::Compare {
                 lhs,
-                op,
-                rhs: Operand::Value(v),
-            } => {
-                let d = self.subject_dim(*lhs)?;
-                let u = self.dim(d)?.universe;
-                (d, compare(self, u, *op, v)?)
+                rhs: Operand::Value(_),
+                ..
             }
-            AtomKind::In {
-                lhs,
-                values,
-                negated,
-            } => {
+            | AtomKind::In { lhs, .. }
+            | AtomKind::Range { lhs, .. } => {
                 let d = self.subject_dim(*lhs)?;
                 let u = self.dim(d)?.universe;
-                let mut acc = no_vals(u);
-                for v in values {
-                    acc = or_vals(acc, compare(self, u, CmpOp::Eq, v)?)?;
-                }
-                (d, if *negated { not_vals(u, &acc) } else { acc })
-            }
-            AtomKind::Range {
-                lhs,
-                lo,
-                hi,
-                inclusive,
-                negated,
-            } => {
-                let d = self.subject_dim(*lhs)?;
-                let u = self.dim(d)?.universe;
-                let Universe::Num(line) = u else {
-                    return None;
-                };
-                let r = Vals::Num(line.range(*lo, *hi, *inclusive)?);
-                (d, if *negated { not_vals(u, &r) } else { r })
+                (d, self.members(u, atom)?)
             }
             AtomKind::Compare { .. } | AtomKind::Matches { .. } | AtomKind::Str { .. } => {
                 return None

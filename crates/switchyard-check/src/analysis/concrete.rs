@@ -1,8 +1,8 @@
 //! One concrete context: a value (or unset) per field and a decision time,
 //! read through [`crate::semantics`] like any other context.
 
-use crate::ir::{Subject, Value};
-use crate::semantics::{char_count, word_count, Env, Scalar};
+use crate::ir::{AtomKind, FieldId, Subject, Value};
+use crate::semantics::{char_count, holds, word_count, Env, Scalar};
 
 /// One context: a value (or unset) per field, and the decision time.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +13,27 @@ pub(crate) struct Concrete {
     pub(crate) hour: i64,
     /// 0 is Monday.
     pub(crate) weekday: u32,
+}
+
+impl Concrete {
+    /// A context of `fields` fields where only `f` is set (to `v`; `None`:
+    /// unset), at hour 0 on a Monday: to try atoms that read only `f`.
+    pub(crate) fn only(fields: usize, f: FieldId, v: Option<Value>) -> Concrete {
+        let mut values = vec![None; fields];
+        if let Some(slot) = values.get_mut(f.index()) {
+            *slot = v;
+        }
+        Concrete {
+            values,
+            hour: 0,
+            weekday: 0,
+        }
+    }
+
+    /// Whether each atom holds exactly when wanted.
+    pub(crate) fn gives(&self, atoms: &[(&AtomKind, bool)]) -> bool {
+        atoms.iter().all(|(a, want)| holds(a, self) == *want)
+    }
 }
 
 impl Env for Concrete {

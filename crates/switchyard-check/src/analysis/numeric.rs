@@ -15,7 +15,7 @@
 //! member of the line at or below `c`, and of the smallest at or above it,
 //! computed exactly, in `i128` so that nothing overflows at the ends.
 
-use crate::ir::{CmpOp, Number};
+use crate::ir::{AtomKind, CmpOp, Number, Operand};
 use crate::semantics::{compare_int_float, Scalar};
 
 use super::int_set::IntSet;
@@ -80,26 +80,21 @@ impl Line {
         Some(match (self, c) {
             (Line::Int(..), Scalar::Int(i)) => (i128::from(i), i128::from(i)),
             (Line::Int(..), Scalar::Float(f)) => {
-                let (below, above) = (i128::from(i64::MIN) - 1, i128::from(i64::MAX) + 1);
                 if f.is_nan() {
                     return None;
                 }
-                let floor = if f >= TWO_63 {
-                    above
-                } else if f < -TWO_63 {
-                    below
-                } else {
-                    // In -2^63..2^63: the floor and ceiling are exact i64s.
-                    i128::from(f.floor() as i64)
+                // In -2^63..=2^63 - 1024 (the float below 2^63) the floor
+                // and the ceiling are exact i64s; past it, one beyond.
+                let whole = |x: f64| {
+                    if x >= TWO_63 {
+                        i128::from(i64::MAX) + 1
+                    } else if x < -TWO_63 {
+                        i128::from(i64::MIN) - 1
+                    } else {
+                        i128::from(x as i64)
+                    }
                 };
-                let ceil = if f >= TWO_63 {
-                    above
-                } else if f < -TWO_63 {
-                    below
-                } else {
-                    i128::from(f.ceil() as i64)
-                };
-                (floor, ceil)
+                (whole(f.floor()), whole(f.ceil()))
             }
             (Line::Float, Scalar::Float(f)) => {
                 if !f.is_finite() {
@@ -150,6 +145,48 @@ impl Line {
             CmpOp::Gt => self.clip(floor + 1, hi),
             CmpOp::Ge => self.clip(ceil, hi),
         })
+    }
+
+    /// The members `x` for which a numeric test of `atom` holds, `x` being
+    /// its subject's value: a comparison with a constant, an `in` list or
+    /// a range (or their `not`); `None` for other atoms.
+    pub(crate) fn members(self, atom: &AtomKind) -> Option<IntSet> {
+        let (lo, hi) = self.ends();
+        match atom {
+            AtomKind::Compare {
+                op,
+                rhs: Operand::Value(v),
+                ..
+            } => self.compare(*op, Scalar::from(v)),
+            AtomKind::In {
+                values, negated, ..
+            } => {
+                let mut set = IntSet::empty();
+                for v in values {
+                    set = set.or(&self.compare(CmpOp::Eq, Scalar::from(v))?);
+                }
+                Some(if *negated {
+                    set.not_within(lo, hi)
+                } else {
+                    set
+                })
+            }
+            AtomKind::Range {
+                lo: from,
+                hi: to,
+                inclusive,
+                negated,
+                ..
+            } => {
+                let set = self.range(*from, *to, *inclusive)?;
+                Some(if *negated {
+                    set.not_within(lo, hi)
+                } else {
+                    set
+                })
+            }
+            _ => None,
+        }
     }
 
     /// The members in `lo..hi` (`..=` when `inclusive`).

@@ -70,20 +70,6 @@ fn required<'s>(space: &'s Space<'_>, piece: &Term) -> Vec<Required<'s>> {
         .collect()
 }
 
-/// Whether field `f` holding `v` gives each atom its wanted value.
-fn passes(space: &Space<'_>, f: FieldId, v: Option<&Value>, atoms: &[(&AtomKind, bool)]) -> bool {
-    let mut values = vec![None; space.rs.fields.len()];
-    if let Some(slot) = values.get_mut(f.index()) {
-        *slot = v.cloned();
-    }
-    let probe = Concrete {
-        values,
-        hour: 0,
-        weekday: 0,
-    };
-    atoms.iter().all(|(a, want)| holds(a, &probe) == *want)
-}
-
 /// The values a field may take in a piece.
 struct Candidates {
     /// In order of preference (`None`: unset).
@@ -160,7 +146,7 @@ fn candidates(
     let mut kept: Vec<Option<Value>> = Vec::new();
     for v in values {
         if allows(space, dom, v.as_ref())
-            && passes(space, f, v.as_ref(), atoms)
+            && Concrete::only(space.rs.fields.len(), f, v.clone()).gives(atoms)
             && !kept.contains(&v)
         {
             kept.push(v);
@@ -215,6 +201,7 @@ pub(crate) fn realize(
         })
         .collect();
     let mut lists: Vec<Vec<Option<Value>>> = Vec::with_capacity(n);
+    let mut undecided: Option<Vec<DimId>> = None;
     for i in 0..n {
         let f = field_id(i);
         let d = space.field_dim(f);
@@ -226,13 +213,18 @@ pub(crate) fn realize(
         let many = involved.get(i).copied().unwrap_or(false);
         let c = candidates(space, texts, f, &dom, &atoms, many)?;
         if c.values.is_empty() {
-            return Ok(if c.complete {
-                Realized::Empty
-            } else {
-                Realized::Unknown(own.iter().map(|r| r.dim).collect())
-            });
+            if c.complete {
+                return Ok(Realized::Empty);
+            }
+            // Go on: another field may show that the piece is empty.
+            undecided
+                .get_or_insert_with(Vec::new)
+                .extend(own.iter().map(|r| r.dim));
         }
         lists.push(c.values);
+    }
+    if let Some(dims) = undecided {
+        return Ok(Realized::Unknown(dims));
     }
     let hours: Vec<i64> = match piece.get(space.hour_dim()).map(|d| &d.vals) {
         Some(Vals::Num(set)) => (0..24).filter(|h| set.contains(*h)).collect(),
@@ -280,7 +272,7 @@ pub(crate) fn realize(
             };
             if !list.contains(&v)
                 && allows(space, &dom, v.as_ref())
-                && passes(space, f, v.as_ref(), &own)
+                && Concrete::only(n, f, v.clone()).gives(&own)
             {
                 list.push(v);
             }

@@ -19,7 +19,6 @@ mod search;
 use std::collections::HashMap;
 
 use crate::ir::{AtomKind, FieldId, Operand, Subject, Value};
-use crate::semantics::{holds, Scalar};
 
 use super::concrete::Concrete;
 use super::int_set::IntSet;
@@ -37,69 +36,25 @@ pub(crate) struct TextTests {
     budget: Budget,
 }
 
-/// The counts (`words` or `len`) of field `f` for which `atom` holds, if
-/// it compares one with constants.
+/// The counts (`words` or `len`, `true` for words) of field `f` for which
+/// `atom` holds, if it compares one with constants.
 fn counts(atom: &AtomKind, f: FieldId) -> Option<(bool, IntSet)> {
-    let line = Line::Int(0, i64::MAX);
-    let words = |s: &Subject| match s {
-        Subject::Words(g) if *g == f => Some(true),
-        Subject::Len(g) if *g == f => Some(false),
-        _ => None,
-    };
-    match atom {
+    let lhs = match atom {
         AtomKind::Compare {
             lhs,
-            op,
-            rhs: Operand::Value(v),
-        } => Some((words(lhs)?, line.compare(*op, Scalar::from(v))?)),
-        AtomKind::In {
-            lhs,
-            values,
-            negated,
-        } => {
-            let w = words(lhs)?;
-            let mut set = IntSet::empty();
-            for v in values {
-                set = set.or(&line.compare(crate::ir::CmpOp::Eq, Scalar::from(v))?);
-            }
-            let (lo, hi) = line.ends();
-            Some((
-                w,
-                if *negated {
-                    set.not_within(lo, hi)
-                } else {
-                    set
-                },
-            ))
+            rhs: Operand::Value(_),
+            ..
         }
-        AtomKind::Range {
-            lhs,
-            lo,
-            hi,
-            inclusive,
-            negated,
-        } => {
-            let w = words(lhs)?;
-            let set = line.range(*lo, *hi, *inclusive)?;
-            let (a, b) = line.ends();
-            Some((w, if *negated { set.not_within(a, b) } else { set }))
-        }
-        _ => None,
-    }
-}
-
-/// Whether `s` as the value of field `f` gives each atom its wanted value.
-fn passes(f: FieldId, fields: usize, s: &str, required: &[(&AtomKind, bool)]) -> bool {
-    let mut values = vec![None; fields];
-    if let Some(v) = values.get_mut(f.index()) {
-        *v = Some(Value::Str(s.to_string()));
-    }
-    let probe = Concrete {
-        values,
-        hour: 0,
-        weekday: 0,
+        | AtomKind::In { lhs, .. }
+        | AtomKind::Range { lhs, .. } => lhs,
+        _ => return None,
     };
-    required.iter().all(|(a, want)| holds(a, &probe) == *want)
+    let words = match lhs {
+        Subject::Words(g) if *g == f => true,
+        Subject::Len(g) if *g == f => false,
+        _ => return None,
+    };
+    Some((words, Line::Int(0, i64::MAX).members(atom)?))
 }
 
 impl TextTests {
@@ -195,7 +150,9 @@ impl TextTests {
             Outcome::Found(found) => {
                 let good: Vec<String> = found
                     .into_iter()
-                    .filter(|s| passes(f, fields, s, required))
+                    .filter(|s| {
+                        Concrete::only(fields, f, Some(Value::Str(s.clone()))).gives(required)
+                    })
                     .take(want)
                     .collect();
                 if good.is_empty() {

@@ -55,12 +55,8 @@ fn found(required: &[(AtomKind, bool)], exclude: &[&str]) -> String {
     match solve(required, exclude) {
         Outcome::Found(s) => {
             let s = s[0].clone();
-            assert!(passes(
-                FieldId(0),
-                1,
-                &s,
-                &required.iter().map(|(a, w)| (a, *w)).collect::<Vec<_>>()
-            ));
+            let req: Vec<(&AtomKind, bool)> = required.iter().map(|(a, w)| (a, *w)).collect();
+            assert!(Concrete::only(1, FieldId(0), Some(Value::Str(s.clone()))).gives(&req));
             assert!(!exclude.contains(&s.as_str()));
             s
         }
@@ -236,7 +232,8 @@ fn empty_agrees_with_regex_on_random_strings() {
             let req: Vec<(&AtomKind, bool)> = required.iter().map(|(a, w)| (a, *w)).collect();
             if solve(&required, &[]) == Outcome::Empty {
                 for s in &strings {
-                    prop_assert!(!passes(FieldId(0), 1, s, &req), "{s:?} passes {required:?}");
+                    let c = Concrete::only(1, FieldId(0), Some(Value::Str(s.clone())));
+                    prop_assert!(!c.gives(&req), "{s:?} passes {required:?}");
                 }
             }
             Ok(())
