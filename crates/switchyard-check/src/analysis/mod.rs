@@ -179,8 +179,8 @@ pub enum Finding {
         /// Why.
         reason: NotProved,
     },
-    /// N201: the analysis skipped a rule (or, with `rule: None`, the search
-    /// for a context no rule matches).
+    /// N201: the analysis skipped a rule (or, with `rule: None`, stopped
+    /// before the rules).
     Skipped {
         /// Index in [`Ruleset::rules`].
         rule: Option<usize>,

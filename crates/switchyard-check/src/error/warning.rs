@@ -103,9 +103,10 @@ pub enum CheckWarning {
     /// N201 (a note): the condition analysis skipped a rule, or stopped.
     #[error("{}", skipped_message(rule.as_deref(), *reason))]
     AnalysisSkipped {
-        /// The rule's name (the last rule for the E008 search).
+        /// The rule's name (the last rule when the analysis stopped before
+        /// the rules).
         span: Span,
-        /// The rule; `None` for the search for a context no rule matches.
+        /// The rule; `None` when the analysis stopped before the rules.
         rule: Option<String>,
         /// Why.
         reason: SkipReason,
@@ -210,9 +211,6 @@ impl CheckWarning {
                 SkipReason::Stopped => {
                     "W101, W102 and E008 are not reported for this rule and the ones after it".into()
                 }
-                SkipReason::Work if rule_is_none(self) => {
-                    "E008 is not reported: simplify the rules, or add a catch-all rule".into()
-                }
                 _ => "W101 and W102 are not reported for this rule; simplify its condition or \
                       split the rule"
                     .into(),
@@ -230,7 +228,7 @@ pub enum SkipReason {
         /// The bound.
         limit: usize,
     },
-    /// The work allowed for one rule (or for the E008 search) ran out.
+    /// The work allowed for one rule ran out.
     Work,
     /// The work allowed for the whole ruleset ran out at this rule.
     Stopped,
@@ -274,16 +272,10 @@ fn not_proved_message(rules: &[String], reason: NotProvedReason) -> String {
     format!("coverage not proved: some context may match no rule ({why})")
 }
 
-fn rule_is_none(w: &CheckWarning) -> bool {
-    matches!(w, CheckWarning::AnalysisSkipped { rule: None, .. })
-}
-
 /// The message of N201.
 fn skipped_message(rule: Option<&str>, reason: SkipReason) -> String {
     let Some(rule) = rule else {
-        return "could not decide whether every context matches a rule: \
-                the analysis reached its work limit"
-            .into();
+        return "the analysis stopped before the rules: it reached its work limit".into();
     };
     match reason {
         SkipReason::TooManyTerms { limit } => format!(
