@@ -109,9 +109,11 @@ impl fmt::Display for Type {
 /// A typed value: a default, a literal in a condition, a test context value.
 ///
 /// Values always have the type of the field they belong to, with one
-/// exception: in comparisons, `in` lists and ranges on an `int` subject a
-/// literal written as a float stays [`Value::Float`] (int and float mix
-/// freely; compare numerically). Literals for `float` subjects are always
+/// exception: in comparisons and `in` lists on a numeric subject a literal
+/// keeps the kind it is written in, [`Value::Int`] or [`Value::Float`]
+/// (int and float mix freely and compare exactly, see
+/// [`crate::semantics::compare`]; an int literal is never rounded to a
+/// float). Defaults and test contexts of `float` fields are always
 /// [`Value::Float`]. Enum values (including `weekday`'s) are
 /// [`Value::Enum`], the index into the enum's values.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,7 +131,8 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value as a number, for `Int` and `Float`.
+    /// The value as a number, for `Int` and `Float` (an int past 2^53 is
+    /// rounded: compare with [`crate::semantics::compare`] instead).
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
@@ -243,7 +246,8 @@ pub enum AtomKind {
         negated: bool,
     },
     /// `S in lo..hi` / `lo..=hi` (`negated`: `not in`). `lhs` is numeric;
-    /// for a `float` subject both bounds are [`Number::Float`].
+    /// the bounds are as written (an int bound stays an int, for a `float`
+    /// subject too).
     Range {
         /// The tested value.
         lhs: Subject,

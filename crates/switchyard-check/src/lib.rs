@@ -12,9 +12,13 @@
 //! # Choices a user of the IR should know
 //!
 //! - Enum values (and `weekday`'s, see [`ir::WEEKDAYS`]) are
-//!   [`ir::Value::Enum`] indexes into the enum's list. Literals for `float`
-//!   subjects are floats; an `int` subject compared with a float literal
-//!   keeps the [`ir::Value::Float`] (compare numerically).
+//!   [`ir::Value::Enum`] indexes into the enum's list. A number compared
+//!   with a numeric subject keeps the kind it is written in (an int literal
+//!   against a `float` field stays [`ir::Value::Int`], a float literal
+//!   against an `int` one [`ir::Value::Float`]); [`semantics`] compares
+//!   them exactly. Defaults and test values of `float` fields are floats.
+//! - [`semantics`] is what an atom means on a context: the evaluator and
+//!   the condition analysis both use it.
 //! - Lets stay references ([`ir::Cond::Let`]); [`Ruleset::lets`] is in
 //!   dependency order, so a let only refers to lets before it.
 //! - Rules are in evaluation order: ruleset order, or stable-sorted by
@@ -58,6 +62,7 @@ pub mod analysis;
 pub mod error;
 pub mod ir;
 pub mod provider;
+pub mod semantics;
 
 mod catalog;
 mod checker;
@@ -74,7 +79,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use error::{CheckError, CheckWarning, Deprecation, NameKind, SkipReason};
+pub use error::{CheckError, CheckWarning, Deprecation, NameKind, NotProvedReason, SkipReason};
 pub use ir::Ruleset;
 pub use targets::VARIANTS;
 

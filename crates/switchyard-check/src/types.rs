@@ -61,9 +61,10 @@ fn and_or(items: Vec<Cond>, and: bool) -> Cond {
 
 impl Checker<'_> {
     /// Types a literal for a value of type `ty` (`subject` names it in
-    /// messages). With `mixed`, an int subject also takes a float literal
-    /// (comparisons); without, the literal must have the type exactly, except
-    /// that a float takes an integer literal (defaults, test contexts).
+    /// messages). With `mixed` (comparisons), ints and floats mix and a
+    /// number keeps the kind it is written in; without (defaults, test
+    /// contexts), the literal must have the type exactly, except that a
+    /// float takes an integer literal, converted to the nearest float.
     pub(crate) fn literal(
         &mut self,
         ty: &Type,
@@ -75,6 +76,9 @@ impl Checker<'_> {
             (Type::Bool, Literal::Bool(b)) => Some(Value::Bool(*b)),
             (Type::Int, Literal::Number(Number::Int(i))) => Some(Value::Int(*i)),
             (Type::Int, Literal::Number(Number::Float(f))) if mixed => Some(Value::Float(*f)),
+            // An int literal compared with a float stays an int: it is
+            // never rounded (`x < 9007199254740993` is exact).
+            (Type::Float, Literal::Number(Number::Int(i))) if mixed => Some(Value::Int(*i)),
             (Type::Float, Literal::Number(n)) => Some(Value::Float(n.as_f64())),
             (Type::String, Literal::String(s)) => Some(Value::Str(s.clone())),
             (Type::Enum(values), Literal::String(s)) => {
@@ -199,15 +203,11 @@ impl Checker<'_> {
                     self.operator_type(lhs, "in", "a number", &ty);
                     return Cond::False;
                 }
-                let bound = |n: Number| match ty {
-                    Type::Float => Number::Float(n.as_f64()),
-                    _ => n,
-                };
                 atom(
                     AtomKind::Range {
                         lhs: subject,
-                        lo: bound(lo.node),
-                        hi: bound(hi.node),
+                        lo: lo.node,
+                        hi: hi.node,
                         inclusive: *inclusive,
                         negated: *negated,
                     },

@@ -14,7 +14,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
+use support::{code, fixture, guest, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
 
 /// Decisions of v1.route per rule over the 32 contexts, most first (ties
 /// in ruleset order).
@@ -174,13 +174,13 @@ fn human_output_charts_rules_and_models_and_draws_no_bar_when_piped() {
 
 #[test]
 fn contexts_no_rule_matches_are_counted() {
-    // A free `guest-N` user matches no rule; the checker cannot tell (a
-    // regex decides), so the ruleset loads.
+    // Long `guest-N` users match no rule; the checker cannot show one (see
+    // `NO_OTHERWISE`), so the ruleset loads.
     let dir = Scratch::new("no-match");
     let rules = dir.file("rules.route", NO_OTHERWISE);
     let traffic = dir.file(
         "t.jsonl",
-        "{\"user\": \"guest-1\"}\n{\"user\": \"ann\"}\n{\"user\": \"guest-2\"}\n",
+        &format!("{}\n{{\"user\": \"ann\"}}\n{}\n", guest('1'), guest('2')),
     );
     let out = run(
         &[

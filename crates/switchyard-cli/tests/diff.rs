@@ -14,7 +14,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{code, fixture, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
+use support::{code, fixture, guest, json, run, stderr, stdout, Scratch, BAD_LINES, NO_OTHERWISE};
 
 const MINI: &str = "openai/gpt-4o-mini";
 const CLAUDE: &str = "anthropic/claude-3.5-sonnet";
@@ -293,7 +293,10 @@ fn a_context_no_rule_matches_is_a_route_too() {
          rule pro: when tier == \"pro\" -> \"anthropic/claude-3.5-sonnet\"\n\
          rule guests: otherwise -> \"openai/gpt-4o-mini\"\n",
     );
-    let traffic = dir.file("t.jsonl", "{\"user\": \"guest-1\"}\n{\"tier\": \"pro\"}\n");
+    let traffic = dir.file(
+        "t.jsonl",
+        &format!("{}\n{{\"tier\": \"pro\"}}\n", guest('1')),
+    );
     let out = run(
         &[
             "diff",

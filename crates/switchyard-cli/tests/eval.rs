@@ -10,7 +10,7 @@
 )]
 
 mod support;
-use support::{code, describe, example, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
+use support::{code, describe, example, guest, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
 
 use std::process::Output;
 
@@ -32,9 +32,6 @@ rule pro: when tier == \"pro\" -> claude fallback [mini] max_tokens 2048
 rule night: when night_shift and hour < 6 -> mini
 rule default: otherwise -> mini fallback [claude]
 ";
-
-/// A context [`NO_OTHERWISE`] routes nowhere.
-const GUEST: &str = r#"{"user": "guest-1"}"#;
 
 /// A ruleset whose second test fails.
 const FAILING_TEST: &str = "\
@@ -151,7 +148,7 @@ fn unreadable_or_invalid_context_exits_2() {
 fn no_match_prints_null() {
     let dir = Scratch::new("null");
     let rules = dir.file("no-otherwise.route", NO_OTHERWISE);
-    let out = run(&["eval", p(&rules), "--context", GUEST], None);
+    let out = run(&["eval", p(&rules), "--context", &guest('1')], None);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(stdout(&out), "null\n");
 }
@@ -274,7 +271,7 @@ fn explain_json_without_a_match_has_a_null_decision() {
             "--at",
             AT_3PM,
             "--context",
-            GUEST,
+            &guest('1'),
         ],
         None,
     );

@@ -6,7 +6,9 @@
 //!   rule, nor choose it over the rules the warning names;
 //! - W102: no random context satisfies an impossible rule or `let`;
 //! - E008: the witness context (at the witness's time) gets no decision,
-//!   and `check` refuses the ruleset.
+//!   and `check` refuses the ruleset;
+//! - coverage: a random context that gets no decision is caught by E008
+//!   or, where the analysis could not decide, W109.
 //!
 //! The run also counts the findings it checked and fails if some kind never
 //! came up, so the properties cannot pass vacuously.
@@ -68,6 +70,8 @@ struct Counts {
     shadowed: Cell<usize>,
     impossible: Cell<usize>,
     no_match: Cell<usize>,
+    /// Random contexts that got no decision (each caught by E008 or W109).
+    nowhere: Cell<usize>,
 }
 
 fn bump(c: &Cell<usize>) {
@@ -79,6 +83,23 @@ fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), Tes
     let analysis = analyze(&rs, &AnalysisOptions::default());
     let table = CompiledTable::compile(rs.clone(), &sources).unwrap();
     let compile = |r: Ruleset| CompiledTable::compile(r, &sources).unwrap();
+    let caught = analysis.findings.iter().any(|f| {
+        matches!(
+            f,
+            Finding::NoMatch { .. } | Finding::CoverageNotProved { .. }
+        )
+    });
+    for (ctx, unix) in contexts {
+        if chosen(&table, ctx, *unix).is_none() {
+            bump(&counts.nowhere);
+            prop_assert!(
+                caught,
+                "{} routes nowhere, but no E008 nor W109\n{}",
+                ctx,
+                src
+            );
+        }
+    }
     for f in &analysis.findings {
         match f {
             Finding::Unreachable { rule, covered_by } => {
@@ -185,18 +206,20 @@ fn analysis_claims_hold_for_the_evaluator() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    let (u, s, i, n) = (
+    let (u, s, i, n, w) = (
         counts.unreachable.get(),
         counts.shadowed.get(),
         counts.impossible.get(),
         counts.no_match.get(),
+        counts.nowhere.get(),
     );
     eprintln!(
-        "checked {u} W101 ({s} contexts satisfying their conditions), {i} W102 and {n} E008 findings"
+        "checked {u} W101 ({s} contexts satisfying their conditions), {i} W102 and {n} E008 \
+         findings; {w} contexts routed nowhere, each caught"
     );
     let enough = (cases() / 50) as usize;
     assert!(
-        u >= enough && s >= enough && i >= enough && n >= enough,
-        "too few findings: {u} W101 ({s} contexts), {i} W102, {n} E008"
+        u >= enough && s >= enough && i >= enough && n >= enough && w >= enough,
+        "too few findings: {u} W101 ({s} contexts), {i} W102, {n} E008, {w} contexts nowhere"
     );
 }

@@ -92,18 +92,16 @@ impl Reference<'_> {
     }
 
     fn cmp(a: &V, b: &V) -> Option<std::cmp::Ordering> {
-        let num = |v: &V| match v {
-            V::I(i) => Some(*i as f64),
-            V::F(f) => Some(*f),
-            _ => None,
-        };
         match (a, b) {
             (V::I(x), V::I(y)) => Some(x.cmp(y)),
+            (V::F(x), V::F(y)) => x.partial_cmp(y),
+            (V::I(i), V::F(f)) => int_vs_float(*i, *f),
+            (V::F(f), V::I(i)) => int_vs_float(*i, *f).map(std::cmp::Ordering::reverse),
             (V::S(x), V::S(y)) => (x == y)
                 .then_some(std::cmp::Ordering::Equal)
                 .or(Some(std::cmp::Ordering::Less)),
             (V::B(x), V::B(y)) => Some(x.cmp(y)),
-            _ => num(a)?.partial_cmp(&num(b)?),
+            _ => None,
         }
     }
 
@@ -157,15 +155,17 @@ impl Reference<'_> {
                 negated,
             } => {
                 let x = match self.subject(*lhs) {
-                    Some(V::I(i)) => i as f64,
-                    Some(V::F(f)) => f,
+                    Some(x @ (V::I(_) | V::F(_))) => x,
                     _ => return false,
                 };
                 let n = |n: &Number| match n {
-                    Number::Int(i) => *i as f64,
-                    Number::Float(f) => *f,
+                    Number::Int(i) => V::I(*i),
+                    Number::Float(f) => V::F(*f),
                 };
-                let inside = x >= n(lo) && if *inclusive { x <= n(hi) } else { x < n(hi) };
+                let from = Self::cmp(&x, &n(lo));
+                let to = Self::cmp(&x, &n(hi));
+                let inside = matches!(from, Some(Greater | Equal))
+                    && (to == Some(Less) || (*inclusive && to == Some(Equal)));
                 inside != *negated
             }
             AtomKind::Matches { lhs, pattern } => match self.subject(*lhs) {
@@ -238,6 +238,48 @@ impl Reference<'_> {
             Target::Cheapest(_) => panic!("generator made cheapest"),
         })
     }
+}
+
+/// Compares an int with a float exactly, written apart from the
+/// evaluator's: below 2^64 in magnitude a float's floor is an exact
+/// `i128`; past it, the float is beyond every int.
+fn int_vs_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering::*;
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_64 {
+        return Some(Less);
+    }
+    if f <= -TWO_64 {
+        return Some(Greater);
+    }
+    let floor = f.floor();
+    Some(match i128::from(i).cmp(&(floor as i128)) {
+        Equal if f > floor => Less,
+        other => other,
+    })
+}
+
+#[test]
+fn the_reference_compares_ints_and_floats_exactly() {
+    use std::cmp::Ordering::*;
+    assert_eq!(
+        int_vs_float(9_007_199_254_740_993, 9_007_199_254_740_992.0),
+        Some(Greater)
+    );
+    assert_eq!(
+        int_vs_float(i64::MAX, 9_223_372_036_854_775_808.0),
+        Some(Less)
+    );
+    assert_eq!(
+        int_vs_float(i64::MIN, -9_223_372_036_854_775_808.0),
+        Some(Equal)
+    );
+    assert_eq!(int_vs_float(-3, -2.5), Some(Less));
+    assert_eq!(int_vs_float(0, -0.0), Some(Equal));
+    assert_eq!(int_vs_float(0, 1e300), Some(Less));
 }
 
 // ------------------------------------------------------------------ cases

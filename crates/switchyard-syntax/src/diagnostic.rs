@@ -87,6 +87,7 @@ codes! {
     W106 => Warning, "no max_tokens for this rule: its cost is unbounded";
     W107 => Warning, "a field OpenRouter has deprecated";
     W108 => Warning, "a chain of more than 3 models";
+    W109 => Warning, "coverage not proved: some context may match no rule";
     N201 => Note, "analysis skipped: the condition is too large to analyse";
 }
 
@@ -219,6 +220,7 @@ mod tests {
     fn codes_have_fixed_severities() {
         assert_eq!(Code::E013.severity(), Severity::Error);
         assert_eq!(Code::W108.severity(), Severity::Warning);
+        assert_eq!(Code::W109.severity(), Severity::Warning);
         assert_eq!(Code::E004.as_str(), "E004");
     }
 

@@ -115,7 +115,7 @@ impl Index {
                     }
                 }
                 Vals::Str(StrSet::Except(_)) => di.cofinite.push(id),
-                Vals::Int(_) | Vals::Float(_) => di.wild.push(id),
+                Vals::Num(_) => di.wild.push(id),
             }
         }
         self.terms.push(Covering { term, rule });

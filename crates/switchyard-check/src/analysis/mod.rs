@@ -1,50 +1,76 @@
 //! Condition analysis (LANGUAGE.md 4 and 9): rules no context can reach
 //! (W101), conditions no context satisfies (W102), contexts no rule
-//! matches (E008), and where the analysis gave up (N201).
+//! matches (E008), coverage it could neither prove nor refute (W109), and
+//! where the analysis gave up (N201). Atoms mean what
+//! [`crate::semantics`] says, the evaluator's own definition.
+//!
+//! # What it proves, and where it stops
+//!
+//! - **Exact** (W101, W102 and E008 are reported exactly when they hold):
+//!   `==`, `!=`, `in`, `not in`, ranges and orderings against constants on
+//!   ints, floats, `hour`, bools, enums, `weekday` and strings, `has`,
+//!   bool fields, unset fields, `and`/`or`/`not` and lets, at any
+//!   magnitude: ints and floats compare exactly (an int literal is never
+//!   rounded, `i64::MAX < 2^63`), a float field holds floats, not reals.
+//! - **Opaque** tests (regexes, `contains`/`starts_with`/`ends_with`,
+//!   `words(F)`, `len(F)`, two subjects compared) are free booleans for
+//!   W101 and W102: those warnings are sound (never wrong) but can miss a
+//!   rule that only their meaning makes unreachable or impossible.
+//! - **Coverage** (E008) is decided with the opaque tests' meaning: each
+//!   uncovered piece of the space is realized into a context (the tests of
+//!   one string field are solved together, `text/`: regexes from their
+//!   syntax trees, text tests, word and character counts, strings to
+//!   avoid), or shown to hold none. A context found is printed as JSON,
+//!   read back as any context is, checked against every rule, and only
+//!   then reported (E008). When a piece can be neither realized nor shown
+//!   empty (two subjects compared with no values found, a regex too large
+//!   or with an assertion `regex` can satisfy inside a character, strings
+//!   longer than 4,096 characters), or a limit is reached first, coverage
+//!   is *not proved*: W109 names the rules whose tests were not decided.
+//!   So `check` never passes silently a ruleset that can route a request
+//!   nowhere: it reports E008 or W109.
 //!
 //! # How
 //!
-//! - **Domains** (`space.rs`, `atoms.rs`, `sets.rs`, `numeric.rs`): one dimension per field (enum and bool values
-//!   as bit sets, strings as finite or co-finite sets, ints as exact ranges,
-//!   floats as real intervals with open or closed ends, plus *unset* for a
-//!   field without a default), `hour` (0..=23) and `weekday`, and one free
-//!   boolean per *opaque* atom (regexes, `contains`/`starts_with`/
-//!   `ends_with`, `words`, `len`, field-to-field comparisons), structurally
-//!   equal atoms sharing one. An opaque atom can only be true when the
-//!   fields it reads are set.
+//! - **Domains** (`space.rs`, `atoms.rs`, `sets.rs`, `numeric.rs`,
+//!   `int_set.rs`): one dimension per field (enum and bool values as bit
+//!   sets, strings as finite or co-finite sets, numbers as sets of ranges
+//!   over ordered keys, ints as themselves and floats keyed so that
+//!   consecutive keys are consecutive floats, plus *unset* for a field
+//!   without a default), `hour` (0..=23) and `weekday`, and one free
+//!   boolean per *opaque* atom, structurally equal atoms sharing one. An
+//!   opaque atom can only be true when the fields it reads are set.
 //! - **DNF** (`dnf.rs`): each condition, `let`s expanded, becomes a union of
 //!   boxes of that space. More than [`AnalysisOptions::max_terms`] terms
 //!   skips the rule with N201.
-//! - **Coverage** (`coverage.rs`, `unreachable.rs`): rule *r* is unreachable (W101) when each of
-//!   its terms is covered by the terms of earlier rules; the search splits
-//!   the term around each earlier term that meets it and fails as soon as a
-//!   piece meets none. The rules whose terms split a piece, less those the
-//!   others do without, are the ones the warning names. Rules whose target
-//!   can fail at run time (a `require`, its own or the `defaults`') never
-//!   cover anything, for W101 or E008.
-//! - **Witnesses** (`no_match.rs`, `witness.rs`): the same search from the whole space over
-//!   every rule's terms finds pieces no rule covers; values are picked in
-//!   such a piece (strings tried against the opaque atoms), printed as JSON,
-//!   read back as the evaluator reads contexts and checked against every
-//!   rule's condition with an exact evaluator (`exact.rs`). Only a witness
-//!   that passes is reported as E008.
+//! - **Coverage** (`coverage.rs`, `unreachable.rs`): rule *r* is
+//!   unreachable (W101) when each of its terms is covered by the terms of
+//!   earlier rules; the search splits the term around each earlier term
+//!   that meets it and fails as soon as a piece meets none. The rules whose
+//!   terms split a piece, less those the others do without, are the ones
+//!   the warning names. Rules whose target can fail at run time (a
+//!   `require`, its own or the `defaults`') never cover anything, for W101
+//!   or E008.
+//! - **Witnesses** (`no_match.rs`, `witness.rs`, `text/`, `concrete.rs`):
+//!   the same search from the whole space over every rule's terms finds
+//!   the pieces no rule covers, realized as above.
 //!
-//! Every claim is sound for the real semantics: an opaque atom being a free
-//! boolean only adds points, so "no point" (W101, W102) holds for real
-//! contexts too; E008 is only reported with a verified context. All work is
-//! paid from a budget ([`AnalysisOptions::max_work`]); past it the analysis
-//! stops with N201 and claims nothing more. Every step is iterative or
-//! bounded by the nesting of conditions and lets, so nothing hangs.
+//! All work is paid from a budget ([`AnalysisOptions::max_work`]); past it
+//! the analysis stops with N201 and claims nothing more (and W109 unless a
+//! catch-all covers everything). Every step is iterative or bounded by the
+//! nesting of conditions, lets and regexes, so nothing hangs.
 
 mod atoms;
+mod concrete;
 mod coverage;
 mod dnf;
-mod exact;
+mod int_set;
 mod no_match;
 mod numeric;
 mod report;
 mod sets;
 mod space;
+mod text;
 mod unreachable;
 mod witness;
 
@@ -58,7 +84,7 @@ use crate::ir::{Cond, LetId, Rule, Ruleset, Target};
 
 use coverage::Index;
 use dnf::{Expander, TooBig};
-use no_match::no_match;
+use no_match::{coverage, Coverage};
 pub use report::diagnostics;
 use space::Space;
 use unreachable::rule_findings;
@@ -75,10 +101,15 @@ pub struct AnalysisOptions {
     /// Work spent on one rule at most; past it the rule is skipped (N201).
     /// Default 2 million.
     pub max_work_per_rule: u64,
-    /// Uncovered pieces tried for an E008 witness before giving up
-    /// (silently: E008 is only reported with a verified context).
-    /// Default 64.
+    /// Uncovered pieces of the space the E008 search looks at (each is
+    /// realized into a verified context, or shown to hold none); past it,
+    /// coverage is not proved (W109). Default 256.
     pub max_witness_tries: usize,
+    /// Work the E008 search may spend building strings for the text tests
+    /// of string fields (regexes, `contains`, `words`, ...), in all; past
+    /// it, coverage is not proved (W109). Default 20 million (about a
+    /// second of searching).
+    pub max_text_work: u64,
 }
 
 impl Default for AnalysisOptions {
@@ -87,7 +118,8 @@ impl Default for AnalysisOptions {
             max_terms: 4096,
             max_work: 200_000_000,
             max_work_per_rule: 2_000_000,
-            max_witness_tries: 64,
+            max_witness_tries: 256,
+            max_text_work: 20_000_000,
         }
     }
 }
@@ -141,13 +173,46 @@ pub enum Finding {
         /// The context.
         witness: Witness,
     },
-    /// N201: the analysis skipped a rule (or, with `rule: None`, the search
-    /// for a context no rule matches).
+    /// W109: no context matching no rule was found, but that every context
+    /// matches a rule could not be proved either.
+    CoverageNotProved {
+        /// Why.
+        reason: NotProved,
+    },
+    /// N201: the analysis skipped a rule (or, with `rule: None`, stopped
+    /// before the rules).
     Skipped {
         /// Index in [`Ruleset::rules`].
         rule: Option<usize>,
         /// Why.
         reason: SkipReason,
+    },
+}
+
+/// Why coverage (every context matches a rule) was not proved (W109).
+/// Each names rules (indexes in [`Ruleset::rules`]), in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotProved {
+    /// The analysis could not decide the tests of these rules (a regex or
+    /// text test it cannot model, a comparison of two fields it found no
+    /// values for, a string longer than it builds).
+    Undecided {
+        /// The rules.
+        rules: Vec<usize>,
+    },
+    /// The analysis skipped these rules (N201), and some context they
+    /// match was not searched further.
+    Skipped {
+        /// The rules.
+        rules: Vec<usize>,
+    },
+    /// The search reached its work limit (or looked at
+    /// [`AnalysisOptions::max_witness_tries`] pieces) first; `rules` had
+    /// tests it had not decided by then.
+    Work {
+        /// The rules.
+        rules: Vec<usize>,
     },
 }
 
@@ -242,10 +307,10 @@ pub fn analyze(rs: &Ruleset, options: &AnalysisOptions) -> Analysis {
     }
 
     let mut index = Index::new(&space);
-    let mut verifiable = true;
+    let mut too_deep = Vec::new();
     for (r, rule) in rs.rules.iter().enumerate() {
         if nesting(&rule.cond, &let_depth) > MAX_NESTING {
-            verifiable = false;
+            too_deep.push(r);
             findings.push(Finding::Skipped {
                 rule: Some(r),
                 reason: SkipReason::Nesting,
@@ -267,24 +332,40 @@ pub fn analyze(rs: &Ruleset, options: &AnalysisOptions) -> Analysis {
         }
     }
 
-    if verifiable {
-        match no_match(&space, &index, &mut budget, options) {
-            Ok(Some(witness)) => findings.push(Finding::NoMatch { witness }),
-            Ok(None) => {}
-            Err(Exhausted) => findings.push(Finding::Skipped {
-                rule: None,
-                reason: SkipReason::Work,
-            }),
-        }
+    // Conditions nested too deeply are not evaluated on witnesses either.
+    let outcome = if too_deep.is_empty() {
+        coverage(&space, &index, &mut budget, options)
+    } else if has_catch_all(rs) {
+        Coverage::Proved
+    } else {
+        Coverage::NotProved(NotProved::Skipped { rules: too_deep })
+    };
+    match outcome {
+        Coverage::Proved => {}
+        Coverage::NoMatch(witness) => findings.push(Finding::NoMatch { witness }),
+        Coverage::NotProved(reason) => findings.push(Finding::CoverageNotProved { reason }),
     }
     Analysis { findings }
 }
 
-/// The analysis ran out of work at rule `r`: nothing more is claimed.
+/// Whether some rule that cannot fail matches every context (`otherwise`).
+fn has_catch_all(rs: &Ruleset) -> bool {
+    rs.rules
+        .iter()
+        .any(|r| r.cond == Cond::True && !can_fail(rs, r))
+}
+
+/// The analysis ran out of work at rule `r`: nothing more is claimed, and
+/// coverage is not proved unless a catch-all proves it.
 fn stop(mut findings: Vec<Finding>, rs: &Ruleset, r: usize) -> Analysis {
     findings.push(Finding::Skipped {
         rule: (r < rs.rules.len()).then_some(r),
         reason: SkipReason::Stopped,
     });
+    if !has_catch_all(rs) {
+        findings.push(Finding::CoverageNotProved {
+            reason: NotProved::Work { rules: Vec::new() },
+        });
+    }
     Analysis { findings }
 }

@@ -3,10 +3,10 @@
 use serde_json::Value as Json;
 use switchyard_syntax::{Diagnostic, Span, ToDiagnostic};
 
-use crate::error::{CheckError, CheckWarning, NameKind};
+use crate::error::{CheckError, CheckWarning, NameKind, NotProvedReason};
 use crate::ir::Ruleset;
 
-use super::{Analysis, Finding};
+use super::{Analysis, Finding, NotProved};
 
 /// The findings as diagnostics. E008 points at the last rule (where a
 /// catch-all would go), or at the start of the first file when there is no
@@ -54,6 +54,19 @@ pub fn diagnostics(rs: &Ruleset, analysis: &Analysis) -> Vec<Diagnostic> {
                     fallible: witness.fallible.iter().map(|r| name(*r)).collect(),
                 }
                 .to_diagnostic(),
+                Finding::CoverageNotProved { reason } => {
+                    let (rules, reason) = match reason {
+                        NotProved::Undecided { rules } => (rules, NotProvedReason::Undecided),
+                        NotProved::Skipped { rules } => (rules, NotProvedReason::Skipped),
+                        NotProved::Work { rules } => (rules, NotProvedReason::Work),
+                    };
+                    CheckWarning::CoverageNotProved {
+                        span: last,
+                        rules: rules.iter().map(|r| name(*r)).collect(),
+                        reason,
+                    }
+                    .to_diagnostic()
+                }
                 Finding::Skipped { rule, reason } => CheckWarning::AnalysisSkipped {
                     span: rule.map_or(last, at),
                     rule: rule.map(name),

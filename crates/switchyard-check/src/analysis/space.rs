@@ -15,7 +15,8 @@ use std::collections::HashMap;
 
 use crate::ir::{AtomKind, FieldId, Ruleset, Type};
 
-use super::numeric::{FloatSet, IntSet};
+use super::int_set::IntSet;
+use super::numeric::Line;
 use super::sets::{Bits, StrSet};
 
 /// Index of a dimension in [`Space::dims`].
@@ -28,10 +29,8 @@ pub(crate) enum Vals {
     Bits(Bits),
     /// Strings.
     Str(StrSet),
-    /// Ints and `hour`.
-    Int(IntSet),
-    /// Floats.
-    Float(FloatSet),
+    /// Numbers (ints, floats, `hour`): keys of the dimension's [`Line`].
+    Num(IntSet),
 }
 
 impl Vals {
@@ -39,8 +38,7 @@ impl Vals {
         match self {
             Vals::Bits(b) => b.is_empty(),
             Vals::Str(s) => s.is_empty(),
-            Vals::Int(i) => i.is_empty(),
-            Vals::Float(f) => f.is_empty(),
+            Vals::Num(n) => n.is_empty(),
         }
     }
 }
@@ -66,8 +64,7 @@ impl Dom {
         let vals = match (&self.vals, &o.vals) {
             (Vals::Bits(a), Vals::Bits(b)) => Vals::Bits(a.and(b)),
             (Vals::Str(a), Vals::Str(b)) => Vals::Str(a.and(b)),
-            (Vals::Int(a), Vals::Int(b)) => Vals::Int(a.and(b)),
-            (Vals::Float(a), Vals::Float(b)) => Vals::Float(a.and(b)),
+            (Vals::Num(a), Vals::Num(b)) => Vals::Num(a.and(b)),
             _ => self.vals.clone(),
         };
         Dom {
@@ -82,8 +79,7 @@ impl Dom {
             || match (&self.vals, &o.vals) {
                 (Vals::Bits(a), Vals::Bits(b)) => a.meets(b),
                 (Vals::Str(a), Vals::Str(b)) => a.meets(b),
-                (Vals::Int(a), Vals::Int(b)) => a.meets(b),
-                (Vals::Float(a), Vals::Float(b)) => a.meets(b),
+                (Vals::Num(a), Vals::Num(b)) => a.meets(b),
                 _ => true,
             }
     }
@@ -106,10 +102,8 @@ pub(crate) enum Universe {
     Bits(u32),
     /// Every string.
     Str,
-    /// `lo..=hi`.
-    Int(i64, i64),
-    /// Every real (floats are a subset).
-    Float,
+    /// Numbers.
+    Num(Line),
 }
 
 /// What a dimension stands for.
@@ -144,8 +138,7 @@ impl Dim {
             vals: match self.universe {
                 Universe::Bits(n) => Vals::Bits(Bits::full(n)),
                 Universe::Str => Vals::Str(StrSet::except(Vec::new())),
-                Universe::Int(lo, hi) => Vals::Int(IntSet::range(lo, hi)),
-                Universe::Float => Vals::Float(FloatSet::full()),
+                Universe::Num(line) => Vals::Num(line.all()),
             },
         }
     }
@@ -157,9 +150,11 @@ impl Dim {
             vals: match (&d.vals, self.universe) {
                 (Vals::Bits(b), _) => Vals::Bits(b.not()),
                 (Vals::Str(s), _) => Vals::Str(s.not()),
-                (Vals::Int(i), Universe::Int(lo, hi)) => Vals::Int(i.not_within(lo, hi)),
-                (Vals::Int(i), _) => Vals::Int(i.not_within(i64::MIN, i64::MAX)),
-                (Vals::Float(f), _) => Vals::Float(f.not()),
+                (Vals::Num(n), Universe::Num(line)) => {
+                    let (lo, hi) = line.ends();
+                    Vals::Num(n.not_within(lo, hi))
+                }
+                (Vals::Num(n), _) => Vals::Num(n.not_within(i64::MIN, i64::MAX)),
             },
         }
     }
@@ -170,8 +165,7 @@ impl Dim {
             && match (&d.vals, self.universe) {
                 (Vals::Bits(b), _) => b.is_full(),
                 (Vals::Str(s), _) => s.is_full(),
-                (Vals::Int(i), Universe::Int(lo, hi)) => i.ranges() == [(lo, hi)],
-                (Vals::Float(f), _) => f.is_full(),
+                (Vals::Num(n), Universe::Num(line)) => n.ranges() == [line.ends()],
                 _ => false,
             }
     }
@@ -184,6 +178,9 @@ pub(crate) struct Opaque {
     pub(crate) atom: AtomKind,
     /// The fields it reads.
     pub(crate) fields: Vec<FieldId>,
+    /// The rules whose terms test it (to name them when it is not
+    /// decided), in order.
+    pub(crate) rules: Vec<usize>,
 }
 
 /// The dimensions of one ruleset, and the strings its atoms mention.
@@ -204,8 +201,8 @@ pub(crate) struct Space<'r> {
 fn universe(ty: &Type) -> Universe {
     match ty {
         Type::Bool => Universe::Bits(2),
-        Type::Int => Universe::Int(i64::MIN, i64::MAX),
-        Type::Float => Universe::Float,
+        Type::Int => Universe::Num(Line::Int(i64::MIN, i64::MAX)),
+        Type::Float => Universe::Num(Line::Float),
         Type::String => Universe::Str,
         Type::Enum(values) => Universe::Bits(u32::try_from(values.len()).unwrap_or(u32::MAX)),
     }
@@ -227,7 +224,7 @@ impl<'r> Space<'r> {
         dims.push(Dim {
             kind: DimKind::Hour,
             optional: false,
-            universe: Universe::Int(0, 23),
+            universe: Universe::Num(Line::Int(0, 23)),
         });
         dims.push(Dim {
             kind: DimKind::Weekday,
@@ -280,9 +277,26 @@ impl<'r> Space<'r> {
         self.opaque.push(Opaque {
             atom: atom.clone(),
             fields,
+            rules: Vec::new(),
         });
         self.opaque_ix.insert(key, d);
         d
+    }
+
+    /// Records that rule `r`'s terms test the opaque atoms they constrain.
+    pub(crate) fn note_rule(&mut self, r: usize, terms: &[Term]) {
+        for t in terms {
+            for (d, _) in t.parts() {
+                let Some(DimKind::Opaque(k)) = self.dim(*d).map(|d| d.kind) else {
+                    continue;
+                };
+                if let Some(o) = self.opaque.get_mut(k) {
+                    if o.rules.last() != Some(&r) {
+                        o.rules.push(r);
+                    }
+                }
+            }
+        }
     }
 
     /// The id of a string.
@@ -304,11 +318,6 @@ impl<'r> Space<'r> {
     /// The id of a string, if some atom mentions it.
     pub(crate) fn string_id(&self, s: &str) -> Option<u32> {
         self.string_ix.get(s).copied()
-    }
-
-    /// Every string atoms mention.
-    pub(crate) fn strings(&self) -> &[String] {
-        &self.strings
     }
 
     /// Every value of dimension `d`.

@@ -34,6 +34,7 @@ pub(crate) fn rule_findings(
     if terms.is_empty() {
         return Ok(Some(Finding::Impossible { rule: r }));
     }
+    space.note_rule(r, &terms);
     let mut lists: Vec<Vec<u32>> = Vec::with_capacity(terms.len());
     let mut covered_by: Vec<usize> = Vec::new();
     for t in &terms {

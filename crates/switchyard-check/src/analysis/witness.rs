@@ -1,19 +1,162 @@
 //! Witness contexts for E008: concrete values in an uncovered piece, the
-//! JSON a host would send for them, and that JSON read back the way the
-//! evaluator reads contexts (defaults for missing fields), so what is
+//! JSON a host would send for them, and that JSON read back the way every
+//! context is read ([`crate::semantics::given_from_json`]), so what is
 //! verified is exactly what is shown.
+//!
+//! [`realize`] picks a value per field inside the piece. The opaque atoms
+//! that read one string field are decided together ([`super::text`]);
+//! atoms that read two subjects are met by trying combinations of the
+//! fields' candidates. Each field is either given values, or shown to have
+//! none (the piece is empty: it holds no context), or left undecided.
 
 use serde_json::{Map, Number as JsonNumber, Value as Json};
 
-use crate::ir::{AtomKind, FieldId, Number, Operand, StrOp, Subject, Type, Value};
+use crate::ir::{AtomKind, FieldId, Type, Value};
+use crate::semantics::{given_from_json, holds, typed, Scalar};
 
-use super::exact::Concrete;
-use super::space::{DimKind, Dom, Space, Term, Vals};
+use super::concrete::Concrete;
+use super::numeric::nice_floats;
+use super::sets::StrSet;
+use super::space::{DimId, DimKind, Dom, Space, Term, Vals};
+use super::text::{reads_only, Outcome, TextTests};
+use super::{Budget, Exhausted};
 
-/// Strings tried for one string field, at most.
-const MAX_STRINGS: usize = 256;
-/// Longest string made up to meet `words`/`len` constants.
-const MAX_MADE_LEN: i64 = 4096;
+/// Values tried per field when atoms read two subjects.
+const PER_FIELD: usize = 12;
+/// Combinations tried for atoms that read two subjects.
+const MAX_COMBINATIONS: u64 = 20_000;
+
+/// What [`realize`] made of a piece.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Realized {
+    /// A context in the piece.
+    Context(Concrete),
+    /// No context is in the piece.
+    Empty,
+    /// Not decided: the opaque atoms (dimensions) it could not satisfy.
+    Unknown(Vec<DimId>),
+}
+
+/// An opaque atom the piece requires true or false.
+struct Required<'s> {
+    dim: DimId,
+    atom: &'s AtomKind,
+    want: bool,
+}
+
+/// The opaque atoms `piece` fixes.
+fn required<'s>(space: &'s Space<'_>, piece: &Term) -> Vec<Required<'s>> {
+    piece
+        .parts()
+        .iter()
+        .filter_map(|(d, dom)| {
+            let DimKind::Opaque(k) = space.dim(*d)?.kind else {
+                return None;
+            };
+            let o = space.opaque.get(k)?;
+            let Vals::Bits(b) = &dom.vals else {
+                return None;
+            };
+            // Both values allowed: the piece does not fix it.
+            if b.contains(0) == b.contains(1) {
+                return None;
+            }
+            Some(Required {
+                dim: *d,
+                atom: &o.atom,
+                want: b.contains(1),
+            })
+        })
+        .collect()
+}
+
+/// The values a field may take in a piece.
+struct Candidates {
+    /// In order of preference (`None`: unset).
+    values: Vec<Option<Value>>,
+    /// Whether `values` lists every value that passes (so none means none).
+    complete: bool,
+}
+
+/// Values of field `f` in `dom` giving `atoms` (which read only `f`) their
+/// wanted values, most natural first: unset, the default, then others.
+fn candidates(
+    space: &Space<'_>,
+    texts: &mut TextTests,
+    f: FieldId,
+    dom: &Dom,
+    atoms: &[(&AtomKind, bool)],
+    many: bool,
+) -> Result<Candidates, Exhausted> {
+    let Some(field) = space.rs.field(f) else {
+        return Ok(Candidates {
+            values: Vec::new(),
+            complete: false,
+        });
+    };
+    let mut values: Vec<Option<Value>> = Vec::new();
+    if dom.unset {
+        values.push(None);
+    }
+    values.extend(field.default.clone().map(Some));
+    let mut complete = true;
+    match (&field.ty, &dom.vals) {
+        (Type::Bool, Vals::Bits(b)) => values.extend(b.iter().map(|i| Some(Value::Bool(i == 1)))),
+        (Type::Enum(_), Vals::Bits(b)) => values.extend(b.iter().map(|i| Some(Value::Enum(i)))),
+        (Type::String, Vals::Str(StrSet::Only(ids))) => values.extend(
+            ids.iter()
+                .filter_map(|id| space.string(*id))
+                .map(|s| Some(Value::Str(s.to_string()))),
+        ),
+        (Type::String, Vals::Str(StrSet::Except(ids))) => {
+            let exclude: Vec<&str> = ids.iter().filter_map(|id| space.string(*id)).collect();
+            let set: Vec<(&AtomKind, bool)> = atoms.to_vec();
+            let want = if many { PER_FIELD } else { 1 };
+            match texts.strings(f, space.rs.fields.len(), &exclude, &set, want)? {
+                Outcome::Found(found) => {
+                    values.extend(found.into_iter().map(|s| Some(Value::Str(s))))
+                }
+                Outcome::Empty => {}
+                Outcome::Unknown => complete = false,
+            }
+        }
+        (Type::Int, Vals::Num(set)) => {
+            complete = atoms.is_empty();
+            values.extend(set.nearest_zero().map(|i| Some(Value::Int(i))));
+            for &(lo, hi) in set.ranges().iter().take(PER_FIELD) {
+                for i in [lo, hi, lo.saturating_add(1), hi.saturating_sub(1)] {
+                    values.push(Some(Value::Int(i)));
+                }
+            }
+        }
+        (Type::Float, Vals::Num(set)) => {
+            complete = atoms.is_empty();
+            let mut ranges = set.ranges().to_vec();
+            ranges.sort_by_key(|&(lo, hi)| 0i64.clamp(lo, hi).unsigned_abs());
+            for &(lo, hi) in ranges.iter().take(PER_FIELD) {
+                values.extend(
+                    nice_floats(lo, hi)
+                        .into_iter()
+                        .map(|x| Some(Value::Float(x))),
+                );
+            }
+        }
+        _ => complete = false,
+    }
+    let mut kept: Vec<Option<Value>> = Vec::new();
+    for v in values {
+        if allows(space, dom, v.as_ref())
+            && Concrete::only(space.rs.fields.len(), f, v.clone()).gives(atoms)
+            && !kept.contains(&v)
+        {
+            kept.push(v);
+        }
+    }
+    Ok(Candidates {
+        values: kept,
+        complete,
+    })
+}
 
 /// Whether `v` (`None`: unset) is allowed by `dom`.
 fn allows(space: &Space<'_>, dom: &Dom, v: Option<&Value>) -> bool {
@@ -23,190 +166,226 @@ fn allows(space: &Space<'_>, dom: &Dom, v: Option<&Value>) -> bool {
         (Some(Value::Enum(i)), Vals::Bits(bits)) => bits.contains(*i),
         (Some(Value::Str(s)), Vals::Str(set)) => match space.string_id(s) {
             Some(id) => set.contains(id),
-            None => matches!(set, super::sets::StrSet::Except(_)),
+            None => matches!(set, StrSet::Except(_)),
         },
-        (Some(Value::Int(i)), Vals::Int(set)) => set.contains(*i),
-        (Some(Value::Float(x)), Vals::Float(set)) => set.contains(*x),
+        (Some(Value::Int(i)), Vals::Num(set)) => set.contains(*i),
+        (Some(Value::Float(x)), Vals::Num(set)) => {
+            x.is_finite() && set.contains(super::numeric::float_key(*x))
+        }
         _ => false,
     }
 }
 
-/// Integer constants an atom compares `words(f)`/`len(f)` with.
-fn counts(atom: &AtomKind, f: FieldId) -> (bool, Vec<i64>) {
-    let reads = |s: &Subject| match s {
-        Subject::Words(g) if *g == f => Some(true),
-        Subject::Len(g) if *g == f => Some(false),
-        _ => None,
-    };
-    let whole = |x: f64| (x.abs() < 1e15).then_some(x as i64);
-    match atom {
-        AtomKind::Compare {
-            lhs,
-            rhs: Operand::Value(v),
-            ..
-        } => match reads(lhs) {
-            Some(w) => (w, v.as_f64().and_then(whole).into_iter().collect()),
-            None => (false, Vec::new()),
-        },
-        AtomKind::In { lhs, values, .. } => match reads(lhs) {
-            Some(w) => (
-                w,
-                values
-                    .iter()
-                    .filter_map(|v| v.as_f64().and_then(whole))
-                    .collect(),
-            ),
-            None => (false, Vec::new()),
-        },
-        AtomKind::Range { lhs, lo, hi, .. } => match reads(lhs) {
-            Some(w) => (
-                w,
-                [Number::as_f64(*lo), Number::as_f64(*hi)]
-                    .into_iter()
-                    .filter_map(whole)
-                    .collect(),
-            ),
-            None => (false, Vec::new()),
-        },
-        _ => (false, Vec::new()),
-    }
-}
-
-/// Strings worth trying for string field `f`.
-fn strings(space: &Space<'_>, f: FieldId, dom: &Dom) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if let Vals::Str(super::sets::StrSet::Only(ids)) = &dom.vals {
-        out.extend(
-            ids.iter()
-                .filter_map(|id| space.string(*id))
-                .map(String::from),
-        );
-        return out;
-    }
-    out.extend(["", "x", "a", "0"].map(String::from));
-    for o in &space.opaque {
-        if let AtomKind::Str { lhs, needle, op } = &o.atom {
-            if lhs.field() == Some(f) {
-                out.push(needle.clone());
-                out.push(match op {
-                    StrOp::Contains => format!("x{needle}x"),
-                    StrOp::StartsWith => format!("{needle}x"),
-                    StrOp::EndsWith => format!("x{needle}"),
-                });
-            }
-        }
-        let (words, constants) = counts(&o.atom, f);
-        for c in constants {
-            for n in [c - 1, c, c + 1] {
-                if (0..=MAX_MADE_LEN).contains(&n) {
-                    let n = usize::try_from(n).unwrap_or(0);
-                    out.push(if words {
-                        vec!["w"; n].join(" ")
-                    } else {
-                        "a".repeat(n)
-                    });
-                }
-            }
-        }
-    }
-    out.extend(space.strings().iter().cloned());
-    out.truncate(MAX_STRINGS);
-    out
-}
-
-/// Values worth trying for field `f` in `dom`, most natural first (unset,
-/// then the default, then others); all of them allowed by `dom`.
-fn candidates(space: &Space<'_>, f: FieldId, dom: &Dom) -> Vec<Option<Value>> {
-    let Some(field) = space.rs.field(f) else {
-        return Vec::new();
-    };
-    let mut out: Vec<Option<Value>> = vec![None, field.default.clone()];
-    match (&field.ty, &dom.vals) {
-        (Type::Bool, Vals::Bits(b)) => out.extend(b.iter().map(|i| Some(Value::Bool(i == 1)))),
-        (Type::Enum(_), Vals::Bits(b)) => out.extend(b.iter().map(|i| Some(Value::Enum(i)))),
-        (Type::String, _) => out.extend(
-            strings(space, f, dom)
-                .into_iter()
-                .map(|s| Some(Value::Str(s))),
-        ),
-        (Type::Int, Vals::Int(set)) => {
-            out.push(set.nearest_zero().map(Value::Int));
-            for &(lo, hi) in set.ranges().iter().take(8) {
-                out.extend([Some(Value::Int(lo)), Some(Value::Int(hi))]);
-            }
-        }
-        (Type::Float, Vals::Float(set)) => {
-            out.extend(set.samples().into_iter().map(|x| Some(Value::Float(x))));
-        }
-        _ => {}
-    }
-    out.retain(|v| allows(space, dom, v.as_ref()));
-    out
-}
-
-/// A concrete context inside `piece`: for each field, the first candidate
-/// value that meets the piece's requirements on the opaque atoms reading
-/// only that field (atoms reading two fields are left to verification).
-pub(crate) fn build(space: &Space<'_>, piece: &Term) -> Concrete {
-    let mut values = Vec::with_capacity(space.rs.fields.len());
-    for (i, _) in space.rs.fields.iter().enumerate() {
-        let f = FieldId(u32::try_from(i).unwrap_or(u32::MAX));
+/// A context inside `piece`, or that there is none, or that it is not
+/// decided.
+pub(crate) fn realize(
+    space: &Space<'_>,
+    texts: &mut TextTests,
+    piece: &Term,
+    budget: &mut Budget,
+) -> Result<Realized, Exhausted> {
+    let required = required(space, piece);
+    let n = space.rs.fields.len();
+    // Atoms reading one field are that field's business; the others are
+    // met by combining the fields' values.
+    let mut shared: Vec<&Required<'_>> = required
+        .iter()
+        .filter(|r| (0..n).all(|i| !reads_only(r.atom, field_id(i))))
+        .collect();
+    let involved: Vec<bool> = (0..n)
+        .map(|i| {
+            let f = field_id(i);
+            shared
+                .iter()
+                .any(|r| super::atoms::fields_of(r.atom).contains(&f))
+        })
+        .collect();
+    let mut lists: Vec<Vec<Option<Value>>> = Vec::with_capacity(n);
+    let mut undecided: Option<Vec<DimId>> = None;
+    for i in 0..n {
+        let f = field_id(i);
         let d = space.field_dim(f);
         let Some(dom) = piece.get(d).cloned().or_else(|| space.full(d)) else {
-            values.push(None);
+            return Ok(Realized::Unknown(Vec::new()));
+        };
+        let own: Vec<&Required<'_>> = required.iter().filter(|r| reads_only(r.atom, f)).collect();
+        let atoms: Vec<(&AtomKind, bool)> = own.iter().map(|r| (r.atom, r.want)).collect();
+        let many = involved.get(i).copied().unwrap_or(false);
+        let c = candidates(space, texts, f, &dom, &atoms, many)?;
+        if c.values.is_empty() {
+            if c.complete {
+                return Ok(Realized::Empty);
+            }
+            // Go on: another field may show that the piece is empty.
+            undecided
+                .get_or_insert_with(Vec::new)
+                .extend(own.iter().map(|r| r.dim));
+        }
+        lists.push(c.values);
+    }
+    if let Some(dims) = undecided {
+        return Ok(Realized::Unknown(dims));
+    }
+    let hours: Vec<i64> = match piece.get(space.hour_dim()).map(|d| &d.vals) {
+        Some(Vals::Num(set)) => (0..24).filter(|h| set.contains(*h)).collect(),
+        _ => (0..24).collect(),
+    };
+    let days: Vec<u32> = match piece.get(space.weekday_dim()).map(|d| &d.vals) {
+        Some(Vals::Bits(b)) => b.iter().collect(),
+        _ => (0..7).collect(),
+    };
+    let first = |lists: &[Vec<Option<Value>>]| Concrete {
+        values: lists.iter().map(|l| l.first().cloned().flatten()).collect(),
+        hour: hours.first().copied().unwrap_or(0),
+        weekday: days.first().copied().unwrap_or(0),
+    };
+    if shared.is_empty() {
+        return Ok(Realized::Context(first(&lists)));
+    }
+    // Values one field could share with another (`a == b`).
+    let pool: Vec<Option<Value>> = lists
+        .iter()
+        .zip(&involved)
+        .filter(|(_, inv)| **inv)
+        .flat_map(|(l, _)| l.iter().take(PER_FIELD).cloned())
+        .collect();
+    for (i, list) in lists.iter_mut().enumerate() {
+        if !involved.get(i).copied().unwrap_or(false) {
+            list.truncate(1);
+            continue;
+        }
+        let f = field_id(i);
+        let d = space.field_dim(f);
+        let Some(dom) = piece.get(d).cloned().or_else(|| space.full(d)) else {
             continue;
         };
-        let required: Vec<(&AtomKind, bool)> = piece
-            .parts()
+        let own: Vec<(&AtomKind, bool)> = required
             .iter()
-            .filter_map(|(od, odom)| {
-                let DimKind::Opaque(k) = space.dim(*od)?.kind else {
-                    return None;
-                };
-                let o = space.opaque.get(k)?;
-                let Vals::Bits(b) = &odom.vals else {
-                    return None;
-                };
-                (o.fields == [f]).then_some((&o.atom, b.contains(1)))
-            })
+            .filter(|r| reads_only(r.atom, f))
+            .map(|r| (r.atom, r.want))
             .collect();
-        let cands = candidates(space, f, &dom);
-        let fits = |v: &Option<Value>| {
-            let mut probe = Concrete {
-                values: vec![None; space.rs.fields.len()],
-                hour: 0,
-                weekday: 0,
+        let ty = space.rs.field(f).map(|fd| fd.ty.clone());
+        list.truncate(PER_FIELD);
+        for v in &pool {
+            let Some(v) = convert(v.as_ref(), ty.as_ref()) else {
+                continue;
             };
-            if let Some(slot) = probe.values.get_mut(i) {
-                slot.clone_from(v);
+            if !list.contains(&v)
+                && allows(space, &dom, v.as_ref())
+                && Concrete::only(n, f, v.clone()).gives(&own)
+            {
+                list.push(v);
             }
-            required.iter().all(|(a, want)| probe.atom(a) == *want)
+        }
+    }
+    let reads_hour = shared
+        .iter()
+        .any(|r| super::no_match::atom_reads_time(r.atom));
+    let hours: Vec<i64> = if reads_hour {
+        hours
+    } else {
+        hours.into_iter().take(1).collect()
+    };
+    let days: Vec<u32> = if reads_hour {
+        days
+    } else {
+        days.into_iter().take(1).collect()
+    };
+    shared.sort_by_key(|r| r.dim);
+    match combine(&lists, &hours, &days, &shared, budget)? {
+        Some(c) => Ok(Realized::Context(c)),
+        None => Ok(Realized::Unknown(shared.iter().map(|r| r.dim).collect())),
+    }
+}
+
+fn field_id(i: usize) -> FieldId {
+    FieldId(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
+/// `v` as a value of a field of type `ty`, if it is one exactly.
+fn convert(v: Option<&Value>, ty: Option<&Type>) -> Option<Option<Value>> {
+    let Some(v) = v else {
+        return Some(None);
+    };
+    Some(Some(match (v, ty?) {
+        (Value::Int(i), Type::Float) => {
+            let x = *i as f64;
+            (crate::semantics::compare_int_float(*i, x)? == std::cmp::Ordering::Equal)
+                .then_some(Value::Float(x))?
+        }
+        (Value::Float(x), Type::Int) => {
+            let i = *x as i64;
+            (crate::semantics::compare_int_float(i, *x)? == std::cmp::Ordering::Equal)
+                .then_some(Value::Int(i))?
+        }
+        (Value::Int(_), Type::Int)
+        | (Value::Float(_), Type::Float)
+        | (Value::Bool(_), Type::Bool)
+        | (Value::Str(_), Type::String)
+        | (Value::Enum(_), Type::Enum(_)) => v.clone(),
+        _ => return None,
+    }))
+}
+
+/// The first combination of the lists' values (and of the hours and days)
+/// that gives every atom of `shared` its wanted value.
+fn combine(
+    lists: &[Vec<Option<Value>>],
+    hours: &[i64],
+    days: &[u32],
+    shared: &[&Required<'_>],
+    budget: &mut Budget,
+) -> Result<Option<Concrete>, Exhausted> {
+    let sizes: Vec<usize> = lists
+        .iter()
+        .map(Vec::len)
+        .chain([hours.len(), days.len()])
+        .collect();
+    if sizes.contains(&0) {
+        return Ok(None);
+    }
+    let mut at = vec![0usize; sizes.len()];
+    for _ in 0..MAX_COMBINATIONS {
+        budget.spend(shared.len() as u64 + 1)?;
+        let c = Concrete {
+            values: lists
+                .iter()
+                .zip(&at)
+                .map(|(l, i)| l.get(*i).cloned().flatten())
+                .collect(),
+            hour: hours
+                .get(at.get(lists.len()).copied().unwrap_or(0))
+                .copied()
+                .unwrap_or(0),
+            weekday: days
+                .get(at.get(lists.len() + 1).copied().unwrap_or(0))
+                .copied()
+                .unwrap_or(0),
         };
-        let chosen = cands
-            .iter()
-            .find(|v| fits(v))
-            .or_else(|| cands.first())
-            .cloned()
-            .flatten();
-        values.push(chosen);
+        if shared.iter().all(|r| holds(r.atom, &c) == r.want) {
+            return Ok(Some(c));
+        }
+        // The next combination, like an odometer.
+        let mut k = 0;
+        loop {
+            let (Some(i), Some(size)) = (at.get_mut(k), sizes.get(k)) else {
+                return Ok(None);
+            };
+            *i += 1;
+            if *i < *size {
+                break;
+            }
+            *i = 0;
+            k += 1;
+        }
     }
-    let hour = match piece.get(space.hour_dim()).map(|d| &d.vals) {
-        Some(Vals::Int(set)) => set.nearest_zero().unwrap_or(0),
-        _ => 0,
-    };
-    let weekday = match piece.get(space.weekday_dim()).map(|d| &d.vals) {
-        Some(Vals::Bits(b)) => b.iter().next().unwrap_or(0),
-        _ => 0,
-    };
-    Concrete {
-        values,
-        hour,
-        weekday,
-    }
+    Ok(None)
 }
 
 /// The context as a JSON object: every set field whose value is not its
-/// default (a field left out takes its default, or stays unset).
+/// default (a field left out takes its default, or stays unset). Floats
+/// print as the shortest text that reads back as the same float, ints as
+/// ints.
 pub(crate) fn to_json(space: &Space<'_>, c: &Concrete) -> Map<String, Json> {
     let mut out = Map::new();
     for (field, v) in space.rs.fields.iter().zip(&c.values) {
@@ -233,9 +412,9 @@ pub(crate) fn to_json(space: &Space<'_>, c: &Concrete) -> Map<String, Json> {
     out
 }
 
-/// Reads a JSON context as the evaluator does (LANGUAGE.md 4.3, 4.4):
-/// missing or `null` fields take their default; `None` for a value the
-/// evaluator would reject.
+/// Reads a JSON context as every context is read (LANGUAGE.md 4.3, 4.4):
+/// missing or `null` fields take their default; `None` for a value a
+/// context would refuse.
 pub(crate) fn from_json(
     space: &Space<'_>,
     json: &Map<String, Json>,
@@ -244,23 +423,14 @@ pub(crate) fn from_json(
 ) -> Option<Concrete> {
     let mut values = Vec::with_capacity(space.rs.fields.len());
     for field in &space.rs.fields {
-        let v = match json.get(&field.name) {
-            None | Some(Json::Null) => field.default.clone(),
-            Some(Json::Bool(b)) if field.ty == Type::Bool => Some(Value::Bool(*b)),
-            Some(Json::Number(n)) => match (&field.ty, n.as_i64()) {
-                (Type::Int, Some(i)) => Some(Value::Int(i)),
-                (Type::Float, Some(i)) => Some(Value::Float(i as f64)),
-                (Type::Float, None) => Some(Value::Float(n.as_f64().filter(|x| x.is_finite())?)),
-                _ => return None,
-            },
-            Some(Json::String(s)) => match &field.ty {
-                Type::String => Some(Value::Str(s.clone())),
-                ty @ Type::Enum(_) => Some(Value::Enum(ty.enum_index(s)?)),
-                _ => return None,
-            },
-            Some(_) => return None,
+        let given = match json.get(&field.name) {
+            None => None,
+            Some(v) => given_from_json(&field.ty, v).ok()?,
         };
-        values.push(v);
+        values.push(match given {
+            None => field.default.clone(),
+            Some(g) => Some(typed(&field.ty, g).ok().map(Scalar::to_value)?),
+        });
     }
     Some(Concrete {
         values,
@@ -271,7 +441,6 @@ pub(crate) fn from_json(
 
 #[cfg(test)]
 mod tests {
-    use super::super::numeric::FloatSet;
     use super::*;
 
     /// Whether `x` survives printing as JSON and reading back.
@@ -284,9 +453,14 @@ mod tests {
 
     #[test]
     fn samples_roundtrip_through_json() {
-        let set = FloatSet::interval(0.1, false, 0.30000000000000004, true);
-        assert!(!set.samples().is_empty());
-        for x in set.samples() {
+        use super::super::numeric::float_key;
+        let (lo, hi) = (float_key(0.1) + 1, float_key(0.300_000_000_000_000_04));
+        for x in nice_floats(lo, hi).into_iter().chain([
+            0.999_999_999_999_999_9,
+            1e300,
+            5e-324,
+            9_007_199_254_740_993.0,
+        ]) {
             assert!(json_roundtrips(x), "{x}");
         }
     }

@@ -6,7 +6,7 @@ mod check_error_diagnostic;
 mod warning;
 
 pub use check_error::CheckError;
-pub use warning::{CheckWarning, Deprecation, SkipReason};
+pub use warning::{CheckWarning, Deprecation, NotProvedReason, SkipReason};
 
 #[cfg(doc)]
 use switchyard_syntax::Diagnostic;

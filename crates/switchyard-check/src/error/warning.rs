@@ -103,12 +103,24 @@ pub enum CheckWarning {
     /// N201 (a note): the condition analysis skipped a rule, or stopped.
     #[error("{}", skipped_message(rule.as_deref(), *reason))]
     AnalysisSkipped {
-        /// The rule's name (the last rule for the E008 search).
+        /// The rule's name (the last rule when the analysis stopped before
+        /// the rules).
         span: Span,
-        /// The rule; `None` for the search for a context no rule matches.
+        /// The rule; `None` when the analysis stopped before the rules.
         rule: Option<String>,
         /// Why.
         reason: SkipReason,
+    },
+    /// W109: the analysis found no context that matches no rule, but could
+    /// not prove that every context matches one.
+    #[error("{}", not_proved_message(rules, *reason))]
+    CoverageNotProved {
+        /// The last rule's name (where a catch-all would go).
+        span: Span,
+        /// The rules the reason names.
+        rules: Vec<String>,
+        /// Why.
+        reason: NotProvedReason,
     },
     /// W108: a chain of more than 3 models.
     #[error("a chain of {count} models: OpenRouter has been seen to reject more than 3")]
@@ -132,7 +144,8 @@ impl CheckWarning {
             | CheckWarning::Unreachable { span, .. }
             | CheckWarning::Impossible { span, .. }
             | CheckWarning::NotInCatalog { span, .. }
-            | CheckWarning::AnalysisSkipped { span, .. } => *span,
+            | CheckWarning::AnalysisSkipped { span, .. }
+            | CheckWarning::CoverageNotProved { span, .. } => *span,
         }
     }
 
@@ -148,6 +161,7 @@ impl CheckWarning {
             CheckWarning::Impossible { .. } => Code::W102,
             CheckWarning::NotInCatalog { .. } => Code::W104,
             CheckWarning::AnalysisSkipped { .. } => Code::N201,
+            CheckWarning::CoverageNotProved { .. } => Code::W109,
         }
     }
 
@@ -188,12 +202,14 @@ impl CheckWarning {
                  e.g. `budget < 1 and budget > 2`"
                     .into()
             }
+            CheckWarning::CoverageNotProved { .. } => {
+                "add a catch-all rule at the end (`rule default: otherwise -> MODEL`) so that \
+                 every request gets a model"
+                    .into()
+            }
             CheckWarning::AnalysisSkipped { reason, .. } => match reason {
                 SkipReason::Stopped => {
                     "W101, W102 and E008 are not reported for this rule and the ones after it".into()
-                }
-                SkipReason::Work if rule_is_none(self) => {
-                    "E008 is not reported: simplify the rules, or add a catch-all rule".into()
                 }
                 _ => "W101 and W102 are not reported for this rule; simplify its condition or \
                       split the rule"
@@ -212,7 +228,7 @@ pub enum SkipReason {
         /// The bound.
         limit: usize,
     },
-    /// The work allowed for one rule (or for the E008 search) ran out.
+    /// The work allowed for one rule ran out.
     Work,
     /// The work allowed for the whole ruleset ran out at this rule.
     Stopped,
@@ -220,16 +236,46 @@ pub enum SkipReason {
     Nesting,
 }
 
-fn rule_is_none(w: &CheckWarning) -> bool {
-    matches!(w, CheckWarning::AnalysisSkipped { rule: None, .. })
+/// Why coverage was not proved (W109).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotProvedReason {
+    /// The analysis could not decide the named rules' tests.
+    Undecided,
+    /// The analysis skipped the named rules (N201).
+    Skipped,
+    /// The search reached its work limit.
+    Work,
+}
+
+/// The message of W109.
+fn not_proved_message(rules: &[String], reason: NotProvedReason) -> String {
+    let which = |one: &str, many: &str| {
+        if rules.len() == 1 {
+            format!("{one} {}", list_names(rules))
+        } else {
+            format!("{many} {}", list_names(rules))
+        }
+    };
+    let why = match reason {
+        NotProvedReason::Undecided => format!(
+            "the analysis could not decide the tests of {}",
+            which("rule", "rules")
+        ),
+        NotProvedReason::Skipped => format!("the analysis skipped {}", which("rule", "rules")),
+        NotProvedReason::Work if rules.is_empty() => "the analysis reached its work limit".into(),
+        NotProvedReason::Work => format!(
+            "the analysis reached its work limit with the tests of {} undecided",
+            which("rule", "rules")
+        ),
+    };
+    format!("coverage not proved: some context may match no rule ({why})")
 }
 
 /// The message of N201.
 fn skipped_message(rule: Option<&str>, reason: SkipReason) -> String {
     let Some(rule) = rule else {
-        return "could not decide whether every context matches a rule: \
-                the analysis reached its work limit"
-            .into();
+        return "the analysis stopped before the rules: it reached its work limit".into();
     };
     match reason {
         SkipReason::TooManyTerms { limit } => format!(

@@ -201,7 +201,8 @@ fn atoms_are_typed() {
         &AtomKind::Compare {
             lhs: Subject::Field(budget),
             op: CmpOp::Gt,
-            rhs: Operand::Value(Value::Float(1.0))
+            // An int literal against a float field stays an int (#17).
+            rhs: Operand::Value(Value::Int(1))
         }
     );
     assert_eq!(

@@ -247,18 +247,29 @@ fn json_line(value: &impl Serialize) -> String {
 mod tests {
     use super::*;
 
+    /// A free `guest-N` user matches no rule: `check` reports it (E008),
+    /// so the table is compiled without the condition analysis, as a host
+    /// that skips it would.
     fn table() -> CompiledTable {
-        let (table, _) = CompiledTable::from_source(
-            // A free `guest-N` user matches no rule; the checker cannot find
-            // such a user (a regex decides), so it does not report E008.
+        let mut sources = switchyard_syntax::SourceMap::new();
+        sources.add(
+            "<inline>",
             r#"
             context { tier: "free" | "pro" = "free"  user: string }
             rule pro: when tier == "pro" or not (user matches /^guest-[0-9]+$/)
               -> "anthropic/claude-3.5-sonnet" max_tokens 100
             "#,
-        )
-        .expect("valid ruleset");
-        table
+        );
+        let files =
+            switchyard_syntax::parse_sources(&sources, &Default::default()).expect("parses");
+        let options = switchyard_check::CheckOptions {
+            analysis: None,
+            ..Default::default()
+        };
+        let ruleset = switchyard_check::check_with(&files, &options)
+            .ruleset
+            .expect("checks");
+        CompiledTable::compile(ruleset, &sources).expect("compiles")
     }
 
     fn error_of(t: &CompiledTable, line: &str) -> String {

@@ -27,14 +27,22 @@ pub fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
     path.as_ref().to_str().expect("UTF-8 path")
 }
 
-/// A ruleset that matches no rule for a free `guest-N` user. It loads: the
-/// checker cannot find such a user (a regex decides), so it does not report
-/// E008 (some context matches no rule).
+/// A ruleset that matches no rule for a free `guest-N` user whose id has
+/// 5,000 characters or more ([`guest`]). It loads: such a user is longer
+/// than the strings the condition analysis builds (4,096 characters), so
+/// `check` cannot show one, and warns that coverage is not proved (W109)
+/// rather than report E008 (some context matches no rule).
 pub const NO_OTHERWISE: &str = "\
 context { tier: \"free\" | \"pro\" = \"free\"  user: string }
 defaults max_tokens 256
-rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) -> \"anthropic/claude-3.5-sonnet\"
+rule pro: when tier == \"pro\" or not (user matches /^guest-[0-9]+$/) or len(user) < 5000 -> \"anthropic/claude-3.5-sonnet\"
 ";
+
+/// A context [`NO_OTHERWISE`] routes nowhere: a guest whose id is `digit`
+/// repeated, 5,000 characters in all.
+pub fn guest(digit: char) -> String {
+    format!("{{\"user\": \"guest-{}\"}}", digit.to_string().repeat(4994))
+}
 
 /// A file of `tests/traffic/`, as a string for the command line.
 pub fn fixture(name: &str) -> String {

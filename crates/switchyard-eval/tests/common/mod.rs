@@ -54,13 +54,63 @@ defaults max_tokens 100
 // Literal pools for the atoms, as source text.
 const TIERS: &[&str] = &["\"free\"", "\"basic\"", "\"pro\"", "\"enterprise\""];
 const TASKS: &[&str] = &["\"chat\"", "\"code\"", "\"analysis\""];
-/// `budget` is a float: it meets integer literals as well as float ones.
+/// `budget` is a float: it meets integer literals as well as float ones,
+/// small ones and ones across the whole range: around ±2^53 (where ints
+/// stop being exact floats), the ends of i64, floats with 17 significant
+/// digits and the ends of f64.
 const NUMS: &[&str] = &[
-    "0", "1", "2", "5", "-1", "0.0", "0.5", "1.0", "1.5", "2.0", "2.5", "-1.0",
+    "0",
+    "1",
+    "2",
+    "5",
+    "-1",
+    "0.0",
+    "0.5",
+    "1.0",
+    "1.5",
+    "2.0",
+    "2.5",
+    "-1.0",
+    "9007199254740993",
+    "-9007199254740993",
+    "9007199254740992.0",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808.0",
+    "0.30000000000000004",
+    "0.9999999999999999",
+    "123456789.01234567",
+    "1e300",
 ];
-const INTS: &[&str] = &["0", "1", "2", "3", "7", "-1", "-3"];
-/// Float literals against the integer `tokens`.
-const HALVES: &[&str] = &["0.5", "1.5", "2.5", "-0.5"];
+/// Ints for `tokens` and `tenant`, small and across the whole range.
+const INTS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "7",
+    "-1",
+    "-3",
+    "9007199254740992",
+    "9007199254740993",
+    "-9007199254740993",
+    "9223372036854775807",
+    "9223372036854775806",
+    "-9223372036854775808",
+];
+/// Float literals against the integer `tokens`: halves, and floats at
+/// 2^53, 2^63 (just past i64::MAX), -2^63 (i64::MIN) and beyond.
+const HALVES: &[&str] = &[
+    "0.5",
+    "1.5",
+    "2.5",
+    "-0.5",
+    "9007199254740992.0",
+    "9007199254740994.0",
+    "9223372036854775807.0",
+    "-9223372036854775808.0",
+    "-1e300",
+];
 const WORDS: &[&str] = &[
     "\"\"",
     "\"u1\"",
@@ -215,11 +265,60 @@ pub fn ruleset(p: Profile) -> impl Strategy<Value = String> {
         })
 }
 
+/// Ints across the whole range, next to the constants of [`INTS`].
+const BIG_INTS: &[i64] = &[
+    9_007_199_254_740_991,
+    9_007_199_254_740_992,
+    9_007_199_254_740_993,
+    9_007_199_254_740_994,
+    -9_007_199_254_740_992,
+    -9_007_199_254_740_993,
+    -9_007_199_254_740_994,
+    i64::MAX,
+    i64::MAX - 1,
+    i64::MAX - 2,
+    i64::MIN,
+    i64::MIN + 1,
+];
+
+/// Floats for `budget`: small ones, `-0.0`, and ones next to the
+/// constants of [`NUMS`] (17 significant digits, ±2^53, 2^63, the ends of
+/// f64).
+const FLOATS: &[f64] = &[
+    0.0,
+    -0.0,
+    0.25,
+    0.5,
+    1.0,
+    1.25,
+    1.5,
+    2.0,
+    2.5,
+    3.0,
+    -1.0,
+    0.999_999_999_999_999_9,
+    1.000_000_000_000_000_2,
+    0.300_000_000_000_000_04,
+    0.3,
+    123_456_789.012_345_67,
+    123_456_789.012_345_66,
+    9_007_199_254_740_992.0,
+    9_007_199_254_740_994.0,
+    -9_007_199_254_740_994.0,
+    9_223_372_036_854_775_808.0,
+    9_223_372_036_854_774_784.0,
+    -9_223_372_036_854_775_808.0,
+    1e300,
+    f64::MAX,
+    -f64::MAX,
+];
+
 /// A context as JSON and a decision time in Unix seconds. Each field of
 /// [`SCHEMA`] is absent, `null` or a value from a small pool that includes
 /// the constants the atoms use (and, for `budget`, integers as well as
-/// floats, `-0.0` among them); there is always an `unknown_key` the schema
-/// does not declare, which the context conversion must ignore.
+/// floats, `-0.0` among them; for the numbers, values across the whole
+/// range next to the constants); there is always an `unknown_key` the
+/// schema does not declare, which the context conversion must ignore.
 pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
     let opt = move |s: BoxedStrategy<Json>| {
         prop_oneof![
@@ -230,14 +329,15 @@ pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
         .boxed()
     };
     let strs = |v: &'static [&'static str]| select(v).prop_map(Json::from).boxed();
-    let ints = |r: Range<i64>| r.prop_map(Json::from).boxed();
+    let ints = |r: Range<i64>| {
+        prop_oneof![3 => r.prop_map(Json::from), 1 => select(BIG_INTS).prop_map(Json::from)].boxed()
+    };
     let bools = || any::<bool>().prop_map(Json::from).boxed();
-    let floats = &[0.0, -0.0, 0.25, 0.5, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, -1.0][..];
     (
         (
             opt(strs(&["free", "basic", "pro", "enterprise"])),
             opt(strs(&["chat", "code", "analysis"])),
-            opt(prop_oneof![ints(-2..6), select(floats).prop_map(Json::from)].boxed()),
+            opt(prop_oneof![ints(-2..6), select(FLOATS).prop_map(Json::from)].boxed()),
             opt(ints(-4..9)),
             opt(ints(-4..9)),
         ),

@@ -1,5 +1,5 @@
 //! Known answers of the analysis, end to end through the checker: the
-//! analysis codes (W101, W102, E008, N201) each case reports, with the line
+//! analysis codes (W101, W102, E008, W109, N201) each case reports, with the line
 //! of their span.
 
 use crate::tests::run;
@@ -25,7 +25,7 @@ fn analyse(rules: &str) -> (Vec<(String, u32)>, Vec<String>) {
     let mut found = Vec::new();
     let mut helps = Vec::new();
     for d in &checked.diagnostics {
-        if matches!(d.code.as_str(), "W101" | "W102" | "E008" | "N201") {
+        if matches!(d.code.as_str(), "W101" | "W102" | "E008" | "N201" | "W109") {
             let line = sources.locate(d.span).map_or(0, |(_, s, _)| s.line);
             found.push((d.code.to_string(), line));
             helps.push(format!(
@@ -382,3 +382,5 @@ fn work_limits_skip_with_a_note() {
         }]
     );
 }
+
+mod issue_17;
