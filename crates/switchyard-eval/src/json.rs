@@ -17,9 +17,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 use switchyard_check::ir::FieldId;
+use switchyard_check::semantics::{self, JsonNumber, ValueError};
 
-use crate::context::schema::Kind;
-use crate::context::{Context, Input};
+use crate::context::{value_error, Context, Input};
 use crate::error::ContextError;
 use crate::CompiledTable;
 
@@ -154,11 +154,32 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
     /// (the error is kept).
     fn set(&mut self, id: FieldId, key: &str, value: Scalar<'a>) -> Result<(), ()> {
         let table = self.ctx.table;
-        let is_int = table.schema.kinds.get(id.index()) == Some(&Kind::Int);
+        let Some(field) = table.schema.field(id) else {
+            return Ok(());
+        };
+        let number = |n: JsonNumber| match semantics::given_from_number(&field.ty, n) {
+            Ok(given) => Ok(Input::from(given)),
+            Err(ValueError::OutOfRange) => Err(ContextError::OutOfRange {
+                field: field.name.clone(),
+                got: match n {
+                    JsonNumber::Int(i) => i.to_string(),
+                    JsonNumber::Big(u) => u.to_string(),
+                    JsonNumber::Float(f) => format!("{f}"),
+                },
+            }),
+            Err(e) => {
+                let got = match n {
+                    JsonNumber::Int(i) => Input::Int(i),
+                    JsonNumber::Big(u) => Input::Float(u as f64),
+                    JsonNumber::Float(f) => Input::Float(f),
+                };
+                Err(value_error(e, field, got))
+            }
+        };
         let input = match value {
             Scalar::Null => return Ok(()),
-            Scalar::Bool(b) => Input::Bool(b),
-            Scalar::Str(Cow::Borrowed(s)) => Input::Str(s),
+            Scalar::Bool(b) => Ok(Input::Bool(b)),
+            Scalar::Str(Cow::Borrowed(s)) => Ok(Input::Str(s)),
             Scalar::Str(Cow::Owned(s)) => {
                 return match table.schema.convert_owned(id, Input::Str(&s)) {
                     Ok(slot) => {
@@ -168,39 +189,16 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
                     Err(e) => self.fail(e),
                 }
             }
-            Scalar::Int(i) => Input::Int(i),
-            Scalar::Big(u) if is_int => {
-                return self.fail(ContextError::OutOfRange {
-                    field: key.to_string(),
-                    got: u.to_string(),
-                })
-            }
-            Scalar::Big(u) => Input::Float(u as f64),
-            // JSON readers give `-0` as the float -0.0: for an int field it
-            // is the int 0.
-            Scalar::Float(f) if is_int && f == 0.0 => Input::Int(0),
-            // A whole number past either end of i64 (serde_json reads those
-            // as floats).
-            Scalar::Float(f) if is_int && beyond_i64(f) => {
-                return self.fail(ContextError::OutOfRange {
-                    field: key.to_string(),
-                    got: format!("{f}"),
-                })
-            }
-            Scalar::Float(f) => Input::Float(f),
-            Scalar::Array | Scalar::Object => {
-                return self.fail(ContextError::WrongType {
-                    field: key.to_string(),
-                    expected: table
-                        .schema
-                        .field(id)
-                        .map(|f| f.ty.to_string())
-                        .unwrap_or_default(),
-                    got: value.kind().into(),
-                })
-            }
+            Scalar::Int(i) => number(JsonNumber::Int(i)),
+            Scalar::Big(u) => number(JsonNumber::Big(u)),
+            Scalar::Float(f) => number(JsonNumber::Float(f)),
+            Scalar::Array | Scalar::Object => Err(ContextError::WrongType {
+                field: key.to_string(),
+                expected: field.ty.to_string(),
+                got: value.kind().into(),
+            }),
         };
-        match table.schema.convert(id, input) {
+        match input.and_then(|input| table.schema.convert(id, input)) {
             Ok(slot) => {
                 self.ctx.set_slot(id, slot);
                 Ok(())
@@ -446,12 +444,4 @@ impl<'a> Visitor<'a> for Skip {
         }
         Ok(())
     }
-}
-
-/// A whole number outside the range of i64.
-fn beyond_i64(f: f64) -> bool {
-    // 2^63, exact as f64. The text `-9223372036854775809` reads as -2^63
-    // (i64::MIN itself reads as an int), so -2^63 as a float is beyond.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    f.fract() == 0.0 && !(f > -LIMIT && f < LIMIT)
 }

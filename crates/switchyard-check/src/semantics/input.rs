@@ -74,22 +74,48 @@ pub fn typed<'a>(ty: &Type, given: Given<'a>) -> Result<Scalar<'a>, ValueError> 
 /// correctly rounded floats (`serde_json`'s `float_roundtrip`, which this
 /// workspace turns on), so a float is the number it spells.
 pub fn given_from_json<'a>(ty: &Type, json: &'a Json) -> Result<Option<Given<'a>>, ValueError> {
-    let is_int = *ty == Type::Int;
     Ok(Some(match json {
         Json::Null => return Ok(None),
         Json::Bool(b) => Given::Bool(*b),
         Json::String(s) => Given::Str(s),
-        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Given::Int(i),
-            (None, Some(f)) if is_int && f == 0.0 => Given::Int(0),
-            (None, Some(f)) if is_int && (n.is_u64() || beyond_i64(f)) => {
-                return Err(ValueError::OutOfRange)
-            }
-            (None, Some(f)) => Given::Float(f),
-            (None, None) => return Err(ValueError::NotFinite),
-        },
+        Json::Number(n) => {
+            let number = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => JsonNumber::Int(i),
+                (None, Some(u), _) => JsonNumber::Big(u),
+                (None, None, Some(f)) => JsonNumber::Float(f),
+                (None, None, None) => return Err(ValueError::NotFinite),
+            };
+            given_from_number(ty, number)?
+        }
         Json::Array(_) | Json::Object(_) => return Err(ValueError::WrongType),
     }))
+}
+
+/// A JSON number as a JSON reader gives it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JsonNumber {
+    /// An integer within `i64`.
+    Int(i64),
+    /// An integer above `i64::MAX` (and within `u64`).
+    Big(u64),
+    /// Any other number.
+    Float(f64),
+}
+
+/// What a JSON number gives for a field of type `ty` (see
+/// [`given_from_json`], which this is the number part of).
+#[inline]
+pub fn given_from_number(ty: &Type, n: JsonNumber) -> Result<Given<'static>, ValueError> {
+    let is_int = *ty == Type::Int;
+    Ok(match n {
+        JsonNumber::Int(i) => Given::Int(i),
+        JsonNumber::Big(_) if is_int => return Err(ValueError::OutOfRange),
+        JsonNumber::Big(u) => Given::Float(u as f64),
+        // JSON readers give `-0` as the float -0.0.
+        JsonNumber::Float(f) if is_int && f == 0.0 => Given::Int(0),
+        JsonNumber::Float(f) if is_int && beyond_i64(f) => return Err(ValueError::OutOfRange),
+        JsonNumber::Float(f) => Given::Float(f),
+    })
 }
 
 /// A whole number outside the range of i64.

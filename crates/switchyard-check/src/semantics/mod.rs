@@ -22,7 +22,7 @@ mod input;
 mod numbers;
 mod text;
 
-pub use input::{given_from_json, typed, Given, ValueError};
+pub use input::{given_from_json, given_from_number, typed, Given, JsonNumber, ValueError};
 pub use numbers::{compare, compare_int_float, equals, in_range, satisfies};
 pub use text::{char_count, text_test, word_count};
 

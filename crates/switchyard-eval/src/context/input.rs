@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use switchyard_check::ir::{FieldId, Type};
+use switchyard_check::ir::{Field, FieldId, Type};
+use switchyard_check::semantics::{self, Given, Scalar, ValueError};
 
 use super::schema::Kind;
 use super::{Schema, Slot, Text};
@@ -107,49 +108,25 @@ impl Schema {
     }
 
     /// [`Schema::convert`] of everything but a value of the field's own
-    /// type.
+    /// type, by the language's one rule ([`semantics::typed`]).
     #[inline(never)]
     fn convert_other<'a>(&self, id: FieldId, input: Input<'a>) -> Result<Slot<'a>, ContextError> {
         let Some(field) = self.field(id) else {
             return Ok(Slot::Unset);
         };
-        Ok(match (&field.ty, input) {
-            (Type::Bool, Input::Bool(b)) => Slot::Bool(b),
-            (Type::Int, Input::Int(i)) => Slot::Int(i),
-            (Type::Float, Input::Int(i)) => Slot::Float(i as f64),
-            (Type::Float, Input::Float(f)) => {
-                if !f.is_finite() {
-                    return Err(ContextError::NotFinite {
-                        field: field.name.clone(),
-                        got: format!("{f}"),
-                    });
-                }
-                Slot::Float(if f == 0.0 { 0.0 } else { f })
-            }
-            (Type::String, Input::Str(s)) => Slot::Str(Text {
-                id: self
-                    .literals
-                    .get(id.index())
-                    .map_or(super::NO_LITERAL, |l| l.id(s)),
+        Ok(match semantics::typed(&field.ty, input.into()) {
+            Ok(Scalar::Bool(b)) => Slot::Bool(b),
+            Ok(Scalar::Int(i)) => Slot::Int(i),
+            Ok(Scalar::Float(f)) => Slot::Float(f),
+            Ok(Scalar::Enum(e)) => Slot::Enum(e),
+            Ok(Scalar::Str(s)) => Slot::Str(Text {
+                id: match self.literals.get(id.index()) {
+                    Some(l) => l.id(s),
+                    None => super::NO_LITERAL,
+                },
                 text: Cow::Borrowed(s),
             }),
-            (Type::Enum(values), Input::Str(s)) => match values.iter().position(|v| v == s) {
-                Some(i) => Slot::Enum(u32::try_from(i).unwrap_or(u32::MAX)),
-                None => {
-                    return Err(ContextError::NotInEnum {
-                        field: field.name.clone(),
-                        got: s.chars().take(80).collect(),
-                        expected: field.ty.to_string(),
-                    })
-                }
-            },
-            _ => {
-                return Err(ContextError::WrongType {
-                    field: field.name.clone(),
-                    expected: field.ty.to_string(),
-                    got: describe(input),
-                })
-            }
+            Err(e) => return Err(value_error(e, field, input)),
         })
     }
 
@@ -186,6 +163,57 @@ impl Schema {
             (_, Input::Bool(b)) => self.convert(id, Input::Bool(b)),
             (_, Input::Int(i)) => self.convert(id, Input::Int(i)),
             (_, Input::Float(f)) => self.convert(id, Input::Float(f)),
+        }
+    }
+}
+
+/// The context error of a value that does not fit `field`.
+pub(crate) fn value_error(e: ValueError, field: &Field, input: Input<'_>) -> ContextError {
+    let name = field.name.clone();
+    match (e, input) {
+        (ValueError::NotInEnum, Input::Str(s)) => ContextError::NotInEnum {
+            field: name,
+            got: s.chars().take(80).collect(),
+            expected: field.ty.to_string(),
+        },
+        (ValueError::NotFinite, Input::Float(f)) => ContextError::NotFinite {
+            field: name,
+            got: format!("{f}"),
+        },
+        (ValueError::OutOfRange, Input::Int(i)) => ContextError::OutOfRange {
+            field: name,
+            got: i.to_string(),
+        },
+        (ValueError::OutOfRange, Input::Float(f)) => ContextError::OutOfRange {
+            field: name,
+            got: format!("{f}"),
+        },
+        _ => ContextError::WrongType {
+            field: name,
+            expected: field.ty.to_string(),
+            got: describe(input),
+        },
+    }
+}
+
+impl<'a> From<Input<'a>> for Given<'a> {
+    fn from(input: Input<'a>) -> Self {
+        match input {
+            Input::Bool(b) => Given::Bool(b),
+            Input::Int(i) => Given::Int(i),
+            Input::Float(f) => Given::Float(f),
+            Input::Str(s) => Given::Str(s),
+        }
+    }
+}
+
+impl<'a> From<Given<'a>> for Input<'a> {
+    fn from(given: Given<'a>) -> Self {
+        match given {
+            Given::Bool(b) => Input::Bool(b),
+            Given::Int(i) => Input::Int(i),
+            Given::Float(f) => Input::Float(f),
+            Given::Str(s) => Input::Str(s),
         }
     }
 }

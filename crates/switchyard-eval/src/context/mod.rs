@@ -24,6 +24,7 @@ use crate::CompiledTable;
 pub(crate) use binding::{bind, BindSpec, Binding};
 pub use binding::{Request, RequestFieldKind, RequestValues};
 pub use builder::ContextBuilder;
+pub(crate) use input::value_error;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};
 

@@ -8,6 +8,7 @@ use switchyard_check::ir::{AtomKind, CmpOp, Field, FieldId, Operand, Subject, Ty
 
 use crate::atom;
 use crate::context::{schema::Literals, Context, Slot, NO_LITERAL};
+use switchyard_check::semantics;
 
 /// One atom of a compiled table.
 #[derive(Debug)]
@@ -79,11 +80,13 @@ impl CompiledAtom {
                 matches!(ctx.slot(*field), Slot::Bool(b) if b == value)
             }
             CompiledAtom::IntCmp { field, op, value } => match ctx.slot(*field) {
-                Slot::Int(x) => atom::op_holds(*op, x.cmp(value)),
+                Slot::Int(x) => semantics::satisfies(*op, x.cmp(value)),
                 _ => false,
             },
             CompiledAtom::FloatCmp { field, op, value } => match ctx.slot(*field) {
-                Slot::Float(x) => x.partial_cmp(value).is_some_and(|o| atom::op_holds(*op, o)),
+                Slot::Float(x) => x
+                    .partial_cmp(value)
+                    .is_some_and(|o| semantics::satisfies(*op, o)),
                 _ => false,
             },
             CompiledAtom::General(i) => general(*i),
