@@ -17,9 +17,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
-use switchyard_eval::CompiledTable;
+use switchyard_eval::{CompiledTable, LoadOptions};
 use switchyard_exec::{ChatRequest, ContentPart, Message, RequestOptions};
-use switchyard_syntax::Limits;
 
 fn main() -> ExitCode {
     match run() {
@@ -41,7 +40,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     // 1. Load once at start-up (parse, check, compile). Warnings are worth
     //    logging; errors make `load` fail with the diagnostics.
-    let (table, warnings) = CompiledTable::load(&path, &Limits::default())?;
+    let (table, warnings) = CompiledTable::load(&path, LoadOptions::new())?;
     for w in &warnings {
         eprintln!("warning[{}]: {}", w.code, w.message);
     }

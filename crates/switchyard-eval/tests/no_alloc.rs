@@ -178,10 +178,8 @@ fn catalog_targets_allocate_nothing() {
         rule capped: when budget < 0.01 -> "openai/gpt-4o" fallback ["openai/gpt-4o-mini"] require cost(prompt_tokens) <= budget, tools
         rule cheap: otherwise -> cheapest ["anthropic/claude-3.5-sonnet", "openai/gpt-4o-mini", "mistralai/mistral-small"]"#,
     );
-    let options = switchyard_eval::CompileOptions::default().with_catalog(catalog);
-    let (table, _) =
-        CompiledTable::from_sources_with(sources, &switchyard_syntax::Limits::default(), &options)
-            .unwrap();
+    let options = switchyard_eval::LoadOptions::default().with_catalog(catalog);
+    let (table, _) = CompiledTable::from_sources(sources, &options).unwrap();
     let contexts: Vec<_> = [
         serde_json::json!({"prompt_tokens": 150000}),
         serde_json::json!({"prompt_tokens": 1000, "budget": 0.005}),

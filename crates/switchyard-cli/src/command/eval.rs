@@ -29,10 +29,11 @@ use crate::render::decision as text;
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
-    let (table, warnings) = match super::load_ruleset(&args.path) {
-        Ok(loaded) => loaded,
-        Err((status, _)) => return status,
-    };
+    let (table, warnings) =
+        match super::load_ruleset(&args.path, &switchyard_eval::LoadOptions::new()) {
+            Ok(loaded) => loaded,
+            Err((status, _)) => return status,
+        };
     let printer = Printer {
         table: &table,
         explain: args.explain,
@@ -245,8 +246,7 @@ mod tests {
 
     fn table() -> CompiledTable {
         let (table, _) = CompiledTable::from_source(
-            // A free `guest-N` user matches no rule; the checker cannot find
-            // such a user (a regex decides), so it does not report E008.
+            // A free `guest-N` user matches no rule.
             r#"
             context { tier: "free" | "pro" = "free"  user: string }
             rule pro: when tier == "pro" or not (user matches /^guest-[0-9]+$/)

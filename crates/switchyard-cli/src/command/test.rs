@@ -64,7 +64,7 @@ pub fn run(args: &TestArgs) -> Status {
     let mut ran: Vec<(&Path, Result<Ran, String>)> = Vec::new();
 
     for path in &args.paths {
-        let result = match super::load_ruleset(path) {
+        let result = match super::load_ruleset(path, &switchyard_eval::LoadOptions::new()) {
             Ok((table, _warnings)) => Ok(Ran {
                 outcomes: table.run_tests(args.at),
                 sources: table.sources().clone(),

@@ -27,9 +27,10 @@ pub fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
     path.as_ref().to_str().expect("UTF-8 path")
 }
 
-/// A ruleset that matches no rule for a free `guest-N` user. It loads: the
-/// checker cannot find such a user (a regex decides), so it does not report
-/// E008 (some context matches no rule).
+/// A ruleset that matches no rule for a free `guest-N` user. It loads
+/// (loading does not run the condition analysis) and even passes `check`:
+/// the analysis cannot find such a user (a regex decides), so it does not
+/// report E008 (some context matches no rule).
 pub const NO_OTHERWISE: &str = "\
 context { tier: \"free\" | \"pro\" = \"free\"  user: string }
 defaults max_tokens 256
