@@ -16,7 +16,7 @@ use switchyard_syntax::{Diagnostic, Severity, SourceMap};
 
 use crate::cli::{CheckArgs, Format};
 use crate::output::{plural, Status, Stream};
-use crate::render::{self, Item};
+use switchyard::render::{self, Item};
 
 /// One ruleset's sources and diagnostics.
 struct Outcome {
@@ -77,7 +77,7 @@ pub fn run(args: &CheckArgs) -> Status {
 
     if !human {
         let items: Vec<Item<'_>> = outcomes.iter().flat_map(Outcome::items).collect();
-        Stream::Stdout.write(&render::render(args.format, &items, color));
+        Stream::Stdout.write(&crate::render::diagnostics(args.format, &items, color));
     }
     status
 }

@@ -17,7 +17,6 @@ use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
 use switchyard_syntax::{Diagnostic, Severity};
 
 use crate::output::{plural, Status, Stream};
-use crate::render;
 
 /// The options every command loads rulesets with: the model catalog of
 /// `--catalog FILE` when there is one (for `require` and `cheapest`, and
@@ -81,7 +80,7 @@ fn report_load_failure(
             diagnostics,
             sources,
         }) => {
-            Stream::Stderr.write(&render::human::render_all(
+            Stream::Stderr.write(&switchyard::render::human::render_all(
                 &sources,
                 &diagnostics,
                 Stream::Stderr.color(),

@@ -18,7 +18,7 @@ use switchyard_syntax::SourceMap;
 
 use crate::cli::{ReportFormat, TestArgs};
 use crate::output::{plural, Status, Stream};
-use crate::render::locate;
+use switchyard::render::locate;
 
 /// One test's outcome and where it is written, for the json format.
 #[derive(Serialize)]
