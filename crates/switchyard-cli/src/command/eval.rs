@@ -1,5 +1,7 @@
 //! `switchyard eval PATH [--context JSON|@FILE] [--explain] [--at T]
-//! [--format json|human]`: decide contexts against a ruleset.
+//! [--catalog FILE] [--format json|human]`: decide contexts against a
+//! ruleset (loaded with the catalog, when given, for `require` and
+//! `cheapest`).
 //!
 //! With `--context`, one context is decided. Without it, standard input is
 //! read as JSON lines: one context per non-empty line, decided and printed
@@ -29,11 +31,14 @@ use crate::render::decision as text;
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
-    let (table, warnings) =
-        match super::load_ruleset(&args.path, &switchyard_eval::LoadOptions::new()) {
-            Ok(loaded) => loaded,
-            Err((status, _)) => return status,
-        };
+    let options = match super::load_options(args.catalog.as_deref()) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let (table, warnings) = match super::load_ruleset(&args.path, &options) {
+        Ok(loaded) => loaded,
+        Err((status, _)) => return status,
+    };
     let printer = Printer {
         table: &table,
         explain: args.explain,
