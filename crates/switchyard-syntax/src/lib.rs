@@ -20,6 +20,7 @@ mod grammar;
 mod keywords;
 mod limits;
 mod lower;
+mod parallel;
 mod print;
 mod scan;
 mod source;

@@ -16,7 +16,8 @@ use crate::ast::{Comment, RuleFile};
 use crate::error::{ParseError, ParseErrors};
 use crate::grammar::{Rule, SwitchyardParser};
 use crate::limits::Limits;
-use crate::scan::{scan, Scan};
+use crate::parallel;
+use crate::scan::{scan, Scan, StatementSlice};
 use crate::span::{FileId, Span, Spanned};
 
 mod conditions;
@@ -58,11 +59,12 @@ pub(crate) fn parse_scanned(
         .iter()
         .map(|c| c.span.end as usize)
         .collect();
-    for st in scanned
+    let statements: Vec<&StatementSlice> = scanned
         .statements
         .iter()
         .filter(|s| !s.poisoned && !too_many_rules)
-    {
+        .collect();
+    let parse_one = |st: &&StatementSlice| {
         let slice = src.get(st.start..st.end).unwrap_or("");
         let mut lower = Lower {
             file,
@@ -73,12 +75,14 @@ pub(crate) fn parse_scanned(
             limits,
             depth: 0,
         };
-        let parsed = SwitchyardParser::parse(Rule::statement, slice)
+        SwitchyardParser::parse(Rule::statement, slice)
             .map_err(|e| expected::syntax_error(&e, src, file, st))
             .and_then(|mut pairs| match pairs.next() {
                 Some(pair) => lower.statement(pair),
                 None => Err(expected::internal(Span::new(file, st.start, st.end))),
-            });
+            })
+    };
+    for parsed in parallel::map(&statements, &parse_one) {
         match parsed {
             Ok(item) => items.push(item),
             Err(e) => errors.push(e),
