@@ -10,17 +10,13 @@
 )]
 
 mod support;
-use support::{code, describe, example, p, repo, run, stderr, stdout, Scratch};
+use support::{catalog, code, describe, example, p, run, stderr, stdout, Scratch};
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::{json, Value};
-
-fn catalog() -> PathBuf {
-    repo("examples/models.json")
-}
 
 /// `switchyard body PATH --context CONTEXT --messages MESSAGES EXTRA...`
 fn body(path: impl AsRef<Path>, context: &str, messages: &str, extra: &[&str]) -> Output {

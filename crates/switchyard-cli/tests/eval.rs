@@ -10,7 +10,7 @@
 )]
 
 mod support;
-use support::{code, describe, example, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
+use support::{catalog, code, describe, example, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
 
 use std::process::Output;
 
@@ -609,15 +609,11 @@ test short: { prompt_tokens: 2000 } -> cheap model \"openai/gpt-4o-mini\"
 test long: { prompt_tokens: 150000 } -> rest
 ";
 
-fn models_json() -> String {
-    p(&support::repo("examples/models.json")).to_string()
-}
-
 #[test]
 fn eval_decides_a_catalog_ruleset_with_catalog() {
     let dir = Scratch::new("eval-catalog");
     let rules = dir.file("r.route", CATALOG_RULES);
-    let catalog = models_json();
+    let models = p(&catalog()).to_string();
     let args = ["eval", p(&rules), "--context", r#"{"prompt_tokens": 2000}"#];
 
     // Without the catalog the ruleset cannot be loaded, as for `body`.
@@ -625,7 +621,7 @@ fn eval_decides_a_catalog_ruleset_with_catalog() {
     assert_eq!(code(&out), 1, "{}", describe(&out));
     assert!(stderr(&out).contains("catalog"), "{}", describe(&out));
 
-    let out = run(&[&args[..], &["--catalog", &catalog]].concat(), None);
+    let out = run(&[&args[..], &["--catalog", &models]].concat(), None);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let d = &json_lines(&out)[0];
     assert_eq!(d["rule"], "cheap");
@@ -639,13 +635,13 @@ fn eval_decides_a_catalog_ruleset_with_catalog() {
 fn test_runs_a_catalog_ruleset_with_catalog() {
     let dir = Scratch::new("test-catalog");
     let rules = dir.file("r.route", CATALOG_RULES);
-    let catalog = models_json();
+    let models = p(&catalog()).to_string();
 
     let out = run(&["test", p(&rules)], None);
     assert_eq!(code(&out), 1, "{}", describe(&out));
     assert!(stderr(&out).contains("catalog"), "{}", describe(&out));
 
-    let out = run(&["test", p(&rules), "--catalog", &catalog], None);
+    let out = run(&["test", p(&rules), "--catalog", &models], None);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert!(
         stdout(&out).contains("2 passed, 0 failed"),
