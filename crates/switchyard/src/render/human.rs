@@ -13,7 +13,7 @@
 //! ```
 //!
 //! `annotate-snippets` reads every line of the text it is given, so each
-//! snippet is given only the lines around its spans ([`Window`]), never the
+//! snippet is given only the lines around its spans (a window), never the
 //! whole file: rendering stays linear in the number of diagnostics and the
 //! size of the files. Spans of one file within [`MAX_GAP`] lines of each
 //! other share a snippet (the lines between folded to `...`, as rustc

@@ -76,7 +76,8 @@ pub struct Location<'a> {
 }
 
 /// Resolves a span; a span into no known file (a bug elsewhere) is shown at
-/// `<unknown>:1:1` rather than dropped. The span is [`trim`]med first.
+/// `<unknown>:1:1` rather than dropped. White space the span ends with is
+/// left out first, so that every format shows the same, tight range.
 pub fn locate(sources: &SourceMap, span: Span) -> Location<'_> {
     match sources.locate(trim(sources, span)) {
         Some((file, start, end)) => Location { file, start, end },
