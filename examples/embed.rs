@@ -3,8 +3,8 @@
 //! request.
 //!
 //! ```text
-//! cargo run -p switchyard-exec --example embed
-//! cargo run -p switchyard-exec --example embed -- path/to/rules.route
+//! cargo run -p switchyard --example embed
+//! cargo run -p switchyard --example embed -- path/to/rules.route
 //! ```
 //!
 //! The ruleset defaults to `examples/openrouter.route`. Nothing is sent:
@@ -17,9 +17,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
-use switchyard_eval::CompiledTable;
-use switchyard_exec::{ChatRequest, ContentPart, Message, RequestOptions};
-use switchyard_syntax::Limits;
+use switchyard::openrouter::{ChatRequest, ContentPart, Message, RequestOptions};
+use switchyard::{render, CompiledTable, LoadOptions, RulesetError};
 
 fn main() -> ExitCode {
     match run() {
@@ -39,12 +38,28 @@ fn run() -> Result<(), Box<dyn Error>> {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
         });
 
-    // 1. Load once at start-up (parse, check, compile). Warnings are worth
-    //    logging; errors make `load` fail with the diagnostics.
-    let (table, warnings) = CompiledTable::load(&path, &Limits::default())?;
-    for w in &warnings {
-        eprintln!("warning[{}]: {}", w.code, w.message);
-    }
+    // 1. Load once at start-up (parse, check, compile), with the default
+    //    options (add a model catalog with `.with_catalog(..)`). Errors make
+    //    `load` fail with the diagnostics; they and the warnings print as
+    //    `switchyard check` prints them.
+    let (table, warnings) = match CompiledTable::load(&path, LoadOptions::new()) {
+        Ok(loaded) => loaded,
+        Err(RulesetError::Invalid {
+            diagnostics,
+            sources,
+        }) => {
+            eprint!(
+                "{}",
+                render::human::render_all(&sources, &diagnostics, false)
+            );
+            return Err(format!("{} does not load", path.display()).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    eprint!(
+        "{}",
+        render::human::render_all(table.sources(), &warnings, false)
+    );
 
     // 2. Per request: a context, built field by field (or from JSON with
     //    `table.context_from_json`). Fields the host leaves out take their

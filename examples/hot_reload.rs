@@ -1,7 +1,7 @@
 //! Hot reload: serve decisions from a ruleset that follows its file on disk.
 //!
 //! ```text
-//! cargo run -p switchyard-exec --example hot_reload -- [PATH] [SECONDS]
+//! cargo run -p switchyard --example hot_reload -- [PATH] [SECONDS]
 //! ```
 //!
 //! With a PATH (a `.route` file or a folder of them), the example watches
@@ -22,7 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use switchyard_eval::{LiveRuleset, ReloadEvent, ReloadOptions};
+use switchyard::{LiveRuleset, ReloadEvent, ReloadOptions};
 
 fn main() -> ExitCode {
     match run() {

@@ -61,7 +61,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchyard_catalog::Catalog;
-use switchyard_eval::{CompileOptions, Health, LiveRuleset, ReloadEvent, ReloadOptions};
+use switchyard_eval::{Health, LiveRuleset, LoadOptions, ReloadEvent, ReloadOptions};
 use switchyard_exec::{ApiKey, Attribution};
 
 use crate::server::{Config, Proxy};
@@ -93,12 +93,12 @@ fn run() -> Result<(), Box<dyn Error>> {
         )),
         None => None,
     };
-    let mut compile = CompileOptions::default();
+    let mut load = LoadOptions::default();
     if let Some(c) = &catalog {
-        compile = compile.with_catalog(Arc::clone(c));
+        load = load.with_catalog(Arc::clone(c));
     }
     let reload = ReloadOptions::new()
-        .compile_options(compile)
+        .load_options(load)
         .on_reload(|event| match event {
             ReloadEvent::Loaded {
                 generation,

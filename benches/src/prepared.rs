@@ -2,8 +2,8 @@
 
 use std::error::Error;
 
-use switchyard_eval::{CompileOptions, CompiledTable};
-use switchyard_syntax::{Limits, SourceMap};
+use switchyard_eval::{CompiledTable, LoadOptions};
+use switchyard_syntax::SourceMap;
 
 use crate::generate::Workload;
 use crate::handwritten::routing_guide_chain;
@@ -56,9 +56,8 @@ impl PreparedRuleset {
         let naive = NaiveInterpreter::new(&target.ruleset)?;
         let mut sources = SourceMap::new();
         sources.add("<inline>", route.as_str());
-        let options = CompileOptions::default().bind::<Request>();
-        let (table, _warnings) =
-            CompiledTable::from_sources_with(sources, &Limits::default(), &options)?;
+        let options = LoadOptions::new().bind::<Request>();
+        let (table, _warnings) = CompiledTable::from_sources(sources, &options)?;
         Ok(PreparedRuleset {
             label: target.label,
             ruleset: target.ruleset,

@@ -17,13 +17,12 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use serde_json::{Map, Value as Json};
-use switchyard_check::CheckOptions;
+use switchyard_check::analysis::AnalysisOptions;
 use switchyard_eval::{
-    CompileOptions, CompiledTable, Context, DecideError, IndexPolicy, Input, RulesetError,
+    CompileOptions, CompiledTable, Context, DecideError, IndexPolicy, Input, LoadOptions,
+    RulesetError,
 };
-use switchyard_syntax::{
-    format_source, parse, parse_sources, print, Code, Limits, Severity, SourceMap,
-};
+use switchyard_syntax::{format_source, parse, parse_sources, print, Limits, Severity, SourceMap};
 
 // ------------------------------------------------------------------ parse
 
@@ -69,16 +68,18 @@ pub fn parse_target(data: &[u8]) {
 
 // ------------------------------------------------------------------ check
 
-/// `check`: bytes to files, parsed and checked (with the condition
-/// analysis). A ruleset without errors also compiles, and decides a
+/// `check`: bytes to files, loaded with the condition analysis (parsed,
+/// checked and, without errors, compiled). A ruleset that loads decides a
 /// context of defaults the same way compiled and naive.
 pub fn check_target(data: &[u8]) {
     let sources = sources_of(data);
-    let Ok(files) = parse_sources(&sources, &Limits::default()) else {
-        return;
+    let analysed = LoadOptions::new().with_analysis(AnalysisOptions::default());
+    let (loaded, diagnostics) = match CompiledTable::from_sources(sources.clone(), &analysed) {
+        Ok((table, warnings)) => (Some(table), warnings),
+        Err(RulesetError::Invalid { diagnostics, .. }) => (None, diagnostics),
+        Err(e) => panic!("in-memory sources cannot fail to read: {e}"),
     };
-    let checked = switchyard_check::check(&files);
-    for d in &checked.diagnostics {
+    for d in &diagnostics {
         // Every diagnostic points into the ruleset's files.
         let file = sources.file(d.span.file);
         assert!(file.is_some(), "diagnostic in an unknown file: {d:?}");
@@ -88,12 +89,11 @@ pub fn check_target(data: &[u8]) {
             "diagnostic span out of range: {d:?}"
         );
     }
-    assert_eq!(checked.ruleset.is_some(), !checked.has_errors());
-    let Some(ruleset) = checked.ruleset else {
-        return;
-    };
-    // A ruleset that needs a catalog refuses to compile without one.
-    if let Ok(table) = CompiledTable::compile(ruleset, &sources) {
+    // A ruleset loads exactly when it has no errors (one that needs a
+    // catalog refuses to compile without one, which is an error too).
+    let errors = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    assert_eq!(loaded.is_some(), !errors, "{diagnostics:?}");
+    if let Some(table) = loaded {
         let ctx = table.context().at_unix(0).build();
         agree(&table, &ctx);
     }
@@ -707,34 +707,16 @@ impl RulesetDesc {
     }
 }
 
-/// Compiles a generated ruleset. Only E008 (some context matches no rule)
-/// is expected of a valid generator's output without a catch-all: such a
-/// ruleset is checked again without the analysis, so no-match decisions
-/// are fuzzed too. Other errors (a bad regex, a let cycle through a
-/// generated name, ...) skip the input.
+/// Loads a generated ruleset. One without a catch-all may route some
+/// context nowhere (E008 for `check`, which loading does not run), so
+/// no-match decisions are fuzzed too. A ruleset with errors (a bad regex,
+/// a let cycle through a generated name, ...) skips the input.
 pub fn compile_generated(src: &str) -> Option<CompiledTable> {
     let mut sources = SourceMap::new();
     sources.add("gen.route", src);
-    match CompiledTable::from_sources(sources, &Limits::default()) {
-        Ok((table, _)) => Some(table),
-        Err(RulesetError::Invalid {
-            diagnostics,
-            sources,
-        }) if diagnostics
-            .iter()
-            .all(|d| d.code == Code::E008 || d.severity() != Severity::Error) =>
-        {
-            let files = parse_sources(&sources, &Limits::default()).ok()?;
-            let options = CheckOptions {
-                analysis: None,
-                ..CheckOptions::default()
-            };
-            let ruleset = switchyard_check::check_with(&files, &options).ruleset?;
-            let table = CompiledTable::compile(ruleset, &sources);
-            Some(table.unwrap_or_else(|e| panic!("checked ruleset does not compile: {e}\n{src}")))
-        }
-        Err(_) => None,
-    }
+    CompiledTable::from_sources(sources, LoadOptions::new())
+        .ok()
+        .map(|(table, _)| table)
 }
 
 /// The test files a `decide` input may pick instead of a generated

@@ -2,12 +2,17 @@
 //! parsed files to a checked [`Ruleset`] plus diagnostics.
 //!
 //! ```
-//! use switchyard_syntax::{Limits, SourceMap};
-//! let mut sources = SourceMap::new();
-//! sources.add("r.route", "rule default: otherwise -> \"openai/gpt-4o-mini\" max_tokens 256");
-//! let checked = switchyard_check::check_sources(&sources, &Limits::default());
+//! use switchyard_syntax::{parse, FileId, Limits};
+//! let file = parse("rule default: otherwise -> \"openai/gpt-4o-mini\" max_tokens 256",
+//!     FileId(0), &Limits::default())?;
+//! let checked = switchyard_check::check(&[file]);
 //! assert!(checked.ruleset.is_some());
+//! # Ok::<(), switchyard_syntax::ParseErrors>(())
 //! ```
+//!
+//! This is one stage of loading: hosts and the CLI parse, check and
+//! compile through `switchyard_eval` (`check` and `CompiledTable::load`),
+//! with one set of options.
 //!
 //! # Choices a user of the IR should know
 //!
@@ -53,8 +58,9 @@
 //! - W103/W108 are reported where a chain is written (once per `target`
 //!   declaration, not per use).
 //! - After a check without errors, the condition analysis ([`analysis`])
-//!   adds W101, W102, N201 and E008; E008 withholds the ruleset like any
-//!   error. W101 is about conditions: a rule whose earlier rules' models
+//!   adds W101, W102, N201 and E008, when [`CheckOptions::analysis`] asks
+//!   (this stage's default; loading skips it unless its options ask); E008
+//!   withholds the ruleset like any error. W101 is about conditions: a rule whose earlier rules' models
 //!   are all down can still be reached through model health (LANGUAGE.md
 //!   8), which the analysis does not model.
 
@@ -84,7 +90,7 @@ pub use ir::Ruleset;
 pub use targets::VARIANTS;
 
 use switchyard_syntax::ast::RuleFile;
-use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
+use switchyard_syntax::{Diagnostic, Severity};
 
 /// Settings of a check.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +99,9 @@ pub struct CheckOptions {
     /// a larger regex is E010. Default 1 MiB.
     pub regex_size_limit: usize,
     /// The condition analysis run after a check without errors (W101,
-    /// W102, E008, N201; see [`analysis`]); `None` skips it. Default on.
+    /// W102, E008, N201; see [`analysis`]); `None` skips it. Default on
+    /// here; `switchyard_eval::LoadOptions`, what hosts and the CLI load
+    /// with, leaves it off unless asked.
     pub analysis: Option<analysis::AnalysisOptions>,
     /// A model catalog: model ids it lacks are W104. Default none.
     pub catalog: Option<std::sync::Arc<switchyard_catalog::Catalog>>,
@@ -150,16 +158,4 @@ pub fn check(files: &[RuleFile]) -> Checked {
 /// [`check`] with settings.
 pub fn check_with(files: &[RuleFile], options: &CheckOptions) -> Checked {
     checker::Checker::new(options).run(files)
-}
-
-/// Parses and checks every file of `sources`. Syntax errors (E001, E013)
-/// are returned as the diagnostics, without checking.
-pub fn check_sources(sources: &SourceMap, limits: &Limits) -> Checked {
-    match switchyard_syntax::parse_sources(sources, limits) {
-        Ok(files) => check(&files),
-        Err(errors) => Checked {
-            ruleset: None,
-            diagnostics: errors.diagnostics(),
-        },
-    }
 }

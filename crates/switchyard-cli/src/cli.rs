@@ -117,7 +117,8 @@ the exit status is then 2.
 Exit status:
   0  every context decided (a context no rule matches prints null)
   1  the ruleset has errors
-  2  bad usage or unreadable input (a missing path, a bad context)";
+  2  bad usage or unreadable input (a missing path, a bad context, an unreadable
+     catalog)";
 
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
@@ -169,6 +170,11 @@ pub struct TestArgs {
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub at: Option<i64>,
 
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`), for
+    /// rulesets that use `require` or `cheapest`; loaded with every ruleset.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
@@ -197,6 +203,12 @@ pub struct EvalArgs {
     /// of now: fixes `hour` and `weekday`.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub at: Option<i64>,
+
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`), for
+    /// rulesets that use `require` or `cheapest`; decisions then carry the
+    /// estimated worst-case cost.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 
     /// How to print decisions.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]

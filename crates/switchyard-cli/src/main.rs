@@ -1,9 +1,12 @@
 //! The `switchyard` command line: `check`, `fmt`, `test`, `eval`, `body`,
 //! `bench` and `diff`.
 //!
-//! Layout: [`cli`] declares the arguments (clap derive), each subcommand
-//! lives in its own file under `command/`, and each diagnostic output format
-//! in its own file under `render/` (ruff-style).
+//! Layout: [`cli`] declares the arguments (clap derive), and each
+//! subcommand lives in its own file under `command/`. Rulesets load through
+//! the one load path (`switchyard_eval::LoadOptions`), and diagnostics are
+//! rendered by the `switchyard` crate's `render` module, one file per
+//! format (ruff-style), as a host would render them; `render/` here holds
+//! the other output of `eval`, `bench` and `diff`.
 
 mod cli;
 mod command;

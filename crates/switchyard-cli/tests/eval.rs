@@ -1,6 +1,6 @@
 //! End-to-end tests of `switchyard eval` and `switchyard test`: decisions
-//! as JSON and text, JSON lines on standard input, `--explain`, `--at`, and
-//! the test runner's report and exit codes.
+//! as JSON and text, JSON lines on standard input, `--explain`, `--at`,
+//! `--catalog`, and the test runner's report and exit codes.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,7 +10,9 @@
 )]
 
 mod support;
-use support::{code, describe, example, guest, p, run, stderr, stdout, Scratch, NO_OTHERWISE};
+use support::{
+    catalog, code, describe, example, guest, p, run, stderr, stdout, Scratch, NO_OTHERWISE,
+};
 
 use std::process::Output;
 
@@ -589,4 +591,86 @@ fn warnings_are_counted_in_the_human_format_only() {
         "{}",
         describe(&out)
     );
+}
+
+// ---- eval and test: --catalog ----
+
+/// A ruleset that needs a catalog (`cheapest`, `require`), with tests.
+const CATALOG_RULES: &str = "\
+context { prompt_tokens: int = 0 }
+model sonnet = \"anthropic/claude-3.5-sonnet\"
+model gpt-4o = \"openai/gpt-4o\"
+model mini = \"openai/gpt-4o-mini\"
+defaults max_tokens 1000
+rule cheap: when prompt_tokens < 100000 -> cheapest [sonnet, gpt-4o, mini] require tools
+rule rest: otherwise -> sonnet
+test short: { prompt_tokens: 2000 } -> cheap model \"openai/gpt-4o-mini\"
+test long: { prompt_tokens: 150000 } -> rest
+";
+
+#[test]
+fn eval_decides_a_catalog_ruleset_with_catalog() {
+    let dir = Scratch::new("eval-catalog");
+    let rules = dir.file("r.route", CATALOG_RULES);
+    let models = p(&catalog()).to_string();
+    let args = ["eval", p(&rules), "--context", r#"{"prompt_tokens": 2000}"#];
+
+    // Without the catalog the ruleset cannot be loaded, as for `body`.
+    let out = run(&args, None);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(stderr(&out).contains("catalog"), "{}", describe(&out));
+
+    let out = run(&[&args[..], &["--catalog", &models]].concat(), None);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let d = &json_lines(&out)[0];
+    assert_eq!(d["rule"], "cheap");
+    assert_eq!(d["model"], "openai/gpt-4o-mini");
+    // mini: 2000 × 0.00000015 + 1000 × 0.0000006 = 0.0009 USD.
+    let cost = d["est_max_cost_usd"].as_f64().unwrap();
+    assert!((cost - 0.0009).abs() < 1e-9, "{d}");
+}
+
+#[test]
+fn test_runs_a_catalog_ruleset_with_catalog() {
+    let dir = Scratch::new("test-catalog");
+    let rules = dir.file("r.route", CATALOG_RULES);
+    let models = p(&catalog()).to_string();
+
+    let out = run(&["test", p(&rules)], None);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(stderr(&out).contains("catalog"), "{}", describe(&out));
+
+    let out = run(&["test", p(&rules), "--catalog", &models], None);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("2 passed, 0 failed"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn an_unreadable_catalog_is_bad_input() {
+    let dir = Scratch::new("bad-catalog");
+    let rules = dir.file("r.route", CATALOG_RULES);
+    let bad = dir.file("models.json", "{\"data\": 5}");
+    let eval = [
+        "eval",
+        p(&rules),
+        "--context",
+        "{}",
+        "--catalog",
+        bad.as_str(),
+    ];
+    let test = ["test", p(&rules), "--catalog", bad.as_str()];
+    for args in [&eval[..], &test[..]] {
+        let out = run(args, None);
+        assert_eq!(code(&out), 2, "{}", describe(&out));
+        assert!(
+            stderr(&out).contains("error: --catalog"),
+            "{}",
+            describe(&out)
+        );
+        assert_eq!(stdout(&out), "", "{}", describe(&out));
+    }
 }

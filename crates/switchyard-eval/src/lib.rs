@@ -45,7 +45,7 @@ pub use health::{Clock, Health, HealthPolicy, ManualClock, SystemClock};
 pub use live::{
     LiveRuleset, ReloadEvent, ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus,
 };
-pub use load::RulesetError;
+pub use load::{check, LoadOptions, RulesetError};
 pub use split::split_bucket;
 pub use table::{CompileOptions, CompiledTable, IndexPolicy};
 pub use testing::TestOutcome;

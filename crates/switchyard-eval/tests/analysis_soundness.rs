@@ -6,7 +6,7 @@
 //!   rule, nor choose it over the rules the warning names;
 //! - W102: no random context satisfies an impossible rule or `let`;
 //! - E008: the witness context (at the witness's time) gets no decision,
-//!   and `check` refuses the ruleset;
+//!   and loading with the analysis refuses the ruleset;
 //! - coverage: a random context that gets no decision is caught by E008
 //!   or, where the analysis could not decide, W109.
 //!
@@ -23,7 +23,6 @@
 )]
 
 mod common;
-mod support;
 
 use std::cell::Cell;
 
@@ -32,8 +31,8 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value as Json;
 use switchyard_check::analysis::{analyze, AnalysisOptions, Finding};
 use switchyard_check::ir::{Cond, LetId, Ruleset};
-use switchyard_eval::CompiledTable;
-use switchyard_syntax::Code;
+use switchyard_eval::{CompiledTable, LoadOptions};
+use switchyard_syntax::{Code, SourceMap};
 
 /// Rulesets of 1-9 rules, a quarter of them with a catch-all (so E008
 /// comes up often); contexts with each field absent or `null` a quarter of
@@ -79,10 +78,10 @@ fn bump(c: &Cell<usize>) {
 }
 
 fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), TestCaseError> {
-    let (rs, sources) = support::checked_without_analysis(src);
+    let (table, _) = CompiledTable::from_source(src).unwrap();
+    let rs = table.ruleset().clone();
     let analysis = analyze(&rs, &AnalysisOptions::default());
-    let table = CompiledTable::compile(rs.clone(), &sources).unwrap();
-    let compile = |r: Ruleset| CompiledTable::compile(r, &sources).unwrap();
+    let compile = |r: Ruleset| CompiledTable::compile(r, table.sources()).unwrap();
     let caught = analysis.findings.iter().any(|f| {
         matches!(
             f,
@@ -172,7 +171,12 @@ fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), Tes
                     witness.time,
                     src
                 );
-                let refused = CompiledTable::from_source(src).err().map(|e| e.to_string());
+                let mut sources = SourceMap::new();
+                sources.add("<inline>", src);
+                let analysed = LoadOptions::default().with_analysis(AnalysisOptions::default());
+                let refused = CompiledTable::from_sources(sources, &analysed)
+                    .err()
+                    .map(|e| e.to_string());
                 prop_assert!(
                     refused
                         .as_deref()

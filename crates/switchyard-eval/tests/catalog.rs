@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use switchyard_catalog::Catalog;
-use switchyard_eval::{CompileOptions, CompiledTable, Health};
-use switchyard_syntax::{Limits, SourceMap};
+use switchyard_eval::{CompiledTable, Health, LoadOptions};
+use switchyard_syntax::SourceMap;
 
 fn catalog() -> Arc<Catalog> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/models.json");
@@ -24,8 +24,8 @@ fn catalog() -> Arc<Catalog> {
 fn table(src: &str) -> CompiledTable {
     let mut sources = SourceMap::new();
     sources.add("t.route", src);
-    let options = CompileOptions::default().with_catalog(catalog());
-    CompiledTable::from_sources_with(sources, &Limits::default(), &options)
+    let options = LoadOptions::default().with_catalog(catalog());
+    CompiledTable::from_sources(sources, &options)
         .unwrap_or_else(|e| panic!("{e}"))
         .0
 }

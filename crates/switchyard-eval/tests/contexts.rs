@@ -6,10 +6,10 @@
 
 use serde_json::json;
 use switchyard_eval::{
-    CompileError, CompileOptions, CompiledTable, ContextError, Request, RequestFieldKind as K,
+    CompileError, CompiledTable, ContextError, LoadOptions, Request, RequestFieldKind as K,
     RequestValues, RulesetError,
 };
-use switchyard_syntax::{Code, Limits, SourceMap};
+use switchyard_syntax::{Code, SourceMap};
 
 const RULES: &str = r#"
 context {
@@ -30,10 +30,10 @@ rule tools: when tools and prompt contains "def " -> b
 rule default: otherwise -> a
 "#;
 
-fn table(options: &CompileOptions) -> Result<CompiledTable, RulesetError> {
+fn table(options: &LoadOptions) -> Result<CompiledTable, RulesetError> {
     let mut sources = SourceMap::new();
     sources.add("r.route", RULES);
-    CompiledTable::from_sources_with(sources, &Limits::default(), options).map(|(t, _)| t)
+    CompiledTable::from_sources(sources, options).map(|(t, _)| t)
 }
 
 fn rule(t: &CompiledTable, ctx: &switchyard_eval::Context<'_>) -> String {
@@ -44,7 +44,7 @@ fn rule(t: &CompiledTable, ctx: &switchyard_eval::Context<'_>) -> String {
 
 #[test]
 fn handles_set_values_without_names() {
-    let t = table(&CompileOptions::default()).unwrap();
+    let t = table(&LoadOptions::new()).unwrap();
     let (tenant, tier, tokens) = (
         t.field("tenant").unwrap(),
         t.field("tier").unwrap(),
@@ -80,15 +80,15 @@ fn handles_set_values_without_names() {
         "field `tokenz` is not declared in the ruleset's context; did you mean `tokens`?"
     );
     // A handle from another table (say, before a reload) is refused.
-    let other = table(&CompileOptions::default()).unwrap();
+    let other = table(&LoadOptions::new()).unwrap();
     let e = ctx.set(other.field("tier").unwrap(), "pro").unwrap_err();
     assert_eq!(e, ContextError::ForeignField);
 }
 
 #[test]
 fn strict_contexts_refuse_undeclared_keys_everywhere() {
-    let lax = table(&CompileOptions::default()).unwrap();
-    let strict = table(&CompileOptions::default().with_strict_context(true)).unwrap();
+    let lax = table(&LoadOptions::new()).unwrap();
+    let strict = table(&LoadOptions::new().with_strict_context(true)).unwrap();
     let body = br#"{"tenant": "acme", "tsk": "code"}"#;
     let mut unknown = Vec::new();
     let ctx = lax
@@ -121,7 +121,7 @@ fn strict_contexts_refuse_undeclared_keys_everywhere() {
 /// same errors.
 #[test]
 fn every_json_reader_agrees() {
-    let t = table(&CompileOptions::default()).unwrap();
+    let t = table(&LoadOptions::new()).unwrap();
     let cases = [
         r#"{"tenant": "acme", "tier": "pro"}"#,
         r#"{"tenant": "glob\u0065x", "budget": 0.5}"#,
@@ -211,7 +211,7 @@ impl Request for Renamed {
 
 #[test]
 fn a_bound_request_type_is_checked_when_the_table_is_compiled() {
-    let t = table(&CompileOptions::default().bind::<Chat>()).unwrap();
+    let t = table(&LoadOptions::new().bind::<Chat>()).unwrap();
     let chat = Chat {
         tenant: "acme".into(),
         tier: "pro",
@@ -228,7 +228,7 @@ fn a_bound_request_type_is_checked_when_the_table_is_compiled() {
     ));
 
     let Err(RulesetError::Invalid { diagnostics, .. }) =
-        table(&CompileOptions::default().bind::<Chat>().bind::<Renamed>())
+        table(&LoadOptions::new().bind::<Chat>().bind::<Renamed>())
     else {
         panic!("a request type that does not fit must fail the load");
     };
@@ -248,7 +248,7 @@ fn a_bound_request_type_is_checked_when_the_table_is_compiled() {
     );
 
     // Not bound at compile time: bound (and checked) on use.
-    let t = table(&CompileOptions::default()).unwrap();
+    let t = table(&LoadOptions::new()).unwrap();
     let e = t.context_of(&Renamed).unwrap_err();
     assert!(matches!(e, ContextError::Binding(_)), "{e}");
     let e = CompileError::from(match e {

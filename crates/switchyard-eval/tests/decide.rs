@@ -7,8 +7,6 @@
     reason = "tests"
 )]
 
-mod support;
-
 use serde_json::json;
 use switchyard_eval::{split_bucket, CompiledTable, ContextError, DecideError};
 
@@ -18,13 +16,6 @@ fn table(src: &str) -> CompiledTable {
     CompiledTable::from_source(src)
         .unwrap_or_else(|e| panic!("{e}"))
         .0
-}
-
-/// A table from a ruleset that routes some contexts nowhere on purpose:
-/// checked without the condition analysis, whose E008 would refuse it.
-fn table_without_analysis(src: &str) -> CompiledTable {
-    let (ruleset, sources) = support::checked_without_analysis(src);
-    CompiledTable::compile(ruleset, &sources).unwrap()
 }
 
 fn decide(t: &CompiledTable, ctx: serde_json::Value) -> Option<serde_json::Value> {
@@ -134,9 +125,9 @@ fn missing_values_follow_section_4_3() {
 #[test]
 fn no_match_is_not_an_error() {
     let src = "context { a: bool = false }\ndefaults max_tokens 1\nrule r: when a -> \"m/x\"";
-    // `check` refuses it: some context matches no rule.
-    assert!(CompiledTable::from_source(src).is_err());
-    let t = table_without_analysis(src);
+    // `check` refuses it (E008: some context matches no rule); loading
+    // does not run the condition analysis unless asked (tests/load.rs).
+    let t = table(src);
     assert_eq!(decide(&t, json!({})), None);
     assert_eq!(decide(&t, json!({"a": true})).unwrap()["rule"], "r");
 }
@@ -235,7 +226,7 @@ fn explain_names_the_first_false_test() {
     assert!(last.matched);
     assert_eq!(e.decision.as_ref().unwrap()["rule"], "chat-ab");
     // Unset values are said to be unset.
-    let t = table_without_analysis(
+    let t = table(
         "context { user: string }\ndefaults max_tokens 1\nrule r: when user == \"a\" -> \"m/x\"",
     );
     let ctx = t.context().build();

@@ -11,7 +11,18 @@
 )]
 
 use serde_json::{json, Value as Json};
-use switchyard_eval::{CompiledTable, RulesetError};
+use switchyard_check::analysis::AnalysisOptions;
+use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
+use switchyard_syntax::{Diagnostic, SourceMap};
+
+/// `src` loaded with the condition analysis, as `switchyard check` runs
+/// it.
+fn analysed(src: &str) -> Result<(CompiledTable, Vec<Diagnostic>), RulesetError> {
+    let mut sources = SourceMap::new();
+    sources.add("<inline>", src);
+    let options = LoadOptions::new().with_analysis(AnalysisOptions::default());
+    CompiledTable::from_sources(sources, &options)
+}
 
 fn rule(t: &CompiledTable, ctx: &Json) -> Option<String> {
     let c = t.context_from_json(ctx).unwrap();
@@ -28,7 +39,7 @@ fn rule_of_text(t: &CompiledTable, text: &str) -> Option<String> {
 /// the `test` line with the same literal says.
 #[test]
 fn json_floats_are_the_numbers_they_spell() {
-    let (t, _) = CompiledTable::from_source(
+    let (t, _) = analysed(
         r#"
         context { x: float = 0.0 }
         defaults max_tokens 10
@@ -75,7 +86,7 @@ fn json_floats_are_the_numbers_they_spell() {
 /// `x == 9007199254740993` false: the int literal is not rounded.
 #[test]
 fn int_literals_against_float_fields_are_exact() {
-    let (t, warnings) = CompiledTable::from_source(
+    let (t, warnings) = analysed(
         r#"
         context { x: float = 0.0 }
         defaults max_tokens 10
@@ -114,7 +125,7 @@ fn int_literals_against_float_fields_are_exact() {
 /// no E008, and `eval` agrees.
 #[test]
 fn no_false_no_match_near_the_end_of_i64() {
-    let (t, warnings) = CompiledTable::from_source(
+    let (t, warnings) = analysed(
         "context { n: int = 0 }\ndefaults max_tokens 10\nrule r1: when n < 9223372036854775807.0 -> \"p/a\"",
     )
     .unwrap();
@@ -129,7 +140,7 @@ fn no_false_no_match_near_the_end_of_i64() {
 #[test]
 fn no_match_found_past_two_to_the_53() {
     let src = "context { n: int = 0 }\ndefaults max_tokens 10\nrule r1: when n not in 2..=9007199254740993 -> \"p/a\"";
-    let Err(RulesetError::Invalid { diagnostics, .. }) = CompiledTable::from_source(src) else {
+    let Err(RulesetError::Invalid { diagnostics, .. }) = analysed(src) else {
         panic!("E008 expected");
     };
     let e008: Vec<_> = diagnostics
@@ -152,7 +163,7 @@ fn no_match_found_past_two_to_the_53() {
 #[test]
 fn no_match_found_through_a_regex() {
     let src = "context { s: string = \"\" }\ndefaults max_tokens 10\nrule r: when not s matches /^q/ -> \"p/a\"";
-    let Err(RulesetError::Invalid { diagnostics, .. }) = CompiledTable::from_source(src) else {
+    let Err(RulesetError::Invalid { diagnostics, .. }) = analysed(src) else {
         panic!("E008 expected");
     };
     let help = diagnostics

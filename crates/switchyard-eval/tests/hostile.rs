@@ -28,9 +28,8 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
-use switchyard_check::CheckOptions;
 use switchyard_eval::{
-    CompileOptions, CompiledTable, ContextError, IndexPolicy, Input, RulesetError,
+    CompileOptions, CompiledTable, ContextError, IndexPolicy, Input, LoadOptions, RulesetError,
 };
 use switchyard_syntax::{Code, Limits, SourceMap};
 
@@ -402,20 +401,8 @@ fn values_past_2_53_are_placed_exactly_by_the_index() {
     );
     let mut sources = SourceMap::new();
     sources.add("fuzz.route", src);
-    let files = switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap();
-    let options = CheckOptions {
-        analysis: None,
-        ..CheckOptions::default()
-    };
-    let ruleset = switchyard_check::check_with(&files, &options)
-        .ruleset
-        .unwrap();
-    let table = CompiledTable::compile_with(
-        ruleset,
-        &sources,
-        &CompileOptions::default().with_index(IndexPolicy::Always),
-    )
-    .unwrap();
+    let options = LoadOptions::default().with_index(IndexPolicy::Always);
+    let (table, _) = CompiledTable::from_sources(sources, &options).unwrap();
     let c = table
         .context()
         .set("budget", 3_474_591_032_156_251_499_i64)
@@ -502,25 +489,16 @@ fn many_rules(n: usize) -> SourceMap {
     sources
 }
 
-/// Parses, checks (without the condition analysis, which stops at its
-/// work budget on such rulesets and is tested by its own crate) and
-/// compiles `n` rules, and decides contexts that pick the first, middle
+/// Loads `n` rules (parsed, checked without the condition analysis, which
+/// stops at its work budget on such rulesets and is tested by its own
+/// crate, and compiled), and decides contexts that pick the first, middle
 /// and last rule and none of them.
 fn many_rules_decide(n: usize, limits: &Limits, bound: Duration) {
     let sources = many_rules(n);
     let start = Instant::now();
-    let files = switchyard_syntax::parse_sources(&sources, limits).unwrap();
-    eprintln!("{n} rules: parsed in {:?}", start.elapsed());
-    let options = CheckOptions {
-        analysis: None,
-        ..CheckOptions::default()
-    };
-    let checked = switchyard_check::check_with(&files, &options);
-    eprintln!("{n} rules: checked at {:?}", start.elapsed());
-    drop(files);
-    let table = CompiledTable::compile(checked.ruleset.unwrap(), &sources).unwrap();
+    let (table, _) = CompiledTable::from_sources(sources, limits).unwrap();
     let took = start.elapsed();
-    eprintln!("{n} rules: compiled at {took:?}");
+    eprintln!("{n} rules: loaded in {took:?}");
     assert_eq!(table.len(), n + 1);
     for (tenant, want) in [
         (0, "r0".to_string()),
@@ -565,14 +543,9 @@ fn compiling_is_linear_in_the_number_of_atoms() {
                rule last: otherwise -> m\n";
     let mut sources = SourceMap::new();
     sources.add("template.route", src);
-    let files = switchyard_syntax::parse_sources(&sources, &Limits::default()).unwrap();
-    let options = CheckOptions {
-        analysis: None,
-        ..CheckOptions::default()
-    };
-    let mut ruleset = switchyard_check::check_with(&files, &options)
-        .ruleset
-        .unwrap();
+    let (template, _) = CompiledTable::from_sources(sources, &Limits::default()).unwrap();
+    let sources = template.sources().clone();
+    let mut ruleset = template.ruleset().clone();
     let last = ruleset.rules.pop().unwrap();
     let template = ruleset.rules.pop().unwrap();
     for k in 0..N {

@@ -178,10 +178,8 @@ fn catalog_targets_allocate_nothing() {
         rule capped: when budget < 0.01 -> "openai/gpt-4o" fallback ["openai/gpt-4o-mini"] require cost(prompt_tokens) <= budget, tools
         rule cheap: otherwise -> cheapest ["anthropic/claude-3.5-sonnet", "openai/gpt-4o-mini", "mistralai/mistral-small"]"#,
     );
-    let options = switchyard_eval::CompileOptions::default().with_catalog(catalog);
-    let (table, _) =
-        CompiledTable::from_sources_with(sources, &switchyard_syntax::Limits::default(), &options)
-            .unwrap();
+    let options = switchyard_eval::LoadOptions::default().with_catalog(catalog);
+    let (table, _) = CompiledTable::from_sources(sources, &options).unwrap();
     let contexts: Vec<_> = [
         serde_json::json!({"prompt_tokens": 150000}),
         serde_json::json!({"prompt_tokens": 1000, "budget": 0.005}),
@@ -269,12 +267,10 @@ fn chats() -> Vec<Chat> {
 /// allocation per request, with handles or with a bound request type.
 #[test]
 fn host_values_to_decision_allocates_nothing() {
-    let options = switchyard_eval::CompileOptions::default().bind::<Chat>();
+    let options = switchyard_eval::LoadOptions::new().bind::<Chat>();
     let mut sources = switchyard_syntax::SourceMap::new();
     sources.add("r.route", RULES);
-    let (table, _) =
-        CompiledTable::from_sources_with(sources, &switchyard_syntax::Limits::default(), &options)
-            .unwrap();
+    let (table, _) = CompiledTable::from_sources(sources, &options).unwrap();
     let chats = chats();
     let [tenant, tier, budget, tokens, tools, user, prompt] = [
         "tenant", "tier", "budget", "tokens", "tools", "user", "prompt",

@@ -754,8 +754,8 @@ fn a_reload_that_breaks_a_bound_request_type_is_refused() {
     let dir = TempDir::new("bound");
     let path = dir.join("rules.route");
     fs::write(&path, ruleset(1)).unwrap();
-    let options = ReloadOptions::new()
-        .compile_options(switchyard_eval::CompileOptions::default().bind::<Tiered>());
+    let options =
+        ReloadOptions::new().load_options(switchyard_eval::LoadOptions::new().bind::<Tiered>());
     let live = LiveRuleset::watch(&path, options).unwrap();
     let request = Tiered { tier: "pro".into() };
     let served = |live: &LiveRuleset| {

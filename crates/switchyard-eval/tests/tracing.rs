@@ -2,8 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod support;
-
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
@@ -54,13 +52,12 @@ impl Subscriber for Recorder {
 
 #[test]
 fn decisions_are_logged_with_rule_variant_model_and_ruleset() {
-    // An unset user matches no rule (so `check` reports E008): checked
-    // without the condition analysis, to log a decision that found none.
+    // An unset user matches no rule (`check` reports E008; loading does
+    // not run the condition analysis), to log a decision that found none.
     let src = r#"context { user: string }
         defaults max_tokens 10
         rule ab: when has(user) -> split by user { a 50%: "m/a"  b 50%: "m/b" }"#;
-    let (ruleset, sources) = support::checked_without_analysis(src);
-    let table = CompiledTable::compile(ruleset, &sources).unwrap();
+    let (table, _) = CompiledTable::from_source(src).unwrap();
     let recorder = Recorder::default();
     tracing::subscriber::with_default(recorder.clone(), || {
         let ctx = table.context().set("user", "u1").unwrap().build();

@@ -446,9 +446,8 @@ fn cheapest_with_require_through_the_evaluator() {
     let mut sources = switchyard_syntax::SourceMap::new();
     sources.add("cheapest.route", src.as_str());
     let options =
-        switchyard_eval::CompileOptions::default().with_catalog(std::sync::Arc::new(catalog));
-    let (t, _) = CompiledTable::from_sources_with(sources, &Default::default(), &options)
-        .expect("compiles with a catalog");
+        switchyard_eval::LoadOptions::default().with_catalog(std::sync::Arc::new(catalog));
+    let (t, _) = CompiledTable::from_sources(sources, &options).expect("loads with a catalog");
     let ctx = t.context().build();
     let d = t.decide(&ctx).unwrap().unwrap();
     let body = ChatRequest::from_decision(&d, hello(), RequestOptions::default()).unwrap();
@@ -470,7 +469,7 @@ fn the_example_ruleset_builds_a_body_for_each_rule() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/openrouter.route"
     ));
-    let (t, _) = CompiledTable::load(path, &Default::default()).unwrap();
+    let (t, _) = CompiledTable::load(path, switchyard_eval::LoadOptions::default()).unwrap();
     let d = decide(
         &t,
         &[("tier", "enterprise"), ("region", "eu"), ("task", "code")],

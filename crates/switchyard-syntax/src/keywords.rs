@@ -74,12 +74,15 @@ mod tests {
             .and_then(|(_, rest)| rest.split_once('}'))
             .map(|(body, _)| body)
             .expect("a `keyword` rule in the grammar");
-        let mut in_grammar: Vec<&str> = rule
-            .split('"')
-            .skip(1)
-            .step_by(2)
-            .filter(|w| !w.is_empty())
-            .collect();
+        // One group per line: `| "c" ~ ("ontext" | "ontains")`, the first
+        // letter, then the rests of the words.
+        let mut in_grammar: Vec<String> = Vec::new();
+        for line in rule.lines() {
+            let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+            if let Some((first, rests)) = quoted.split_first() {
+                in_grammar.extend(rests.iter().map(|rest| format!("{first}{rest}")));
+            }
+        }
         let mut listed = KEYWORDS.to_vec();
         in_grammar.sort_unstable();
         listed.sort_unstable();

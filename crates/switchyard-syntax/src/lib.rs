@@ -9,6 +9,10 @@
 //! assert!(matches!(file.items[0].node, Item::Rule(_)));
 //! ```
 
+// The parser pest generates names `::alloc` when pest is built without its
+// `std` feature (see the workspace Cargo.toml for why it is).
+extern crate alloc;
+
 pub mod ast;
 mod diagnostic;
 mod error;
@@ -16,6 +20,7 @@ mod grammar;
 mod keywords;
 mod limits;
 mod lower;
+mod parallel;
 mod print;
 mod scan;
 mod source;

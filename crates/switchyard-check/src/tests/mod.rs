@@ -27,8 +27,21 @@ defaults max_tokens 100
 pub(crate) fn run(src: &str) -> (SourceMap, Checked) {
     let mut sources = SourceMap::new();
     sources.add("test.route", src);
-    let checked = crate::check_sources(&sources, &Limits::default());
+    let checked = check_sources(&sources);
     (sources, checked)
+}
+
+/// Parses every file and, when they parse, checks them (with the default
+/// options: the condition analysis on). Hosts and the CLI go through
+/// `switchyard_eval::check`; these tests of the check stage alone cannot.
+pub(crate) fn check_sources(sources: &SourceMap) -> Checked {
+    match switchyard_syntax::parse_sources(sources, &Limits::default()) {
+        Ok(files) => crate::check(&files),
+        Err(errors) => Checked {
+            ruleset: None,
+            diagnostics: errors.diagnostics(),
+        },
+    }
 }
 
 /// `HEADER` followed by `case`.

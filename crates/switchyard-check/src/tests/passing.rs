@@ -294,7 +294,7 @@ fn files_share_declarations_and_diagnostics_sort_by_file() {
         "b.route",
         "rule r: when x -> m max_tokens 1\nrule s: when y -> m max_tokens 1\n",
     );
-    let checked = crate::check_sources(&sources, &switchyard_syntax::Limits::default());
+    let checked = super::check_sources(&sources);
     let codes: Vec<(u32, &str)> = checked
         .diagnostics
         .iter()

@@ -92,18 +92,11 @@ fn usage(message: String) -> (Status, String) {
     (Status::Usage, message)
 }
 
-/// The compiled ruleset, with the catalog when one is given. Diagnostics
-/// of a ruleset that does not load are printed by the loader.
+/// The compiled ruleset, with the catalog when one is given. A catalog or
+/// ruleset that does not load is reported by the loader.
 fn load(path: &Path, catalog: Option<&Path>) -> Result<CompiledTable, (Status, String)> {
-    let loaded = match catalog {
-        None => super::load_ruleset(path),
-        Some(file) => {
-            let catalog = switchyard_catalog::Catalog::load(file)
-                .map_err(|e| usage(format!("--catalog {}: {e}", file.display())))?;
-            super::load_ruleset_with_catalog(path, std::sync::Arc::new(catalog))
-        }
-    };
-    loaded
+    let options = super::load_options(catalog).map_err(|status| (status, String::new()))?;
+    super::load_ruleset(path, &options)
         .map(|(table, _warnings)| table)
         .map_err(|(status, _)| (status, String::new()))
 }

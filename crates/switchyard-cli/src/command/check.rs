@@ -1,5 +1,7 @@
-//! `switchyard check PATH... [--format F] [--deny-warnings]`: load, parse and
-//! check each ruleset, and print its diagnostics on standard output.
+//! `switchyard check PATH... [--format F] [--deny-warnings] [--catalog FILE]`:
+//! read, parse and check each ruleset as loading does, with the condition
+//! analysis (W101, W102, E008, N201) on top, and print its diagnostics on
+//! standard output.
 //!
 //! In the human format, a summary line per ruleset goes to standard error
 //! (`error: 2 errors, 1 warning in rules/`, `ok: rules/main.route`), so that
@@ -8,12 +10,13 @@
 
 use std::path::Path;
 
-use switchyard_check::CheckOptions;
-use switchyard_syntax::{parse_sources, Diagnostic, Limits, Severity, SourceMap};
+use switchyard_check::analysis::AnalysisOptions;
+use switchyard_eval::LoadOptions;
+use switchyard_syntax::{Diagnostic, Severity, SourceMap};
 
 use crate::cli::{CheckArgs, Format};
 use crate::output::{plural, Status, Stream};
-use crate::render::{self, Item};
+use switchyard::render::{self, Item};
 
 /// One ruleset's sources and diagnostics.
 struct Outcome {
@@ -44,21 +47,18 @@ impl Outcome {
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Status {
-    let limits = Limits::default();
     let human = args.format == Format::Human;
     let color = Stream::Stdout.color();
     let mut status = Status::Success;
     let mut outcomes = Vec::new();
-    let options = match super::load_catalog(args.catalog.as_deref()) {
-        Ok(catalog) => CheckOptions {
-            catalog,
-            ..CheckOptions::default()
-        },
+    // What every command loads with, and the condition analysis.
+    let options = match super::load_options(args.catalog.as_deref()) {
+        Ok(options) => options.with_analysis(AnalysisOptions::default()),
         Err(status) => return status,
     };
 
     for path in &args.paths {
-        let outcome = match check_path(path, &limits, &options) {
+        let outcome = match check_path(path, &options) {
             Ok(outcome) => outcome,
             Err(message) => {
                 Stream::Stderr.line(&format!("error: {message}"));
@@ -77,19 +77,17 @@ pub fn run(args: &CheckArgs) -> Status {
 
     if !human {
         let items: Vec<Item<'_>> = outcomes.iter().flat_map(Outcome::items).collect();
-        Stream::Stdout.write(&render::render(args.format, &items, color));
+        Stream::Stdout.write(&crate::render::diagnostics(args.format, &items, color));
     }
     status
 }
 
-/// Loads, parses and checks one ruleset. `Err` is a load failure, reported
-/// as bad input.
-fn check_path(path: &Path, limits: &Limits, options: &CheckOptions) -> Result<Outcome, String> {
-    let sources = SourceMap::load(path, limits.max_file_bytes).map_err(|e| e.to_string())?;
-    let diagnostics = match parse_sources(&sources, limits) {
-        Err(errors) => errors.diagnostics(),
-        Ok(files) => switchyard_check::check_with(&files, options).diagnostics,
-    };
+/// Reads one ruleset, then parses and checks it as loading does. `Err` is
+/// a read failure, reported as bad input.
+fn check_path(path: &Path, options: &LoadOptions) -> Result<Outcome, String> {
+    let sources =
+        SourceMap::load(path, options.limits.max_file_bytes).map_err(|e| e.to_string())?;
+    let diagnostics = switchyard_eval::check(&sources, options).diagnostics;
     Ok(Outcome {
         sources,
         diagnostics,

@@ -1,5 +1,7 @@
 //! `switchyard eval PATH [--context JSON|@FILE] [--explain] [--at T]
-//! [--format json|human]`: decide contexts against a ruleset.
+//! [--catalog FILE] [--format json|human]`: decide contexts against a
+//! ruleset (loaded with the catalog, when given, for `require` and
+//! `cheapest`).
 //!
 //! With `--context`, one context is decided. Without it, standard input is
 //! read as JSON lines: one context per non-empty line, decided and printed
@@ -29,7 +31,11 @@ use crate::render::decision as text;
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
-    let (table, warnings) = match super::load_ruleset(&args.path) {
+    let options = match super::load_options(args.catalog.as_deref()) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let (table, warnings) = match super::load_ruleset(&args.path, &options) {
         Ok(loaded) => loaded,
         Err((status, _)) => return status,
     };
@@ -247,29 +253,18 @@ fn json_line(value: &impl Serialize) -> String {
 mod tests {
     use super::*;
 
-    /// A free `guest-N` user matches no rule: `check` reports it (E008),
-    /// so the table is compiled without the condition analysis, as a host
-    /// that skips it would.
+    /// A free `guest-N` user matches no rule: `check` reports it (E008);
+    /// loading, which skips the condition analysis, does not.
     fn table() -> CompiledTable {
-        let mut sources = switchyard_syntax::SourceMap::new();
-        sources.add(
-            "<inline>",
+        let (table, _) = CompiledTable::from_source(
             r#"
             context { tier: "free" | "pro" = "free"  user: string }
             rule pro: when tier == "pro" or not (user matches /^guest-[0-9]+$/)
               -> "anthropic/claude-3.5-sonnet" max_tokens 100
             "#,
-        );
-        let files =
-            switchyard_syntax::parse_sources(&sources, &Default::default()).expect("parses");
-        let options = switchyard_check::CheckOptions {
-            analysis: None,
-            ..Default::default()
-        };
-        let ruleset = switchyard_check::check_with(&files, &options)
-            .ruleset
-            .expect("checks");
-        CompiledTable::compile(ruleset, &sources).expect("compiles")
+        )
+        .expect("loads");
+        table
     }
 
     fn error_of(t: &CompiledTable, line: &str) -> String {

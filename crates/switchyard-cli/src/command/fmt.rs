@@ -23,7 +23,7 @@ use switchyard_syntax::{format_source, parse_sources, Limits, ParseErrors, Sourc
 
 use crate::cli::FmtArgs;
 use crate::output::{plural, Status, Stream};
-use crate::render::human;
+use switchyard::render::human;
 
 /// The name standard input goes by in messages.
 const STDIN_NAME: &str = "<stdin>";

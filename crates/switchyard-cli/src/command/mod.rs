@@ -13,46 +13,45 @@ use std::path::Path;
 use std::sync::Arc;
 
 use switchyard_catalog::Catalog;
-use switchyard_eval::{CompileOptions, CompiledTable, RulesetError};
-use switchyard_syntax::{Diagnostic, Limits, Severity};
+use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
+use switchyard_syntax::{Diagnostic, Severity};
 
 use crate::output::{plural, Status, Stream};
-use crate::render;
 
-/// Loads and compiles a ruleset for `eval` and `test`. A failure is reported
-/// on standard error (diagnostics in the human format, whatever the command's
-/// `--format`, as standard output belongs to the command's results) and
-/// comes back as the status to exit with, together with a one-line reason.
-fn load_ruleset(path: &Path) -> Result<(CompiledTable, Vec<Diagnostic>), (Status, String)> {
-    report_load_failure(path, CompiledTable::load(path, &Limits::default()))
+/// The options every command loads rulesets with: the model catalog of
+/// `--catalog FILE` when there is one (for `require` and `cheapest`, and
+/// W104), and no condition analysis, which is a lint that `check` adds.
+/// An unreadable catalog is reported on standard error.
+fn load_options(catalog: Option<&Path>) -> Result<LoadOptions, Status> {
+    let options = LoadOptions::new();
+    Ok(match load_catalog(catalog)? {
+        Some(catalog) => options.with_catalog(catalog),
+        None => options,
+    })
 }
 
-/// [`load_ruleset`] with a model catalog, for rulesets that use `require`
-/// or `cheapest` (LANGUAGE.md section 7).
-fn load_ruleset_with_catalog(
+/// Loads a ruleset for `eval`, `test`, `body`, `bench` and `diff`. A
+/// failure is reported on standard error (diagnostics in the human format,
+/// whatever the command's `--format`, as standard output belongs to the
+/// command's results) and comes back as the status to exit with, together
+/// with a one-line reason.
+fn load_ruleset(
     path: &Path,
-    catalog: Arc<Catalog>,
+    options: &LoadOptions,
 ) -> Result<(CompiledTable, Vec<Diagnostic>), (Status, String)> {
-    let options = CompileOptions::default().with_catalog(catalog);
-    report_load_failure(
-        path,
-        CompiledTable::load_with(path, &Limits::default(), &options),
-    )
+    report_load_failure(path, CompiledTable::load(path, options))
 }
 
-/// Loads a ruleset for `bench` and `diff`, with the catalog in `catalog`
-/// (a file name, read once by the caller) when there is one. Warnings are
-/// dropped: reporting them is `check`'s job.
-fn load_table(path: &Path, catalog: Option<&Arc<Catalog>>) -> Result<CompiledTable, Status> {
-    let loaded = match catalog {
-        None => load_ruleset(path),
-        Some(catalog) => load_ruleset_with_catalog(path, Arc::clone(catalog)),
-    };
-    loaded.map(|(table, _)| table).map_err(|(status, _)| status)
+/// [`load_ruleset`] for `bench` and `diff`. Warnings are dropped:
+/// reporting them is `check`'s job.
+fn load_table(path: &Path, options: &LoadOptions) -> Result<CompiledTable, Status> {
+    load_ruleset(path, options)
+        .map(|(table, _)| table)
+        .map_err(|(status, _)| status)
 }
 
 /// Reads `--catalog FILE`, reporting a failure on standard error.
-pub(crate) fn load_catalog(file: Option<&Path>) -> Result<Option<Arc<Catalog>>, Status> {
+fn load_catalog(file: Option<&Path>) -> Result<Option<Arc<Catalog>>, Status> {
     let Some(file) = file else {
         return Ok(None);
     };
@@ -81,7 +80,7 @@ fn report_load_failure(
             diagnostics,
             sources,
         }) => {
-            Stream::Stderr.write(&render::human::render_all(
+            Stream::Stderr.write(&switchyard::render::human::render_all(
                 &sources,
                 &diagnostics,
                 Stream::Stderr.color(),

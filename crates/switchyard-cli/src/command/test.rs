@@ -1,5 +1,6 @@
-//! `switchyard test PATH... [--at T] [--format human|json]`: run the `test`
-//! lines of each ruleset.
+//! `switchyard test PATH... [--at T] [--catalog FILE] [--format human|json]`:
+//! run the `test` lines of each ruleset (loaded with the catalog, when
+//! given, for `require` and `cheapest`).
 //!
 //! The human format prints, per ruleset, `running N tests in PATH` (or `no
 //! tests in PATH`), then `ok   NAME` or `FAIL NAME: why` per test, and
@@ -18,7 +19,7 @@ use switchyard_syntax::SourceMap;
 
 use crate::cli::{ReportFormat, TestArgs};
 use crate::output::{plural, Status, Stream};
-use crate::render::locate;
+use switchyard::render::locate;
 
 /// One test's outcome and where it is written, for the json format.
 #[derive(Serialize)]
@@ -62,9 +63,13 @@ pub fn run(args: &TestArgs) -> Status {
     let mut not_loaded = 0usize;
     // Kept for the json format, which prints once at the end.
     let mut ran: Vec<(&Path, Result<Ran, String>)> = Vec::new();
+    let options = match super::load_options(args.catalog.as_deref()) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
 
     for path in &args.paths {
-        let result = match super::load_ruleset(path) {
+        let result = match super::load_ruleset(path, &options) {
             Ok((table, _warnings)) => Ok(Ran {
                 outcomes: table.run_tests(args.at),
                 sources: table.sources().clone(),

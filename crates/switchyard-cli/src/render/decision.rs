@@ -17,13 +17,10 @@
 //! ruleset     2026-11-21.1 (hash 1b2c3d4e5f60)
 //! ```
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::Value as Json;
+use switchyard::render::human::excerpt;
 use switchyard_eval::{FailedTest, RuleTrace};
 use switchyard_syntax::SourceMap;
-
-use super::human::clamp;
-use super::trim;
 
 /// Width of the label column of [`decision`].
 const LABEL: usize = 12;
@@ -112,11 +109,6 @@ fn plain(v: &Json) -> String {
 /// One line per rule tried: `✓ NAME: matched`, or `✗ NAME: TEST was false
 /// (VALUES)` followed by the test's source line with a caret under it.
 pub fn explanation(sources: &SourceMap, rules: &[RuleTrace], color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled().hyperlink(false)
-    } else {
-        Renderer::plain()
-    };
     let mut out = String::new();
     for trace in rules {
         match &trace.failed {
@@ -124,7 +116,10 @@ pub fn explanation(sources: &SourceMap, rules: &[RuleTrace], color: bool) -> Str
             None => out.push_str(&format!("✗ {}: did not match\n", trace.rule)),
             Some(failed) => {
                 out.push_str(&format!("✗ {}: {}\n", trace.rule, failed_line(failed)));
-                if let Some(snippet) = snippet(&renderer, sources, failed) {
+                let snippet = failed
+                    .span
+                    .and_then(|span| excerpt(sources, span, &failed.values.join(", "), color));
+                if let Some(snippet) = snippet {
                     out.push_str(&snippet);
                     out.push('\n');
                 }
@@ -144,27 +139,6 @@ pub fn failed_line(failed: &FailedTest) -> String {
         line.push_str(&format!(" in let `{name}`"));
     }
     line
-}
-
-/// The failed test's source line, the test underlined and labelled with
-/// the values it read; `None` when the test has no span (`false`).
-fn snippet(renderer: &Renderer, sources: &SourceMap, failed: &FailedTest) -> Option<String> {
-    let span = trim(sources, failed.span?);
-    let file = sources.file(span.file)?;
-    let text = file.text();
-    let label = failed.values.join(", ");
-    let annotation = AnnotationKind::Primary.span(clamp(text, span));
-    let annotation = if label.is_empty() {
-        annotation
-    } else {
-        annotation.label(label)
-    };
-    let snippet = Snippet::source(text)
-        .path(file.name())
-        .fold(true)
-        .annotation(annotation);
-    let group = Group::with_level(Level::NOTE).element(snippet);
-    Some(renderer.render(&[group]))
 }
 
 #[cfg(test)]

@@ -22,6 +22,11 @@ pub fn example() -> PathBuf {
     repo("examples/openrouter.route")
 }
 
+/// The sample model catalog, `examples/models.json`.
+pub fn catalog() -> PathBuf {
+    repo("examples/models.json")
+}
+
 /// A path as a string for the command line.
 pub fn p<P: AsRef<Path> + ?Sized>(path: &P) -> &str {
     path.as_ref().to_str().expect("UTF-8 path")

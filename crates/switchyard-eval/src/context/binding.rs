@@ -47,7 +47,7 @@ impl RequestFieldKind {
 /// A host's request type whose fields fill a ruleset's context.
 ///
 /// ```
-/// use switchyard_eval::{CompileOptions, CompiledTable, Request, RequestFieldKind as K, RequestValues};
+/// use switchyard_eval::{CompiledTable, LoadOptions, Request, RequestFieldKind as K, RequestValues};
 ///
 /// struct Chat { tier: String, tools: bool }
 ///
@@ -64,10 +64,10 @@ impl RequestFieldKind {
 ///     rule tools: when needs_tools -> "openai/gpt-4o" max_tokens 100
 ///     rule default: otherwise -> "openai/gpt-4o-mini" max_tokens 100
 /// "#;
-/// let options = CompileOptions::default().bind::<Chat>();
+/// let options = LoadOptions::new().bind::<Chat>();
 /// let mut sources = switchyard_syntax::SourceMap::new();
 /// sources.add("r.route", src);
-/// let (table, _) = CompiledTable::from_sources_with(sources, &Default::default(), &options)?;
+/// let (table, _) = CompiledTable::from_sources(sources, &options)?;
 /// let req = Chat { tier: "pro".into(), tools: true };
 /// let ctx = table.context_of(&req)?;
 /// assert_eq!(table.decide(&ctx)?.unwrap().rule(), "tools");
@@ -160,7 +160,7 @@ pub(crate) fn bind(
 }
 
 /// A request type to bind when a table is compiled.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct BindSpec {
     pub ty: TypeId,
     pub type_name: &'static str,
@@ -179,7 +179,7 @@ impl BindSpec {
 
 impl CompiledTable {
     /// The context of a typed request. With the type bound when the table
-    /// was compiled ([`crate::CompileOptions::bind`]) this makes no name
+    /// was loaded ([`crate::LoadOptions::bind`]) this makes no name
     /// lookup and copies no string; otherwise the type is bound now (and
     /// an error says which field does not fit).
     #[inline]

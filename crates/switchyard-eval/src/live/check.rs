@@ -14,9 +14,9 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
-use switchyard_syntax::{Diagnostic, Limits, LoadError, SourceMap};
+use switchyard_syntax::{Diagnostic, LoadError, SourceMap};
 
-use crate::{CompileOptions, CompiledTable, RulesetError};
+use crate::{CompiledTable, LoadOptions, RulesetError};
 
 use super::options::Callback;
 use super::status::Cause;
@@ -34,8 +34,7 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) struct Shared {
     pub(super) path: PathBuf,
     pub(super) is_dir: bool,
-    pub(super) limits: Limits,
-    pub(super) compile: CompileOptions,
+    pub(super) load: LoadOptions,
     pub(super) table: ArcSwap<CompiledTable>,
     pub(super) status: Mutex<ReloadStatus>,
     /// Serialises checks; holds the outcome of the latest one.
@@ -90,7 +89,7 @@ impl Shared {
                         return Some(Err(f.clone()));
                     }
                 }
-                compile(sources, &self.limits, &self.compile)
+                load(sources, &self.load)
             }
             Err(e) => {
                 if let Attempt::Failed(f) = &*attempt {
@@ -201,7 +200,10 @@ impl Shared {
             };
             return Err(io_error(io::Error::new(kind, msg)));
         }
-        Ok(SourceMap::load(&self.path, self.limits.max_file_bytes)?)
+        Ok(SourceMap::load(
+            &self.path,
+            self.load.limits.max_file_bytes,
+        )?)
     }
 }
 
@@ -214,14 +216,13 @@ fn reread_delay() -> Duration {
     Duration::from_micros(8_000 + u64::from(nanos / 1000 % 4_000))
 }
 
-/// Compiles, turning a panic of the compiler into a failure.
-fn compile(
+/// Loads (parses, checks, compiles), turning a panic into a failure.
+fn load(
     sources: SourceMap,
-    limits: &Limits,
-    options: &CompileOptions,
+    options: &LoadOptions,
 ) -> Result<(CompiledTable, Vec<Diagnostic>), Cause> {
     match catch_unwind(AssertUnwindSafe(|| {
-        CompiledTable::from_sources_with(sources, limits, options)
+        CompiledTable::from_sources(sources, options)
     })) {
         Ok(Ok(compiled)) => Ok(compiled),
         Ok(Err(e)) => Err(Cause::Ruleset(e)),

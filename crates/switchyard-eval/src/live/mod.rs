@@ -202,8 +202,7 @@ impl LiveRuleset {
         let path = std::path::absolute(given).map_err(io_error)?;
         let is_dir = fs::metadata(&path).map_err(io_error)?.is_dir();
         let ReloadOptions {
-            limits,
-            compile,
+            load,
             debounce,
             max_delay,
             poll_interval,
@@ -216,7 +215,7 @@ impl LiveRuleset {
         let mut watches = Watches::new(file_events.then(|| tx.clone()), &path, is_dir);
         let mut watch_error = watches.ensure();
 
-        let (table, warnings) = CompiledTable::load_with(&path, &limits, &compile)?;
+        let (table, warnings) = CompiledTable::load(&path, &load)?;
         let table = Arc::new(table);
         let warnings: Arc<[Diagnostic]> = warnings.into();
         let now = SystemTime::now();
@@ -233,8 +232,7 @@ impl LiveRuleset {
         let shared = Arc::new(Shared {
             path,
             is_dir,
-            limits,
-            compile,
+            load,
             table: ArcSwap::new(table.clone()),
             status: Mutex::new(status),
             attempt: Mutex::new(Attempt::Served),

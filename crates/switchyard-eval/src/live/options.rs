@@ -5,9 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use switchyard_syntax::Limits;
-
-use crate::CompileOptions;
+use crate::LoadOptions;
 
 use super::ReloadEvent;
 
@@ -27,8 +25,7 @@ pub(super) type Callback = Box<dyn Fn(&ReloadEvent) + Send + Sync>;
 ///
 /// [`LiveRuleset`]: super::LiveRuleset
 pub struct ReloadOptions {
-    pub(super) limits: Limits,
-    pub(super) compile: CompileOptions,
+    pub(super) load: LoadOptions,
     pub(super) debounce: Duration,
     pub(super) max_delay: Duration,
     pub(super) poll_interval: Option<Duration>,
@@ -37,12 +34,12 @@ pub struct ReloadOptions {
 }
 
 impl ReloadOptions {
-    /// The defaults: default [`Limits`], 50 ms debounce, 300 ms at most,
-    /// a check every second, file events on, no callback.
+    /// The defaults: default [`LoadOptions`] (so no condition analysis),
+    /// 50 ms debounce, 300 ms at most, a check every second, file events
+    /// on, no callback.
     pub fn new() -> Self {
         ReloadOptions {
-            limits: Limits::default(),
-            compile: CompileOptions::default(),
+            load: LoadOptions::default(),
             debounce: Duration::from_millis(50),
             max_delay: Duration::from_millis(300),
             poll_interval: Some(Duration::from_secs(1)),
@@ -51,16 +48,12 @@ impl ReloadOptions {
         }
     }
 
-    /// How every load compiles: with a model catalog (needed by rulesets
-    /// that use `require` or `cheapest`), an index policy.
-    pub fn compile_options(mut self, options: CompileOptions) -> Self {
-        self.compile = options;
-        self
-    }
-
-    /// The parser's limits, applied to every load.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+    /// How the initial load and every reload parse, check and compile:
+    /// the parser's limits, a model catalog (needed by rulesets that use
+    /// `require` or `cheapest`), whether to run the condition analysis,
+    /// the index policy.
+    pub fn load_options(mut self, options: LoadOptions) -> Self {
+        self.load = options;
         self
     }
 
@@ -115,8 +108,7 @@ impl Default for ReloadOptions {
 impl fmt::Debug for ReloadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReloadOptions")
-            .field("limits", &self.limits)
-            .field("compile", &self.compile)
+            .field("load", &self.load)
             .field("debounce", &self.debounce)
             .field("max_delay", &self.max_delay)
             .field("poll_interval", &self.poll_interval)

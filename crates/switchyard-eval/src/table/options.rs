@@ -5,7 +5,6 @@ use std::sync::Arc;
 use switchyard_catalog::Catalog;
 
 use crate::context::BindSpec;
-use crate::Request;
 
 /// Which fields the compiled table indexes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,7 +31,7 @@ pub struct CompileOptions {
     /// naming the nearest declared field, instead of being ignored.
     pub strict_context: bool,
     /// Request types checked against the schema when the table is
-    /// compiled (see [`CompileOptions::bind`]).
+    /// compiled (see [`crate::LoadOptions::bind`]).
     pub(crate) bindings: Vec<BindSpec>,
 }
 
@@ -46,20 +45,6 @@ impl CompileOptions {
     /// Options with strict contexts (see [`CompileOptions::strict_context`]).
     pub fn with_strict_context(mut self, strict: bool) -> Self {
         self.strict_context = strict;
-        self
-    }
-
-    /// Binds a host's request type: compiling fails (and a hot reload keeps
-    /// the table it has) if the ruleset's context does not declare a field
-    /// the type gives, with a fitting type; the table then makes contexts
-    /// of the type with no name lookup ([`CompiledTable::context_of`]).
-    ///
-    /// [`CompiledTable::context_of`]: crate::CompiledTable::context_of
-    pub fn bind<R: Request>(mut self) -> Self {
-        let spec = BindSpec::of::<R>();
-        if !self.bindings.iter().any(|b| b.ty == spec.ty) {
-            self.bindings.push(spec);
-        }
         self
     }
 

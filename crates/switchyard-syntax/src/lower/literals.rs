@@ -71,6 +71,15 @@ impl Lower<'_> {
     pub(super) fn string(&self, pair: Pair<'_, Rule>) -> Result<Spanned<String>> {
         let span = self.span(&pair);
         let text = pair.as_str();
+        // Most strings have neither escapes nor control characters: their
+        // text between the quotes is their value.
+        let plain = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|inner| !inner.bytes().any(|b| b == b'\\' || b < 0x20));
+        if let Some(inner) = plain {
+            return Ok(Spanned::new(inner.to_string(), span));
+        }
         serde_json::from_str::<String>(text)
             .map(|s| Spanned::new(s, span))
             .map_err(|e| {

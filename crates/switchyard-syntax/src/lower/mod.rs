@@ -9,6 +9,8 @@
 //! `targets` targets and their options, `literals` strings, numbers and
 //! option values; `expected` words pest's errors.
 
+use std::borrow::Cow;
+
 use pest::iterators::Pair;
 use pest::Parser;
 
@@ -16,7 +18,8 @@ use crate::ast::{Comment, RuleFile};
 use crate::error::{ParseError, ParseErrors};
 use crate::grammar::{Rule, SwitchyardParser};
 use crate::limits::Limits;
-use crate::scan::{scan, Scan};
+use crate::parallel;
+use crate::scan::{scan, Scan, StatementSlice};
 use crate::span::{FileId, Span, Spanned};
 
 mod conditions;
@@ -53,32 +56,29 @@ pub(crate) fn parse_scanned(
             span: Span::new(file, src.len(), src.len()),
         });
     }
-    let comment_ends: Vec<usize> = scanned
-        .comments
-        .iter()
-        .map(|c| c.span.end as usize)
-        .collect();
-    for st in scanned
+    let statements: Vec<&StatementSlice> = scanned
         .statements
         .iter()
         .filter(|s| !s.poisoned && !too_many_rules)
-    {
+        .collect();
+    let parse_one = |st: &&StatementSlice| {
         let slice = src.get(st.start..st.end).unwrap_or("");
+        let slice = without_comments(slice, st.start, &scanned.comments);
         let mut lower = Lower {
             file,
             base: st.start,
-            slice,
-            comments: &scanned.comments,
-            comment_ends: &comment_ends,
+            slice: &slice,
             limits,
             depth: 0,
         };
-        let parsed = SwitchyardParser::parse(Rule::statement, slice)
+        SwitchyardParser::parse(Rule::statement, &slice)
             .map_err(|e| expected::syntax_error(&e, src, file, st))
             .and_then(|mut pairs| match pairs.next() {
                 Some(pair) => lower.statement(pair),
                 None => Err(expected::internal(Span::new(file, st.start, st.end))),
-            });
+            })
+    };
+    for parsed in parallel::map(&statements, &parse_one) {
         match parsed {
             Ok(item) => items.push(item),
             Err(e) => errors.push(e),
@@ -92,6 +92,34 @@ pub(crate) fn parse_scanned(
             items,
             comments: scanned.comments,
         }),
+    }
+}
+
+/// The statement at `base` with its comments turned into spaces, byte for
+/// byte, so that offsets stay those of the file: pest sees white space
+/// where the scan found a comment, and the grammar has no comment rule to
+/// try between every two tokens.
+fn without_comments<'s>(slice: &'s str, base: usize, comments: &[Comment]) -> Cow<'s, str> {
+    let first = comments.partition_point(|c| (c.span.start as usize) < base);
+    let inside = comments
+        .get(first..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|c| (c.span.start as usize) < base + slice.len());
+    let mut bytes: Option<Vec<u8>> = None;
+    for c in inside {
+        let bytes = bytes.get_or_insert_with(|| slice.as_bytes().to_vec());
+        let range = c.span.start as usize - base..(c.span.end as usize - base).min(slice.len());
+        if let Some(comment) = bytes.get_mut(range) {
+            comment.fill(b' ');
+        }
+    }
+    match bytes.map(String::from_utf8) {
+        None => Cow::Borrowed(slice),
+        Some(Ok(text)) => Cow::Owned(text),
+        // Not reached: a comment runs from `#` to the end of its line, so
+        // spaces replace whole characters.
+        Some(Err(_)) => Cow::Borrowed(slice),
     }
 }
 
@@ -155,36 +183,20 @@ struct Lower<'a> {
     file: FileId,
     /// Offset of the statement in the file.
     base: usize,
-    /// The statement's text.
+    /// The statement's text, comments turned into spaces.
     slice: &'a str,
-    /// The file's comments, and their end offsets (sorted), to keep them
-    /// out of spans.
-    comments: &'a [Comment],
-    comment_ends: &'a [usize],
     limits: &'a Limits,
     /// Current nesting of parentheses and `not`s.
     depth: usize,
 }
 
 impl Lower<'_> {
-    /// The span of a pair without the white space and comments pest lets
-    /// a rule swallow after its last token.
+    /// The span of a pair without the white space (and comments, which
+    /// are spaces here) pest lets a rule swallow after its last token.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        let trimmed = |end: usize| {
-            let text = self.slice.get(s.start()..end).unwrap_or("");
-            s.start() + text.trim_end().len()
-        };
-        let mut end = trimmed(s.end());
-        // A comment ending where the text now ends: cut it off too.
-        while let Ok(i) = self.comment_ends.binary_search(&(self.base + end)) {
-            match self.comments.get(i) {
-                Some(c) if c.span.start as usize >= self.base + s.start() => {
-                    end = trimmed(c.span.start as usize - self.base);
-                }
-                _ => break,
-            }
-        }
+        let text = self.slice.get(s.start()..s.end()).unwrap_or("");
+        let end = s.start() + text.trim_end().len();
         Span::new(self.file, self.base + s.start(), self.base + end)
     }
 

@@ -101,3 +101,31 @@ fn spans_leave_out_trailing_space_and_comments() {
         "rule r: when a -> m fallback [n]"
     );
 }
+
+/// A file long enough to be parsed on several threads: its statements come
+/// back in file order, and every bad one is reported, in order.
+#[test]
+fn a_long_file_keeps_its_order() {
+    let mut src = String::new();
+    for i in 0..5_000 {
+        if i % 1_000 == 999 {
+            src.push_str(&format!("model m{i} = = \"a/b\"\n"));
+        } else {
+            src.push_str(&format!("model m{i} = \"a/b{i}\"\n"));
+        }
+    }
+    let errors = positions(&src);
+    let lines: Vec<u32> = errors.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(lines, [1_000, 2_000, 3_000, 4_000, 5_000]);
+    let good = src.replace(" = = ", " = ");
+    let names: Vec<String> = ok(&good)
+        .items
+        .iter()
+        .map(|item| match &item.node {
+            Item::Model(m) => m.name.node.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<String> = (0..5_000).map(|i| format!("m{i}")).collect();
+    assert_eq!(names, expected);
+}

@@ -47,8 +47,8 @@ pub fn run(args: &BenchArgs) -> Status {
 /// The report's text, or the status to exit with (the reason has been
 /// printed).
 fn bench(args: &BenchArgs) -> Result<String, Status> {
-    let catalog = super::load_catalog(args.catalog.as_deref())?;
-    let table = super::load_table(&args.path, catalog.as_ref())?;
+    let options = super::load_options(args.catalog.as_deref())?;
+    let table = super::load_table(&args.path, &options)?;
     let mut bad = BadLines::new(args.strict);
     let lines = traffic::read(&args.contexts, &mut bad)?;
     let at = args.at.unwrap_or_else(traffic::now);
@@ -89,7 +89,7 @@ fn bench(args: &BenchArgs) -> Result<String, Status> {
             skipped_lines: w.skipped,
         },
         threads,
-        catalog.is_some(),
+        options.catalog.is_some(),
     );
     Ok(match args.format {
         ReportFormat::Json => {

@@ -49,9 +49,9 @@ pub fn run(args: &DiffArgs) -> Status {
 /// Compares the rulesets over the traffic; failures are reported on
 /// standard error and come back as the status to exit with.
 fn diff(args: &DiffArgs) -> Result<Report, Status> {
-    let catalog = super::load_catalog(args.catalog.as_deref())?;
-    let old = super::load_table(&args.old, catalog.as_ref())?;
-    let new = super::load_table(&args.new, catalog.as_ref())?;
+    let options = super::load_options(args.catalog.as_deref())?;
+    let old = super::load_table(&args.old, &options)?;
+    let new = super::load_table(&args.new, &options)?;
     let mut bad = BadLines::new(args.strict);
     let lines = traffic::read(&args.contexts, &mut bad)?;
     let at = args.at.unwrap_or_else(traffic::now);
@@ -86,7 +86,7 @@ fn diff(args: &DiffArgs) -> Result<Report, Status> {
             contexts: compared,
             skipped_lines: skipped,
         },
-        catalog.is_some(),
+        options.catalog.is_some(),
     ))
 }
 
