@@ -210,6 +210,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 
+    /// Refuse a context key the ruleset does not declare (an error naming
+    /// the nearest declared field) instead of ignoring it.
+    #[arg(long)]
+    pub strict_context: bool,
+
     /// How to print decisions.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
@@ -278,6 +283,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Refuse a context key the ruleset does not declare (an error naming
+    /// the nearest declared field) instead of ignoring it.
+    #[arg(long)]
+    pub strict_context: bool,
+
     /// Decide at this time, in seconds since the Unix epoch (UTC), instead
     /// of the time the command starts: fixes `hour` and `weekday`.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
@@ -322,6 +332,11 @@ pub struct DiffArgs {
     /// deciding anything.
     #[arg(long)]
     pub strict: bool,
+
+    /// Refuse a context key the ruleset does not declare (an error naming
+    /// the nearest declared field) instead of ignoring it.
+    #[arg(long)]
+    pub strict_context: bool,
 
     /// Decide at this time, in seconds since the Unix epoch (UTC), instead
     /// of the time the command starts: fixes `hour` and `weekday`.

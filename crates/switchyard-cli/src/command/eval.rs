@@ -32,7 +32,7 @@ use crate::render::decision as text;
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
     let options = match super::load_options(args.catalog.as_deref()) {
-        Ok(options) => options,
+        Ok(options) => options.with_strict_context(args.strict_context),
         Err(status) => return status,
     };
     let (table, warnings) = match super::load_ruleset(&args.path, &options) {

@@ -160,3 +160,64 @@ mod tests {
         assert_eq!(strict.finish(Path::new("t.jsonl")), Err(Status::Usage));
     }
 }
+
+/// The keys of a traffic's contexts that a ruleset does not declare, with
+/// how many contexts gave each: without `--strict-context` they are
+/// ignored, which is worth knowing (`{"tsk": "code"}` routes as if no task
+/// were given).
+#[derive(Debug, Default)]
+pub struct UnknownKeys(std::collections::BTreeMap<String, u64>);
+
+/// One key the ruleset does not declare, and how many contexts gave it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UnknownKey {
+    /// The key.
+    pub key: String,
+    /// The contexts that gave it.
+    pub contexts: u64,
+}
+
+impl UnknownKeys {
+    /// Counts the keys of `json` that `table` does not declare.
+    pub fn note(&mut self, table: &switchyard_eval::CompiledTable, json: &Json) {
+        if let Json::Object(map) = json {
+            for key in map.keys() {
+                if table.field(key).is_err() {
+                    *self.0.entry(key.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// The keys, the most frequent first.
+    pub fn finish(self) -> Vec<UnknownKey> {
+        let mut keys: Vec<UnknownKey> = self
+            .0
+            .into_iter()
+            .map(|(key, contexts)| UnknownKey { key, contexts })
+            .collect();
+        keys.sort_by(|a, b| b.contexts.cmp(&a.contexts).then_with(|| a.key.cmp(&b.key)));
+        keys
+    }
+}
+
+/// The human line for unknown keys (`None` when there are none): the
+/// first few with their counts.
+pub fn unknown_keys_line(keys: &[UnknownKey]) -> Option<String> {
+    const LISTED: usize = 8;
+    if keys.is_empty() {
+        return None;
+    }
+    let mut listed: Vec<String> = keys
+        .iter()
+        .take(LISTED)
+        .map(|k| format!("`{}` in {}", k.key, plural(k.contexts as usize, "context")))
+        .collect();
+    if keys.len() > LISTED {
+        listed.push(format!("{} more", keys.len() - LISTED));
+    }
+    Some(format!(
+        "not declared by the ruleset, ignored (--strict-context refuses them): {}",
+        listed.join(", ")
+    ))
+}

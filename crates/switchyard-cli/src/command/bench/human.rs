@@ -21,6 +21,7 @@
 //! ```
 
 use super::report::{Hits, Report};
+use crate::command::traffic::unknown_keys_line;
 use crate::render::chart::{bar, count, group, nanos, percent, usd};
 
 /// Rules shown one by one; the others are summed on one line.
@@ -52,6 +53,9 @@ pub fn render(r: &Report) -> String {
             group(r.traffic.contexts as u64)
         ),
     );
+    if let Some(line) = unknown_keys_line(&r.traffic.unknown_keys) {
+        row("", &line);
+    }
     row(
         "run",
         &format!(

@@ -47,7 +47,8 @@ pub fn run(args: &BenchArgs) -> Status {
 /// The report's text, or the status to exit with (the reason has been
 /// printed).
 fn bench(args: &BenchArgs) -> Result<String, Status> {
-    let options = super::load_options(args.catalog.as_deref())?;
+    let options =
+        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
     let table = super::load_table(&args.path, &options)?;
     let mut bad = BadLines::new(args.strict);
     let lines = traffic::read(&args.contexts, &mut bad)?;
@@ -87,6 +88,7 @@ fn bench(args: &BenchArgs) -> Result<String, Status> {
             path: args.contexts.display().to_string(),
             contexts: w.expect.len(),
             skipped_lines: w.skipped,
+            unknown_keys: w.unknown_keys.clone(),
         },
         threads,
         options.catalog.is_some(),

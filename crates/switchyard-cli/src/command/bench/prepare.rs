@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde_json::Value as Json;
 use switchyard_eval::{CompiledTable, Context, Decision};
 
-use crate::command::traffic::{self, BadLines, Line};
+use crate::command::traffic::{self, BadLines, Line, UnknownKey, UnknownKeys};
 
 /// What context `i` was decided to when it was built.
 #[derive(Clone, Copy, Debug)]
@@ -75,6 +75,8 @@ pub struct Workload<'t> {
     pub at: i64,
     /// Bad lines skipped.
     pub skipped: usize,
+    /// Keys of the contexts the ruleset does not declare.
+    pub unknown_keys: Vec<UnknownKey>,
 }
 
 impl<'t> Workload<'t> {
@@ -111,6 +113,7 @@ impl<'t> Workload<'t> {
             model_index: HashMap::new(),
             at,
             skipped: 0,
+            unknown_keys: Vec::new(),
         };
         // All the JSON first, then all the contexts, the JSON kept until
         // the end, as the criterion benches do: contexts built one after
@@ -124,7 +127,11 @@ impl<'t> Workload<'t> {
                 (line, json)
             })
             .collect();
+        let mut unknown = UnknownKeys::default();
         for (line, json) in &parsed {
+            if let Ok(json) = json {
+                unknown.note(table, json);
+            }
             let built = json.as_ref().map_err(String::clone).and_then(|json| {
                 table
                     .context_from_json_at(json, Some(at))
@@ -138,6 +145,7 @@ impl<'t> Workload<'t> {
                 }
             }
         }
+        w.unknown_keys = unknown.finish();
         let mut contexts = contexts.into_iter().peekable();
         let mut kept = Vec::with_capacity(parsed.len());
         for (line, _) in parsed {

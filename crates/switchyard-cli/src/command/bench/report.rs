@@ -45,6 +45,8 @@ pub struct Traffic {
     pub contexts: usize,
     /// Bad lines skipped.
     pub skipped_lines: usize,
+    /// Keys the ruleset does not declare, the most frequent first.
+    pub unknown_keys: Vec<crate::command::traffic::UnknownKey>,
 }
 
 /// How the run went.

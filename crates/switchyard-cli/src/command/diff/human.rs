@@ -19,6 +19,7 @@
 use std::fmt::Write;
 
 use super::report::{shorten, Report, Transition};
+use crate::command::traffic::unknown_keys_line;
 use crate::render::chart::{count, group, percent, usd};
 
 /// Longest example line shown, in characters.
@@ -41,6 +42,9 @@ pub fn render(r: &Report) -> String {
         "traffic",
         &format!("{}: {} contexts{skipped}", r.traffic.path, group(n)),
     );
+    if let Some(line) = unknown_keys_line(&r.traffic.unknown_keys) {
+        row("", &line);
+    }
     row(
         "changed",
         &format!(

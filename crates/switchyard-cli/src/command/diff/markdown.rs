@@ -19,6 +19,7 @@
 //! **Estimated worst-case cost per 1,000 requests:** $0.1234 → $0.2345 (+$0.1111, +90.0%)
 //! ```
 
+use crate::command::traffic::unknown_keys_line;
 use std::fmt::Write;
 
 use super::report::{shorten, Report, Route, Transition};
@@ -54,6 +55,9 @@ pub fn render(r: &Report) -> String {
         group(n),
         code(&r.traffic.path)
     );
+    if let Some(line) = unknown_keys_line(&r.traffic.unknown_keys) {
+        let _ = writeln!(out, "{line}\n");
+    }
 
     if !r.transitions.is_empty() {
         out.push_str("| decisions | rule | model |\n| ---: | --- | --- |\n");

@@ -49,7 +49,8 @@ pub fn run(args: &DiffArgs) -> Status {
 /// Compares the rulesets over the traffic; failures are reported on
 /// standard error and come back as the status to exit with.
 fn diff(args: &DiffArgs) -> Result<Report, Status> {
-    let options = super::load_options(args.catalog.as_deref())?;
+    let options =
+        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
     let old = super::load_table(&args.old, &options)?;
     let new = super::load_table(&args.new, &options)?;
     let mut bad = BadLines::new(args.strict);
@@ -57,9 +58,11 @@ fn diff(args: &DiffArgs) -> Result<Report, Status> {
     let at = args.at.unwrap_or_else(traffic::now);
 
     let mut tally = Tally::default();
+    let mut unknown = traffic::UnknownKeys::default();
     let mut compared = 0usize;
     for line in lines {
         let outcome = traffic::parse(&line.text).and_then(|json| {
+            unknown.note(&new, &json);
             let before = route(&old, &args.old, &json, at)?;
             let after = route(&new, &args.new, &json, at)?;
             Ok((before, after))
@@ -85,6 +88,7 @@ fn diff(args: &DiffArgs) -> Result<Report, Status> {
             path: args.contexts.display().to_string(),
             contexts: compared,
             skipped_lines: skipped,
+            unknown_keys: unknown.finish(),
         },
         options.catalog.is_some(),
     ))

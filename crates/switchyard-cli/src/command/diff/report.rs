@@ -145,6 +145,8 @@ pub struct Traffic {
     pub contexts: usize,
     /// Bad lines skipped.
     pub skipped_lines: usize,
+    /// Keys the new ruleset does not declare, the most frequent first.
+    pub unknown_keys: Vec<crate::command::traffic::UnknownKey>,
 }
 
 /// Everything `diff` reports.
