@@ -278,6 +278,24 @@ pub enum AtomKind {
     },
 }
 
+impl AtomKind {
+    /// Whether the atom reads `hour` or `weekday` (so its answer depends on
+    /// the decision time).
+    pub fn reads_time(&self) -> bool {
+        let time = |s: &Subject| matches!(s, Subject::Hour | Subject::Weekday);
+        match self {
+            AtomKind::Compare { lhs, rhs, .. } => {
+                time(lhs) || matches!(rhs, Operand::Subject(s) if time(s))
+            }
+            AtomKind::In { lhs, .. }
+            | AtomKind::Range { lhs, .. }
+            | AtomKind::Matches { lhs, .. }
+            | AtomKind::Str { lhs, .. } => time(lhs),
+            AtomKind::Flag(_) | AtomKind::Has(_) => false,
+        }
+    }
+}
+
 /// What an atom reads from the context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Subject {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value as Json;
 
-use crate::ir::{AtomKind, Cond, Operand, Ruleset, Subject};
+use crate::ir::{Cond, Ruleset};
 use crate::semantics::cond_holds;
 
 use super::concrete::Concrete;
@@ -184,28 +184,13 @@ fn unrouted(rs: &Ruleset, c: &Concrete) -> Result<Vec<usize>, usize> {
     Ok(fallible)
 }
 
-/// Whether an atom reads `hour` or `weekday`.
-pub(crate) fn atom_reads_time(atom: &AtomKind) -> bool {
-    let time = |s: &Subject| matches!(s, Subject::Hour | Subject::Weekday);
-    match atom {
-        AtomKind::Compare { lhs, rhs, .. } => {
-            time(lhs) || matches!(rhs, Operand::Subject(s) if time(s))
-        }
-        AtomKind::In { lhs, .. }
-        | AtomKind::Range { lhs, .. }
-        | AtomKind::Matches { lhs, .. }
-        | AtomKind::Str { lhs, .. } => time(lhs),
-        AtomKind::Flag(_) | AtomKind::Has(_) => false,
-    }
-}
-
 /// Whether some condition reads `hour` or `weekday`.
 fn reads_time(rs: &Ruleset) -> bool {
     fn cond(c: &Cond) -> bool {
         match c {
             Cond::Not(c) => cond(c),
             Cond::And(cs) | Cond::Or(cs) => cs.iter().any(cond),
-            Cond::Atom(a) => atom_reads_time(&a.kind),
+            Cond::Atom(a) => a.kind.reads_time(),
             Cond::True | Cond::False | Cond::Let(_) => false,
         }
     }

@@ -278,9 +278,7 @@ pub(crate) fn realize(
             }
         }
     }
-    let reads_hour = shared
-        .iter()
-        .any(|r| super::no_match::atom_reads_time(r.atom));
+    let reads_hour = shared.iter().any(|r| r.atom.reads_time());
     let hours: Vec<i64> = if reads_hour {
         hours
     } else {

@@ -142,7 +142,7 @@ impl Schema {
         for cond in conds {
             visit_atoms(cond, &mut |kind| {
                 note_literals(kind, &fields, &mut literals);
-                reads_time |= reads_clock(kind);
+                reads_time |= kind.reads_time();
             });
         }
         for l in &mut literals {
@@ -234,20 +234,6 @@ fn note_literals(kind: &AtomKind, fields: &[Field], literals: &mut [Literals]) {
                 lits.add(s);
             }
         }
-    }
-}
-
-fn reads_clock(kind: &AtomKind) -> bool {
-    let clock = |s: &Subject| matches!(s, Subject::Hour | Subject::Weekday);
-    match kind {
-        AtomKind::Compare { lhs, rhs, .. } => {
-            clock(lhs) || matches!(rhs, Operand::Subject(s) if clock(s))
-        }
-        AtomKind::In { lhs, .. }
-        | AtomKind::Range { lhs, .. }
-        | AtomKind::Matches { lhs, .. }
-        | AtomKind::Str { lhs, .. } => clock(lhs),
-        AtomKind::Flag(_) | AtomKind::Has(_) => false,
     }
 }
 
