@@ -21,17 +21,12 @@ impl Env for Context<'_> {
                 Slot::Bool(b) => Some(Scalar::Bool(*b)),
                 Slot::Int(i) => Some(Scalar::Int(*i)),
                 Slot::Float(x) => Some(Scalar::Float(*x)),
-                Slot::Str(t) => Some(Scalar::Str(&t.text)),
+                Slot::Str(s, _) => Some(Scalar::Str(s)),
+                Slot::Owned(s, _) => Some(Scalar::Str(s)),
                 Slot::Enum(e) => Some(Scalar::Enum(*e)),
             },
-            Subject::Words(f) => match self.slot(f) {
-                Slot::Str(t) => Some(Scalar::Int(word_count(&t.text))),
-                _ => None,
-            },
-            Subject::Len(f) => match self.slot(f) {
-                Slot::Str(t) => Some(Scalar::Int(char_count(&t.text))),
-                _ => None,
-            },
+            Subject::Words(f) => self.slot(f).text().map(|(s, _)| Scalar::Int(word_count(s))),
+            Subject::Len(f) => self.slot(f).text().map(|(s, _)| Scalar::Int(char_count(s))),
             Subject::Hour => Some(Scalar::Int(self.hour())),
             Subject::Weekday => Some(Scalar::Enum(self.weekday_index())),
         }

@@ -510,7 +510,7 @@ impl KeyMap {
             Slot::Unset | Slot::Float(_) => None,
             Slot::Bool(b) => self.bools.get(usize::from(*b)),
             Slot::Enum(e) => self.enums.get(*e as usize),
-            Slot::Str(t) => self.str_rows.get(t.id as usize),
+            Slot::Str(_, id) | Slot::Owned(_, id) => self.str_rows.get(*id as usize),
             Slot::Int(i) => return self.get_int(*i),
         };
         row.copied().unwrap_or(0)
@@ -539,12 +539,7 @@ mod tests {
         let accepts = vec![keys(&["a"]), None, keys(&["b", "a"])];
         let lits = [Literals::of(["a", "b"])];
         let idx = FieldIndex::build(FieldId(0), 3, &accepts).with_literal_ids(&lits);
-        let s = |t: &'static str| {
-            Slot::Str(crate::context::Text {
-                id: lits[0].id(t),
-                text: t.into(),
-            })
-        };
+        let s = |t: &'static str| Slot::Str(t, lits[0].id(t));
         assert_eq!(idx.row(&s("a"))[0], 0b111);
         assert_eq!(idx.row(&s("b"))[0], 0b110);
         assert_eq!(idx.row(&s("zz"))[0], 0b010);

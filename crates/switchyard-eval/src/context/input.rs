@@ -1,13 +1,11 @@
 //! [`Input`]: a value handed to a context, and its check against a field's
 //! type.
 
-use std::borrow::Cow;
-
 use switchyard_check::ir::{Field, FieldId, Type};
 use switchyard_check::semantics::{self, Given, Scalar, ValueError};
 
 use super::schema::Kind;
-use super::{Schema, Slot, Text};
+use super::{Schema, Slot};
 use crate::error::ContextError;
 
 /// A value handed to [`super::Context::set`].
@@ -90,10 +88,7 @@ impl Schema {
                     Some(l) => l.id(s),
                     None => super::NO_LITERAL,
                 };
-                *dst = Slot::Str(Text {
-                    id: lit,
-                    text: Cow::Borrowed(s),
-                });
+                *dst = Slot::Str(s, lit);
             }
             (Some(Kind::Bool), Input::Bool(b)) => *dst = Slot::Bool(b),
             (Some(Kind::Int), Input::Int(i)) => *dst = Slot::Int(i),
@@ -119,13 +114,13 @@ impl Schema {
             Ok(Scalar::Int(i)) => Slot::Int(i),
             Ok(Scalar::Float(f)) => Slot::Float(f),
             Ok(Scalar::Enum(e)) => Slot::Enum(e),
-            Ok(Scalar::Str(s)) => Slot::Str(Text {
-                id: match self.literals.get(id.index()) {
+            Ok(Scalar::Str(s)) => Slot::Str(
+                s,
+                match self.literals.get(id.index()) {
                     Some(l) => l.id(s),
                     None => super::NO_LITERAL,
                 },
-                text: Cow::Borrowed(s),
-            }),
+            ),
             Err(e) => return Err(value_error(e, field, input)),
         })
     }
@@ -142,17 +137,16 @@ impl Schema {
             (Some(Type::String), Input::Str(s)) => {
                 let lits = self.literals.get(id.index());
                 let lit = lits.map_or(super::NO_LITERAL, |l| l.id(s));
-                let text = match lits.and_then(|l| l.text(lit)) {
-                    Some(t) => Cow::Borrowed(t),
-                    None => Cow::Owned(s.to_owned()),
-                };
-                Ok(Slot::Str(Text { text, id: lit }))
+                Ok(match lits.and_then(|l| l.text(lit)) {
+                    Some(t) => Slot::Str(t, lit),
+                    None => Slot::Owned(s.into(), lit),
+                })
             }
             (_, Input::Str(_)) => {
                 // Enums and wrong types keep nothing of the text.
                 let slot = self.convert(id, input)?;
                 Ok(match slot {
-                    Slot::Str(_) => Slot::Unset,
+                    Slot::Str(..) | Slot::Owned(..) => Slot::Unset,
                     Slot::Unset => Slot::Unset,
                     Slot::Bool(b) => Slot::Bool(b),
                     Slot::Int(i) => Slot::Int(i),

@@ -8,7 +8,7 @@ use switchyard_check::ir::{
     AtomKind, Cond, Field, FieldId, Operand, Ruleset, Subject, Type, Value,
 };
 
-use super::{Slot, Text};
+use super::Slot;
 
 /// The id of a string that is none of a field's literals.
 pub(crate) const NO_LITERAL: u32 = u32::MAX;
@@ -192,10 +192,7 @@ fn slot_of(v: &Value, literals: &Literals) -> Slot<'static> {
         Value::Bool(b) => Slot::Bool(*b),
         Value::Int(i) => Slot::Int(*i),
         Value::Float(f) => Slot::Float(*f),
-        Value::Str(s) => Slot::Str(Text {
-            id: literals.id(s),
-            text: s.clone().into(),
-        }),
+        Value::Str(s) => Slot::Owned(s.as_str().into(), literals.id(s)),
         Value::Enum(i) => Slot::Enum(*i),
     }
 }

@@ -61,7 +61,7 @@ impl CompiledAtom {
             CompiledAtom::Flag(f) => matches!(ctx.slot(*f), Slot::Bool(true)),
             CompiledAtom::Has(f) => !matches!(ctx.slot(*f), Slot::Unset),
             CompiledAtom::StrEq { field, id, eq } => match ctx.slot(*field) {
-                Slot::Str(t) => (t.id == *id) == *eq,
+                Slot::Str(_, got) | Slot::Owned(_, got) => (got == id) == *eq,
                 _ => false,
             },
             CompiledAtom::StrIn {
@@ -69,7 +69,7 @@ impl CompiledAtom {
                 ids,
                 negated,
             } => match ctx.slot(*field) {
-                Slot::Str(t) => ids.contains(&t.id) != *negated,
+                Slot::Str(_, got) | Slot::Owned(_, got) => ids.contains(got) != *negated,
                 _ => false,
             },
             CompiledAtom::EnumIn { field, mask } => match ctx.slot(*field) {
