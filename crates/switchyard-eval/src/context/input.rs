@@ -1,7 +1,7 @@
 //! [`Input`]: a value handed to a context, and its check against a field's
 //! type.
 
-use switchyard_check::ir::{Field, FieldId, Type};
+use switchyard_check::ir::{Field, FieldId};
 use switchyard_check::semantics::{self, Given, Scalar, ValueError};
 
 use super::schema::Kind;
@@ -133,8 +133,8 @@ impl Schema {
         id: FieldId,
         input: Input<'_>,
     ) -> Result<Slot<'s>, ContextError> {
-        match (self.field(id).map(|f| &f.ty), input) {
-            (Some(Type::String), Input::Str(s)) => {
+        match (self.kinds.get(id.index()), input) {
+            (Some(Kind::String), Input::Str(s)) => {
                 let lits = self.literals.get(id.index());
                 let lit = lits.map_or(super::NO_LITERAL, |l| l.id(s));
                 Ok(match lits.and_then(|l| l.text(lit)) {
@@ -142,18 +142,12 @@ impl Schema {
                     None => Slot::Owned(s.into(), lit),
                 })
             }
-            (_, Input::Str(_)) => {
-                // Enums and wrong types keep nothing of the text.
-                let slot = self.convert(id, input)?;
-                Ok(match slot {
-                    Slot::Str(..) | Slot::Owned(..) => Slot::Unset,
-                    Slot::Unset => Slot::Unset,
-                    Slot::Bool(b) => Slot::Bool(b),
-                    Slot::Int(i) => Slot::Int(i),
-                    Slot::Float(f) => Slot::Float(f),
-                    Slot::Enum(e) => Slot::Enum(e),
-                })
-            }
+            // A string for any other field is an enum value or an error:
+            // nothing of the text is kept.
+            (_, Input::Str(_)) => Ok(match self.convert(id, input)? {
+                Slot::Enum(e) => Slot::Enum(e),
+                _ => Slot::Unset,
+            }),
             (_, Input::Bool(b)) => self.convert(id, Input::Bool(b)),
             (_, Input::Int(i)) => self.convert(id, Input::Int(i)),
             (_, Input::Float(f)) => self.convert(id, Input::Float(f)),
