@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! export OPENROUTER_API_KEY=sk-or-...
-//! cargo run -p switchyard-exec --features tls --example proxy -- \
+//! cargo run -p switchyard-openrouter --features tls --example proxy -- \
 //!     --rules examples/openrouter.route --listen 127.0.0.1:8080
 //! ```
 //!
@@ -62,7 +62,7 @@ use std::time::Duration;
 
 use switchyard_catalog::Catalog;
 use switchyard_eval::{Health, LiveRuleset, LoadOptions, ReloadEvent, ReloadOptions};
-use switchyard_exec::{ApiKey, Attribution};
+use switchyard_openrouter::{ApiKey, Attribution};
 
 use crate::server::{Config, Proxy};
 

@@ -2,7 +2,7 @@
 //! proxy answers itself.
 
 use serde_json::{json, Value as Json};
-use switchyard_exec::BodyError;
+use switchyard_openrouter::BodyError;
 
 /// What goes back to the client.
 pub(super) enum Answer {

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value as Json};
 use switchyard_check::ir::Type;
 use switchyard_eval::CompiledTable;
-use switchyard_exec::{Content, ContentPart, Message, Role};
+use switchyard_openrouter::{Content, ContentPart, Message, Role};
 
 use super::incoming::Incoming;
 

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use serde_json::{Map, Value as Json};
-use switchyard_exec::{messages_from_value, Message, RequestOptions};
+use switchyard_openrouter::{messages_from_value, Message, RequestOptions};
 use tiny_http::Request;
 
 use super::answer::{bad_request, Failure};

@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 
 use serde_json::json;
-use switchyard_exec::parse_stream_final_chunk;
+use switchyard_openrouter::parse_stream_final_chunk;
 use tiny_http::{Header, Request, Response};
 
 use super::answer::Answer;

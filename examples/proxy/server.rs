@@ -3,7 +3,7 @@
 //! forwards to OpenRouter (or any OpenAI-compatible upstream).
 //!
 //! Compiled into `examples/proxy.rs` (the binary, which reads its
-//! configuration) and into `crates/switchyard-exec/tests/proxy.rs` (through
+//! configuration) and into `crates/switchyard-openrouter/tests/proxy.rs` (through
 //! `#[path]`), so the tests run exactly this code in-process and can look
 //! at the [`Health`] registry it reports to.
 //!
@@ -76,7 +76,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value as Json};
 use switchyard_catalog::Catalog;
 use switchyard_eval::{Health, LiveRuleset};
-use switchyard_exec::{ApiKey, Attribution};
+use switchyard_openrouter::{ApiKey, Attribution};
 use tiny_http::{Method, Request, Server};
 
 use answer::{Answer, Failure};
@@ -145,7 +145,7 @@ impl Proxy {
             if !cfg!(feature = "tls") {
                 return Err(format!(
                     "the upstream {base} is https, and this build has no TLS: run with \
-                     `cargo run -p switchyard-exec --features tls --example proxy`"
+                     `cargo run -p switchyard-openrouter --features tls --example proxy`"
                 ));
             }
         } else if !base.starts_with("http://") {

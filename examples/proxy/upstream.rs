@@ -2,7 +2,7 @@
 //! health reports for the models that failed or served.
 
 use switchyard_catalog::split_variant;
-use switchyard_exec::{headers, read_response, ChatRequest, ResponseError, Route};
+use switchyard_openrouter::{headers, read_response, ChatRequest, ResponseError, Route};
 
 use super::answer::{body_failure, Answer, Failure};
 use super::incoming::Incoming;

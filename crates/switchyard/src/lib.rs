@@ -154,4 +154,4 @@ pub use switchyard_catalog::Catalog;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[cfg(feature = "openrouter")]
-pub use switchyard_exec as openrouter;
+pub use switchyard_openrouter as openrouter;

@@ -12,7 +12,7 @@
 
 use serde_json::{json, Map, Value as Json};
 use switchyard_check::provider::{ValueKind, PROVIDER_KEYS, QUANTIZATIONS, SORTS};
-use switchyard_exec::{
+use switchyard_openrouter::{
     Amount, DataCollection, MaxPrice, Partition, PercentileCutoffs, Percentiles,
     ProviderPreferences, ProviderSort, Quantization, SortBy, SortSpec,
 };

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use switchyard_eval::{Health, HealthPolicy, LiveRuleset, ReloadOptions, SystemClock};
-use switchyard_exec::ApiKey;
+use switchyard_openrouter::ApiKey;
 
 use crate::server::{Config, Proxy, Running};
 

@@ -7,7 +7,7 @@
 
 //! Request headers, and that the API key never shows.
 
-use switchyard_exec::{headers, ApiKey, Attribution, HeaderError};
+use switchyard_openrouter::{headers, ApiKey, Attribution, HeaderError};
 
 const KEY: &str = "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";
 

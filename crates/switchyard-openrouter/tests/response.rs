@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use switchyard_catalog::Catalog;
-use switchyard_exec::{
+use switchyard_openrouter::{
     parse_response, parse_stream_final_chunk, read_response, ChatResponse, CostSource, ErrorCode,
     OpenRouterError, ResponseError,
 };

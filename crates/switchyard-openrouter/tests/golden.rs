@@ -12,7 +12,7 @@
 use serde_json::{json, Map, Value as Json};
 use switchyard_catalog::Catalog;
 use switchyard_eval::{CompiledTable, Decision};
-use switchyard_exec::{
+use switchyard_openrouter::{
     parse_messages, BodyError, ChatRequest, ContentPart, Message, RequestOptions, Route, ToolCall,
 };
 

@@ -38,7 +38,7 @@
 //!
 //! ```
 //! use switchyard_eval::CompiledTable;
-//! use switchyard_exec::{headers, read_response, ApiKey, Attribution, ChatRequest, Message,
+//! use switchyard_openrouter::{headers, read_response, ApiKey, Attribution, ChatRequest, Message,
 //!     RequestOptions};
 //!
 //! let (table, _) = CompiledTable::from_source(r#"
