@@ -732,7 +732,7 @@ fn python() -> Option<String> {
     match std::env::var("SWITCHYARD_PYTHON") {
         Ok(p) if !p.is_empty() => Some(p),
         _ if std::env::var("CI").is_ok_and(|v| !v.is_empty()) => panic!(
-            "CI is set but SWITCHYARD_PYTHON is not: .ci/run installs the openai client in \
+            "CI is set but SWITCHYARD_PYTHON is not: .ci/test installs the openai client in \
              .ci/venv and exports SWITCHYARD_PYTHON; run the tests through it"
         ),
         _ => {
