@@ -6,6 +6,11 @@
 //! Writes take a lock and publish an immutable snapshot of the down models;
 //! decisions read one atomic counter, and only when some model is down, the
 //! snapshot (lock-free, through `arc-swap`).
+//!
+//! Where the reports go is pluggable ([`HealthRegistry`]): [`Health`] keeps
+//! them in the process; a shared backend (the `switchyard-redis` crate)
+//! counts them for a fleet and mirrors the fleet's cooldowns into a local
+//! [`Health`], which decisions read exactly as they read a local one.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -198,6 +203,27 @@ impl Health {
         });
     }
 
+    /// Makes `cooldowns` (a model and the time left) the down models,
+    /// exactly: models down here but absent from it are up again, and a
+    /// time left replaces the current one, shorter or longer. Failures
+    /// counted so far are kept. For a backend that mirrors cooldowns kept
+    /// elsewhere (a resync after missed updates).
+    pub fn replace_cooldowns(&self, cooldowns: impl IntoIterator<Item = (String, Duration)>) {
+        let now = self.clock.now();
+        let mut wanted: HashMap<String, Duration> = cooldowns
+            .into_iter()
+            .map(|(m, left)| (m, now.saturating_add(left)))
+            .collect();
+        self.update(|state| {
+            for (m, s) in state.iter_mut() {
+                s.down_until = wanted.remove(m);
+            }
+            for (m, until) in wanted {
+                state.entry(m).or_default().down_until = Some(until);
+            }
+        });
+    }
+
     /// Whether a model is down now.
     pub fn is_down(&self, model: &str) -> bool {
         self.view().is_some_and(|v| v.is_down(model))
@@ -241,6 +267,41 @@ impl Health {
             .collect();
         self.down.store(down.len(), Ordering::Release);
         self.snapshot.store(Arc::new(down));
+    }
+}
+
+/// Where a host reports what its calls did to a model's health. Decisions
+/// read [`HealthRegistry::snapshot`], a local [`Health`], whatever keeps the
+/// reports: a registry shared by a fleet pushes its changes into that
+/// snapshot, so deciding costs the same.
+pub trait HealthRegistry: Send + Sync + std::fmt::Debug {
+    /// Records a failed call (see [`Health::report_failure`]).
+    fn report_failure(&self, model: &str);
+    /// Records a successful call (see [`Health::report_success`]).
+    fn report_success(&self, model: &str);
+    /// Marks a model down for `duration` (see [`Health::mark_down`]).
+    fn mark_down(&self, model: &str, duration: Duration);
+    /// Marks a model up again (see [`Health::mark_up`]).
+    fn mark_up(&self, model: &str);
+    /// The local registry decisions read.
+    fn snapshot(&self) -> &Health;
+}
+
+impl HealthRegistry for Health {
+    fn report_failure(&self, model: &str) {
+        Health::report_failure(self, model);
+    }
+    fn report_success(&self, model: &str) {
+        Health::report_success(self, model);
+    }
+    fn mark_down(&self, model: &str, duration: Duration) {
+        Health::mark_down(self, model, duration);
+    }
+    fn mark_up(&self, model: &str) {
+        Health::mark_up(self, model);
+    }
+    fn snapshot(&self) -> &Health {
+        self
     }
 }
 
@@ -309,6 +370,27 @@ mod tests {
         assert!(h.is_down("m"));
         h.mark_up("m");
         assert!(!h.is_down("m"));
+    }
+
+    #[test]
+    fn replaced_cooldowns_are_exactly_the_down_models() {
+        let (h, clock) = health();
+        h.mark_down("a", Duration::from_secs(60));
+        h.report_failure("c");
+        h.report_failure("c");
+        h.replace_cooldowns([("b".to_string(), Duration::from_secs(5))]);
+        assert!(!h.is_down("a"));
+        assert_eq!(
+            h.down_models(),
+            vec![("b".to_string(), Duration::from_secs(5))]
+        );
+        // A shorter time left replaces a longer one.
+        h.replace_cooldowns([("b".to_string(), Duration::from_secs(1))]);
+        clock.advance(Duration::from_secs(2));
+        assert!(!h.is_down("b"));
+        // The failures counted before are still there.
+        h.report_failure("c");
+        assert!(h.is_down("c"));
     }
 
     #[test]

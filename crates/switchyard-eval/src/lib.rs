@@ -41,7 +41,7 @@ pub use context::{
 pub use decision::{Decision, Fallbacks, RulesetInfo};
 pub use error::{BindError, CompileError, ContextError, DecideError};
 pub use explain::{Explanation, FailedTest, RuleTrace};
-pub use health::{Clock, Health, HealthPolicy, ManualClock, SystemClock};
+pub use health::{Clock, Health, HealthPolicy, HealthRegistry, ManualClock, SystemClock};
 pub use live::{
     LiveRuleset, ReloadEvent, ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus,
 };

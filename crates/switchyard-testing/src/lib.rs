@@ -1,6 +1,7 @@
 //! What the tests of the switchyard crates share, as Cedar's `cedar-testing`
 //! does for Cedar: the rule-file corpus of the repository's top folder
-//! `corpus/` and the harness that reads it ([`corpus`]).
+//! `corpus/` and the harness that reads it ([`corpus`]); a real Redis
+//! server of a test's own ([`redis_server`]).
 //!
 //! A dev-dependency only (`publish = false`): nothing here is part of any
 //! crate's interface. Its functions panic on a missing or unreadable file,
@@ -13,3 +14,4 @@
 )]
 
 pub mod corpus;
+pub mod redis_server;

@@ -120,7 +120,7 @@ pub mod render;
 pub use switchyard_eval::{
     check, split_bucket, BindError, Clock, CompileError, CompiledTable, Context, ContextBuilder,
     ContextError, DecideError, Decision, Explanation, FailedTest, Fallbacks, FieldHandle, Health,
-    HealthPolicy, IndexPolicy, Input, LiveRuleset, LoadOptions, ManualClock, ReloadEvent,
+    HealthPolicy, HealthRegistry, IndexPolicy, Input, LiveRuleset, LoadOptions, ManualClock, ReloadEvent,
     ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus, Request, RequestFieldKind,
     RequestValues, RuleTrace, RulesetError, RulesetInfo, SystemClock, TestOutcome,
 };
@@ -155,3 +155,10 @@ pub use switchyard_catalog::Catalog;
 /// ```
 #[cfg(feature = "openrouter")]
 pub use switchyard_openrouter as openrouter;
+
+/// State a fleet of hosts shares in Redis (the `redis` feature): model
+/// health whose cooldowns reach every replica ([`fleet::SharedHealth`], a
+/// [`HealthRegistry`]), and a spend ledger per key, user and team over UTC
+/// days and months ([`fleet::Ledger`]).
+#[cfg(feature = "redis")]
+pub use switchyard_redis as fleet;

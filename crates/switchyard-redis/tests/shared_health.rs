@@ -1,0 +1,170 @@
+//! Shared health against a real redis-server: replicas are separate
+//! `Redis` handles (their own connections), as separate processes are.
+
+use std::time::{Duration, Instant};
+
+use switchyard_eval::{CompiledTable, HealthPolicy, HealthRegistry};
+use switchyard_redis::{Redis, RedisOptions, SharedHealth, SharedHealthOptions};
+use switchyard_testing::redis_server::RedisServer;
+
+fn replica(server: &RedisServer) -> (Redis, SharedHealth) {
+    let redis = Redis::connect(&RedisOptions::new(server.url())).expect("redis URL");
+    let health = SharedHealth::start(
+        &redis,
+        SharedHealthOptions {
+            policy: HealthPolicy::default(),
+            resync_every: Duration::from_millis(500),
+        },
+    );
+    (redis, health)
+}
+
+/// Waits until `done` holds, for at most `limit`; returns how long it took.
+async fn within(limit: Duration, mut done: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return Some(start.elapsed());
+        }
+        tokio::task::yield_now().await;
+    }
+    None
+}
+
+async fn subscribed(redis: &Redis) {
+    within(Duration::from_secs(5), || redis.status().is_up())
+        .await
+        .expect("subscribed within 5 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cooldown_reaches_another_replica_within_100_ms() {
+    let server = RedisServer::start();
+    let (ra, a) = replica(&server);
+    let (rb, b) = replica(&server);
+    subscribed(&ra).await;
+    subscribed(&rb).await;
+    let mut delays = Vec::new();
+    for i in 0..50 {
+        let model = format!("vendor/model-{i}");
+        a.report_failure(&model);
+        a.report_failure(&model);
+        assert!(!b.snapshot().is_down(&model));
+        let start = Instant::now();
+        a.report_failure(&model);
+        within(Duration::from_secs(1), || b.snapshot().is_down(&model))
+            .await
+            .unwrap_or_else(|| panic!("{model} not down on the other replica after 1 s"));
+        delays.push(start.elapsed());
+        // The replica that failed has it too.
+        assert!(a.snapshot().is_down(&model));
+    }
+    delays.sort();
+    let (p50, max) = (delays[delays.len() / 2], delays[delays.len() - 1]);
+    eprintln!("cooldown propagation over 50 models: p50 {p50:?}, max {max:?}");
+    assert!(max < Duration::from_millis(100), "max {max:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marks_reach_every_replica_and_a_late_one_resyncs() {
+    let server = RedisServer::start();
+    let (ra, a) = replica(&server);
+    let (rb, b) = replica(&server);
+    subscribed(&ra).await;
+    subscribed(&rb).await;
+    a.mark_down("m", Duration::from_secs(30));
+    assert!(a.snapshot().is_down("m"), "at once on the replica that marked it");
+    within(Duration::from_millis(100), || b.snapshot().is_down("m"))
+        .await
+        .expect("down on b");
+    // A replica started now learns it from its first resync.
+    let (_rc, c) = replica(&server);
+    within(Duration::from_secs(2), || c.snapshot().is_down("m"))
+        .await
+        .expect("down on a late replica");
+    let left = c.snapshot().down_models()[0].1;
+    assert!(left > Duration::from_secs(25) && left <= Duration::from_secs(30), "{left:?}");
+    b.mark_up("m");
+    within(Duration::from_millis(100), || {
+        !a.snapshot().is_down("m") && !c.snapshot().is_down("m")
+    })
+    .await
+    .expect("up everywhere");
+    // Successes forget failures fleet-wide: two, a success, two more: up.
+    a.report_failure("n");
+    b.report_failure("n");
+    c.report_success("n");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    a.report_failure("n");
+    b.report_failure("n");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!a.snapshot().is_down("n") && !b.snapshot().is_down("n"));
+    c.report_failure("n");
+    within(Duration::from_millis(100), || a.snapshot().is_down("n"))
+        .await
+        .expect("three failures across replicas cool n down");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_go_on_while_redis_is_away() {
+    let (table, _) = CompiledTable::from_source(
+        r#"
+        defaults max_tokens 100
+        rule r: otherwise -> "openai/gpt-4o" fallback ["anthropic/claude-3.5-sonnet"]
+        "#,
+    )
+    .expect("rules");
+    let ctx = table.context().build();
+    let served = |h: &SharedHealth| {
+        table
+            .decide_with_health(&ctx, h.snapshot())
+            .expect("decides")
+            .expect("a rule matches")
+            .model()
+            .to_string()
+    };
+    let mut server = RedisServer::start();
+    let (ra, a) = replica(&server);
+    let (rb, b) = replica(&server);
+    subscribed(&ra).await;
+    subscribed(&rb).await;
+    a.mark_down("openai/gpt-4o", Duration::from_secs(60));
+    within(Duration::from_millis(100), || b.snapshot().is_down("openai/gpt-4o"))
+        .await
+        .expect("down on b");
+
+    server.kill();
+    within(Duration::from_secs(2), || !rb.status().is_up())
+        .await
+        .expect("b sees redis go");
+    // The last snapshot still decides.
+    assert_eq!(served(&b), "anthropic/claude-3.5-sonnet");
+    // Failures are counted locally meanwhile.
+    for _ in 0..3 {
+        b.report_failure("anthropic/claude-3.5-sonnet");
+    }
+    within(Duration::from_secs(5), || {
+        b.snapshot().is_down("anthropic/claude-3.5-sonnet")
+    })
+    .await
+    .expect("cooled down locally");
+
+    server.restart();
+    subscribed(&ra).await;
+    subscribed(&rb).await;
+    // After the resync, Redis's view: gpt-4o down (kept by the server's
+    // append-only file), the local-only cooldown gone.
+    within(Duration::from_secs(2), || {
+        !b.snapshot().is_down("anthropic/claude-3.5-sonnet")
+    })
+    .await
+    .expect("resynced");
+    assert!(b.snapshot().is_down("openai/gpt-4o"));
+    assert_eq!(served(&b), "anthropic/claude-3.5-sonnet");
+    // And changes flow again.
+    a.mark_up("openai/gpt-4o");
+    within(Duration::from_millis(100), || !b.snapshot().is_down("openai/gpt-4o"))
+        .await
+        .expect("up on b after the restart");
+    assert_eq!(served(&b), "openai/gpt-4o");
+}
