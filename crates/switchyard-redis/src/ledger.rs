@@ -286,7 +286,9 @@ impl Ledger {
         let id = format!("{}-{n}", self.replica);
         let index = self.redis.key("ledger:reservations");
         let mut call = self.reserve.key(format!("{index}:{id}"));
-        call.key(&index).arg(cost.0).arg(millis(self.options.reservation_ttl));
+        call.key(&index)
+            .arg(cost.0)
+            .arg(millis(self.options.reservation_ttl));
         let mut charged = Vec::new();
         for account in accounts {
             for window in Window::ALL {
@@ -312,9 +314,7 @@ impl Ledger {
         };
         match reply.as_slice() {
             [0, i, spent, held] => {
-                let over = usize::try_from(*i - 1)
-                    .ok()
-                    .and_then(|i| charged.get(i));
+                let over = usize::try_from(*i - 1).ok().and_then(|i| charged.get(i));
                 match over {
                     Some((account, span)) => Err(LedgerError::OverLimit {
                         kind: account.kind.clone(),
@@ -455,7 +455,10 @@ impl Settler {
         let index = self.redis.key("ledger:reservations");
         let mut call = self.script.key(format!("{index}:{}", reservation.id));
         call.key(&index)
-            .key(self.redis.key(&format!("ledger:settled:{}", reservation.id)))
+            .key(
+                self.redis
+                    .key(&format!("ledger:settled:{}", reservation.id)),
+            )
             .arg(cost.0)
             .arg(millis(self.options.settled_ttl));
         for account in &reservation.accounts {
@@ -475,10 +478,17 @@ impl Settler {
 }
 
 /// Retries queued settles in order, every 200 ms, until Redis takes each.
-async fn retry(settler: Settler, mut pending: mpsc::UnboundedReceiver<Queued>, queued: Arc<AtomicUsize>) {
+async fn retry(
+    settler: Settler,
+    mut pending: mpsc::UnboundedReceiver<Queued>,
+    queued: Arc<AtomicUsize>,
+) {
     while let Some(q) = pending.recv().await {
         while let Err(e) = settler.settle(q.at, &q.reservation, q.cost).await {
-            tracing::debug!(reservation = q.reservation.id, "redis: settle retry failed: {e}");
+            tracing::debug!(
+                reservation = q.reservation.id,
+                "redis: settle retry failed: {e}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         queued.fetch_sub(1, Ordering::Relaxed);

@@ -170,11 +170,17 @@ mod tests {
         // 2028-02-29T12:00:00Z.
         let leap = 1_835_438_400;
         assert_eq!(Window::Day.at(leap).id, "d2028-02-29");
-        assert_eq!(rfc3339(Window::Month.at(leap).resets_at), "2028-03-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(Window::Month.at(leap).resets_at),
+            "2028-03-01T00:00:00Z"
+        );
         // 2026-12-31T08:00:00Z.
         let eve = 1_798_704_000;
         assert_eq!(Window::Day.at(eve).id, "d2026-12-31");
-        assert_eq!(rfc3339(Window::Month.at(eve).resets_at), "2027-01-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(Window::Month.at(eve).resets_at),
+            "2027-01-01T00:00:00Z"
+        );
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
     }
 

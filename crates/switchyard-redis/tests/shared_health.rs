@@ -1,6 +1,12 @@
 //! Shared health against a real redis-server: replicas are separate
 //! `Redis` handles (their own connections), as separate processes are.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failure is the test's failure"
+)]
+
 use std::time::{Duration, Instant};
 
 use switchyard_eval::{CompiledTable, HealthPolicy, HealthRegistry};
@@ -73,7 +79,10 @@ async fn marks_reach_every_replica_and_a_late_one_resyncs() {
     subscribed(&ra).await;
     subscribed(&rb).await;
     a.mark_down("m", Duration::from_secs(30));
-    assert!(a.snapshot().is_down("m"), "at once on the replica that marked it");
+    assert!(
+        a.snapshot().is_down("m"),
+        "at once on the replica that marked it"
+    );
     within(Duration::from_millis(100), || b.snapshot().is_down("m"))
         .await
         .expect("down on b");
@@ -83,7 +92,10 @@ async fn marks_reach_every_replica_and_a_late_one_resyncs() {
         .await
         .expect("down on a late replica");
     let left = c.snapshot().down_models()[0].1;
-    assert!(left > Duration::from_secs(25) && left <= Duration::from_secs(30), "{left:?}");
+    assert!(
+        left > Duration::from_secs(25) && left <= Duration::from_secs(30),
+        "{left:?}"
+    );
     b.mark_up("m");
     within(Duration::from_millis(100), || {
         !a.snapshot().is_down("m") && !c.snapshot().is_down("m")
@@ -129,9 +141,11 @@ async fn decisions_go_on_while_redis_is_away() {
     subscribed(&ra).await;
     subscribed(&rb).await;
     a.mark_down("openai/gpt-4o", Duration::from_secs(60));
-    within(Duration::from_millis(100), || b.snapshot().is_down("openai/gpt-4o"))
-        .await
-        .expect("down on b");
+    within(Duration::from_millis(100), || {
+        b.snapshot().is_down("openai/gpt-4o")
+    })
+    .await
+    .expect("down on b");
 
     server.kill();
     within(Duration::from_secs(2), || !rb.status().is_up())
@@ -163,8 +177,10 @@ async fn decisions_go_on_while_redis_is_away() {
     assert_eq!(served(&b), "anthropic/claude-3.5-sonnet");
     // And changes flow again.
     a.mark_up("openai/gpt-4o");
-    within(Duration::from_millis(100), || !b.snapshot().is_down("openai/gpt-4o"))
-        .await
-        .expect("up on b after the restart");
+    within(Duration::from_millis(100), || {
+        !b.snapshot().is_down("openai/gpt-4o")
+    })
+    .await
+    .expect("up on b after the restart");
     assert_eq!(served(&b), "openai/gpt-4o");
 }

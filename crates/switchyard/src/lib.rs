@@ -120,9 +120,10 @@ pub mod render;
 pub use switchyard_eval::{
     check, split_bucket, BindError, Clock, CompileError, CompiledTable, Context, ContextBuilder,
     ContextError, DecideError, Decision, Explanation, FailedTest, Fallbacks, FieldHandle, Health,
-    HealthPolicy, HealthRegistry, IndexPolicy, Input, LiveRuleset, LoadOptions, ManualClock, ReloadEvent,
-    ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus, Request, RequestFieldKind,
-    RequestValues, RuleTrace, RulesetError, RulesetInfo, SystemClock, TestOutcome,
+    HealthPolicy, HealthRegistry, IndexPolicy, Input, LiveRuleset, LoadOptions, ManualClock,
+    ReloadEvent, ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus, Request,
+    RequestFieldKind, RequestValues, RuleTrace, RulesetError, RulesetInfo, SystemClock,
+    TestOutcome,
 };
 
 pub use switchyard_check::analysis::AnalysisOptions;

@@ -4,7 +4,8 @@
 -- KEYS[1] the reservation (hash), KEYS[2] reservations by expiry (sorted
 -- set), KEYS[3..] the windows (hashes: `spent` and `held`, micro-dollars)
 -- ARGV[1] the amount, ARGV[2] the reservation's TTL (ms), then for each
--- window its limit (-1: none) and when its key expires (Unix ms)
+-- window its limit (-1: none) and when its key expires (Unix ms; kept a
+-- day at least, should the host's clock lag far behind)
 -- Returns {1} when reserved (or already reserved under this id), or
 -- {0, i, spent, held} for the first window i (1-based) over its limit.
 local t = redis.call('TIME')
@@ -43,7 +44,7 @@ for i = 3, #KEYS do
 end
 for i = 3, #KEYS do
     redis.call('HINCRBY', KEYS[i], 'held', amount)
-    redis.call('PEXPIREAT', KEYS[i], ARGV[4 + (i - 3) * 2])
+    redis.call('PEXPIREAT', KEYS[i], math.max(tonumber(ARGV[4 + (i - 3) * 2]), now + 86400000))
 end
 redis.call('HSET', KEYS[1], 'amount', amount, 'windows', cjson.encode(windows))
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), string.sub(KEYS[1], #KEYS[2] + 2))
