@@ -46,7 +46,10 @@ fn fleet(c: &mut Criterion) {
     let start = Instant::now();
     while !shared_down.snapshot().is_down(DOWN) {
         other.mark_down(DOWN, Duration::from_secs(3600));
-        assert!(start.elapsed() < Duration::from_secs(10), "redis did not answer");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "redis did not answer"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 

@@ -47,9 +47,12 @@ pub enum RedisError {
         /// Why.
         source: redis::RedisError,
     },
-    /// No tokio runtime to run the connection on.
-    #[error("the Redis connection needs a tokio runtime: {0}")]
-    Runtime(redis::RedisError),
+    /// Not called within a tokio runtime.
+    #[error("the Redis connection needs a tokio runtime (connect from within one)")]
+    NoRuntime,
+    /// The connection cannot be set up.
+    #[error("redis connection: {0}")]
+    Setup(redis::RedisError),
     /// A command or script failed (the server is down or slow, or
     /// refused it).
     #[error("redis: {0}")]
@@ -65,6 +68,8 @@ pub struct Redis {
     pub(crate) commands: ConnectionManager,
     pub(crate) prefix: Arc<str>,
     pub(crate) status: Arc<Status>,
+    /// Where background tasks run: the runtime `connect` was called in.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Redis {
@@ -113,9 +118,12 @@ impl Status {
 }
 
 impl Redis {
-    /// A handle on the server at `options.url`. Must be called within a
-    /// tokio runtime; does not wait for the server (it may be down).
+    /// A handle on the server at `options.url`, on the tokio runtime it is
+    /// called in (where its background tasks and those of
+    /// [`SharedHealth`](crate::SharedHealth) and [`Ledger`](crate::Ledger)
+    /// run). Does not wait for the server (it may be down).
     pub fn connect(options: &RedisOptions) -> Result<Redis, RedisError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| RedisError::NoRuntime)?;
         let client = Client::open(options.url.as_str()).map_err(|source| RedisError::Url {
             url: options.url.clone(),
             source,
@@ -127,12 +135,13 @@ impl Redis {
             .set_max_delay(Duration::from_millis(500))
             .set_number_of_retries(2);
         let commands = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(RedisError::Runtime)?;
+            .map_err(RedisError::Setup)?;
         Ok(Redis {
             client,
             commands,
             prefix: options.prefix.as_str().into(),
             status: Arc::new(Status::default()),
+            runtime,
         })
     }
 
@@ -175,4 +184,35 @@ pub(crate) fn replica_id() -> String {
         .unwrap_or_default()
         .as_nanos();
     format!("{}-{started}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connecting_needs_a_runtime_and_a_redis_url() {
+        let options = RedisOptions::new("redis://127.0.0.1:1");
+        assert!(matches!(
+            Redis::connect(&options),
+            Err(RedisError::NoRuntime)
+        ));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let _in = runtime.enter();
+        let err =
+            Redis::connect(&RedisOptions::new("http://example.invalid")).expect_err("not redis");
+        assert!(
+            err.to_string()
+                .starts_with("redis URL \"http://example.invalid\""),
+            "{err}"
+        );
+        // Lazy: nothing listens on port 1, yet the handle is made.
+        let redis = Redis::connect(&options).expect("lazy");
+        assert!(!redis.status().is_up());
+        assert!(runtime.block_on(redis.ping()).is_err());
+        assert_eq!(redis.status().failures(), 1);
+    }
 }

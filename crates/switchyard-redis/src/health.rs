@@ -76,7 +76,7 @@ struct Shared {
 
 impl SharedHealth {
     /// Starts the registry's background tasks (a writer and a subscriber)
-    /// on the current tokio runtime. Returns at once: the first resync
+    /// on `redis`'s runtime. Returns at once: the first resync
     /// happens when Redis answers.
     pub fn start(redis: &Redis, options: SharedHealthOptions) -> SharedHealth {
         let local = Arc::new(Health::new(
@@ -92,8 +92,14 @@ impl SharedHealth {
             failures: AtomicU64::new(0),
         });
         let (writes, queue) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(write(Arc::clone(&shared), queue)).abort_handle();
-        let subscriber = tokio::spawn(follow(shared, options.resync_every)).abort_handle();
+        let writer = redis
+            .runtime
+            .spawn(write(Arc::clone(&shared), queue))
+            .abort_handle();
+        let subscriber = redis
+            .runtime
+            .spawn(follow(shared, options.resync_every))
+            .abort_handle();
         SharedHealth {
             local,
             writes,

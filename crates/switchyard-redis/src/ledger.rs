@@ -223,21 +223,23 @@ fn millis(d: Duration) -> u64 {
 
 impl Ledger {
     /// A ledger on `redis`. Starts the task that retries queued settles on
-    /// the current tokio runtime.
+    /// `redis`'s runtime.
     pub fn new(redis: &Redis, options: LedgerOptions) -> Ledger {
         let settle = Arc::new(Script::new(include_str!("lua/settle.lua")));
         let queued = Arc::new(AtomicUsize::new(0));
         let (queue, pending) = mpsc::unbounded_channel();
-        let retry = tokio::spawn(retry(
-            Settler {
-                redis: redis.clone(),
-                script: Arc::clone(&settle),
-                options,
-            },
-            pending,
-            Arc::clone(&queued),
-        ))
-        .abort_handle();
+        let retry = redis
+            .runtime
+            .spawn(retry(
+                Settler {
+                    redis: redis.clone(),
+                    script: Arc::clone(&settle),
+                    options,
+                },
+                pending,
+                Arc::clone(&queued),
+            ))
+            .abort_handle();
         Ledger {
             redis: redis.clone(),
             options,
