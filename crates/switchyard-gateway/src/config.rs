@@ -18,6 +18,11 @@
 //! title = "Acme"
 //! referer = "https://acme.example"
 //!
+//! [health]          # when failures cool a model down (LiteLLM's defaults)
+//! failures = 3        # this many failures ...
+//! window = 60         # ... within this many seconds ...
+//! cooldown = 60       # ... skip the model for this many seconds
+//!
 //! [log]
 //! format = "human"    # or "json" (one object a line)
 //! prompts = false     # the last user message in the access log
@@ -37,6 +42,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
+use switchyard::HealthPolicy;
 
 /// Why a configuration file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +57,12 @@ pub enum ConfigError {
         field: &'static str,
         /// The value given.
         value: f64,
+    },
+    /// A health setting of zero (or not a number of seconds).
+    #[error("health.{field} must be positive")]
+    Health {
+        /// The key.
+        field: &'static str,
     },
     /// A limit of zero.
     #[error("limits.{field} must be at least 1")]
@@ -81,6 +93,8 @@ pub struct Config {
     pub limits: Limits,
     /// OpenRouter app attribution.
     pub attribution: AttributionConfig,
+    /// When failures cool a model down. Read at start only.
+    pub health: HealthConfig,
     /// The access log.
     pub log: LogConfig,
     /// Client keys; none means no authentication (loopback only unless
@@ -171,6 +185,39 @@ pub struct AttributionConfig {
     pub referer: Option<String>,
 }
 
+/// `[health]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthConfig {
+    /// Failures that cool a model down ...
+    pub failures: u32,
+    /// ... within this many seconds ...
+    pub window: f64,
+    /// ... for this many seconds.
+    pub cooldown: f64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> HealthConfig {
+        HealthConfig {
+            failures: 3,
+            window: 60.0,
+            cooldown: 60.0,
+        }
+    }
+}
+
+impl HealthConfig {
+    /// The health registry's policy.
+    pub fn policy(&self) -> HealthPolicy {
+        HealthPolicy {
+            failures: self.failures,
+            window: Duration::from_secs_f64(self.window),
+            cooldown: Duration::from_secs_f64(self.cooldown),
+        }
+    }
+}
+
 /// `[log]`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -226,6 +273,15 @@ impl Config {
             if !(value > 0.0 && value < 3.2e7) {
                 return Err(ConfigError::Timeout { field, value });
             }
+        }
+        let h = &self.health;
+        for (field, value) in [("window", h.window), ("cooldown", h.cooldown)] {
+            if !(value > 0.0 && value < 3.2e7) {
+                return Err(ConfigError::Health { field });
+            }
+        }
+        if h.failures == 0 {
+            return Err(ConfigError::Health { field: "failures" });
         }
         if self.limits.max_body_bytes == 0 {
             return Err(ConfigError::Limit {

@@ -74,10 +74,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use switchyard::openrouter::ApiKey;
-use switchyard::{Catalog, Health, RulesetError};
+use switchyard::{Catalog, Health, RulesetError, SystemClock};
 
 pub use config::{
-    AttributionConfig, Config, ConfigError, KeyConfig, Limits, LogConfig, LogFormat,
+    AttributionConfig, Config, ConfigError, HealthConfig, KeyConfig, Limits, LogConfig, LogFormat,
     Timeouts,
 };
 pub use error::{Code, Failure};
@@ -235,12 +235,16 @@ pub fn run(options: Options) -> Result<(), ServeError> {
             source,
         })?;
         let keys = settings.config.keys.len();
+        let health = Health::new(
+            settings.config.health.policy(),
+            Arc::new(SystemClock::default()),
+        );
         if keys == 0 && !addr.ip().is_loopback() && !settings.config.allow_unauthenticated {
             return Err(ServeError::Unauthenticated(addr));
         }
         let gateway = Arc::new(Gateway::new(
             routing,
-            Arc::new(Health::default()),
+            Arc::new(health),
             settings,
             client,
             chat_url,

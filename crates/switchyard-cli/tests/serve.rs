@@ -1,0 +1,351 @@
+//! `switchyard serve` as a black box: the built binary in front of a stub
+//! upstream on 127.0.0.1 (`tests/gateway/stub.rs`), driven over plain
+//! HTTP. Routing, fallback, auth, errors, streaming, timeouts, limits,
+//! status pages and shutdown; the official `openai` client and reloads
+//! under load are in `serve_clients.rs`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod gateway;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use gateway::stub::{sse, Stub};
+use gateway::{Gateway, UPSTREAM_KEY};
+
+/// The ruleset of every test; `scenario` picks the stub's behaviour.
+pub const RULES: &str = r#"
+context {
+  tier: "free" | "pro" | "enterprise" = "free"
+  team: string = ""
+  scenario: "ok" | "bad-request" | "all-down" | "rate-limited" | "openrouter-fallback"
+          | "stall" | "stall-then-ok" | "garbage" | "not-json" | "breaks" | "slow" | "idle" = "ok"
+  needs_tools: bool = false
+  needs_vision: bool = false
+  prompt: string = ""
+  prompt_tokens: int = 0
+  user: string = ""
+}
+
+defaults max_tokens 256
+
+rule bad: when scenario == "bad-request" -> "test/bad-request" fallback ["test/backup"]
+rule all-down: when scenario == "all-down" -> "test/down" fallback ["test/down-too"]
+rule limited: when scenario == "rate-limited" -> "test/rate-limited" fallback ["test/backup"]
+rule or-fallback: when scenario == "openrouter-fallback" -> "test/fails-over" fallback ["test/backup"]
+rule stall: when scenario == "stall" -> "test/stall" fallback ["test/stall-too"]
+rule stall-then-ok: when scenario == "stall-then-ok" -> "test/stall" fallback ["test/backup"]
+rule garbage: when scenario == "garbage" -> "test/garbage" fallback ["test/backup"]
+rule not-json: when scenario == "not-json" -> "test/not-json" fallback ["test/backup"]
+rule breaks: when scenario == "breaks" -> "test/breaks"
+rule slow: when scenario == "slow" -> "test/slow"
+rule idle: when scenario == "idle" -> "test/idle"
+rule enterprise: when tier == "enterprise" and team == "search" -> "test/enterprise"
+rule pro: when tier == "pro"
+  -> "test/down" fallback ["test/backup", "test/third"] max_tokens 1000
+     provider { sort: "price", data_collection: "deny" }
+     params { temperature: 0.2 }
+rule tools: when needs_tools -> "test/tools" max_tokens 300
+rule vision: when needs_vision -> "test/vision"
+rule big: when prompt_tokens > 1000 -> "test/big"
+rule lsm: when prompt matches /lsm/i -> "test/lsm"
+rule alice: when user == "alice" -> "test/alice"
+rule default: otherwise -> "test/backup"
+"#;
+
+/// A model cools down at its first failure; short timeouts.
+pub const CONFIG: &str = "
+[health]
+failures = 1
+[timeouts]
+first_byte = 1.0
+idle_stream = 0.5
+total = 20
+shutdown = 10
+";
+
+/// The client key `secret-one` (its SHA-256 below) fixes the tier and the
+/// team.
+pub const KEYS: &str = r#"
+[[keys]]
+name = "search-team"
+sha256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185"
+fields = { tier = "enterprise", team = "search" }
+"#;
+
+fn user(text: &str) -> Value {
+    json!({ "role": "user", "content": text })
+}
+
+fn start() -> (Stub, Gateway) {
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, CONFIG);
+    (stub, gw)
+}
+
+#[test]
+fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
+    let (stub, gw) = start();
+    let messages = json!([
+        { "role": "system", "content": "Be brief." },
+        { "role": "user", "content": [
+            { "type": "text", "text": "What is in this picture?" },
+            { "type": "image_url", "image_url": { "url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low" } }
+        ]},
+    ]);
+    let r = gw.chat(
+        &json!({ "model": "ignored", "messages": messages,
+                 "switchyard_context": { "tier": "pro" }, "user": "user-42" }),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["model"], "test/backup");
+    assert_eq!(r.header("x-switchyard-rule"), Some("pro"));
+    assert_eq!(r.header("x-switchyard-model"), Some("test/backup"));
+    assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].path, "/api/v1/chat/completions");
+    assert_eq!(seen[0].authorization.as_deref(), Some(&*format!("Bearer {UPSTREAM_KEY}")));
+    assert_eq!(
+        seen[0].body,
+        json!({
+            "model": "test/down",
+            "models": ["test/down", "test/backup", "test/third"],
+            "messages": messages,
+            "max_tokens": 1000,
+            "provider": { "sort": "price", "data_collection": "deny" },
+            "temperature": 0.2,
+            "user": "user-42"
+        })
+    );
+    assert_eq!(seen[1].body["model"], "test/backup");
+    assert_eq!(seen[1].body["models"], json!(["test/backup", "test/third"]));
+
+    // The failure cooled test/down down: the next request skips it.
+    let r = gw.chat(&json!({ "messages": [user("again")], "switchyard_context": { "tier": "pro" } }), None);
+    assert_eq!(r.header("x-switchyard-attempts"), Some("1"), "{}", r.text());
+    assert_eq!(stub.models_called(), ["test/down", "test/backup", "test/backup"]);
+    let ready = gw.get("/readyz").json();
+    assert_eq!(ready["cooled_down"][0]["model"], "test/down", "{ready}");
+}
+
+#[test]
+fn falls_back_on_429_but_not_on_400() {
+    let (stub, gw) = start();
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "rate-limited" } }), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "bad-request" } }), None);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["message"], "temperature must be at most 2");
+    assert_eq!(stub.models_called(), ["test/rate-limited", "test/backup", "test/bad-request"]);
+
+    // Every model failing: the last error comes back, with Retry-After.
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "all-down" } }), None);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["error"]["message"], "No available provider for test/down-too");
+    assert_eq!(r.header("retry-after"), Some("7"));
+}
+
+#[test]
+fn a_fallback_inside_openrouter_counts_against_the_skipped_model() {
+    let (stub, gw) = start();
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "openrouter-fallback" } }),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["model"], "test/backup");
+    assert_eq!(stub.models_called(), ["test/fails-over"]);
+    let ready = gw.get("/readyz").json();
+    assert_eq!(ready["cooled_down"][0]["model"], "test/fails-over", "{ready}");
+}
+
+#[test]
+fn context_fields_are_derived_from_the_request() {
+    let (stub, gw) = start();
+    let tools = json!([{ "type": "function", "function": { "name": "get_weather", "parameters": { "type": "object" } } }]);
+    let r = gw.chat(&json!({ "messages": [user("weather?")], "tools": tools, "max_completion_tokens": 100 }), None);
+    assert_eq!(r.header("x-switchyard-rule"), Some("tools"), "{}", r.text());
+    let sent = &stub.seen()[0].body;
+    assert_eq!(sent["tools"], tools);
+    assert_eq!(sent["max_tokens"], 100);
+    assert!(sent.get("switchyard_context").is_none(), "{sent}");
+    // The body's context wins over a derived field; a cap above the rule's
+    // does not raise it.
+    let r = gw.chat(&json!({ "messages": [user("weather?")], "tools": tools, "max_tokens": 5000,
+                             "switchyard_context": { "needs_tools": false } }), None);
+    assert_eq!(r.header("x-switchyard-rule"), Some("default"), "{}", r.text());
+    assert_eq!(stub.seen()[1].body["max_tokens"], 256);
+    let image = json!({ "messages": [{ "role": "user", "content": [
+        { "type": "image_url", "image_url": { "url": "https://example.com/a.png" } } ]}] });
+    assert_eq!(gw.chat(&image, None).header("x-switchyard-rule"), Some("vision"));
+    let r = gw.chat(&json!({ "messages": [user("tell me about LSM trees")] }), None);
+    assert_eq!(r.header("x-switchyard-rule"), Some("lsm"));
+    let r = gw.chat(&json!({ "messages": [user(&"word ".repeat(1000))] }), None);
+    assert_eq!(r.header("x-switchyard-rule"), Some("big"));
+    let r = gw.chat(&json!({ "messages": [user("hi")], "user": "alice" }), None);
+    assert_eq!(r.header("x-switchyard-rule"), Some("alice"));
+}
+
+#[test]
+fn bad_requests_get_stable_codes_before_any_upstream_call() {
+    let (stub, gw) = start();
+    let cases = [
+        (json!({ "messages": [user("hi")], "switchyard_context": { "tier": "gold" } }), 400, "invalid_context", "field `tier`"),
+        (json!({ "messages": [user("hi")], "switchyard_context": "pro" }), 400, "invalid_context", "switchyard_context"),
+        (json!({ "messages": [user("hi"), { "role": "user", "content": 5 }] }), 400, "invalid_request", "messages[1]"),
+        (json!({ "model": "x" }), 400, "invalid_request", "`messages` is required"),
+        (json!({ "messages": [user("hi")], "provider": { "sort": "price" } }), 400, "invalid_request", "routing policy"),
+        (json!({ "messages": [user("hi")], "max_tokens": -3 }), 400, "invalid_request", "positive integer"),
+        (json!({ "messages": [user("hi")], "temperature": 1.5, "switchyard_context": { "tier": "pro" } }),
+         400, "invalid_request", "`temperature` is set by both"),
+    ];
+    for (body, status, code, needle) in cases {
+        let r = gw.chat(&body, None);
+        assert_eq!((r.status, r.code()), (status, code.to_string()), "{body}: {}", r.text());
+        let message = r.json()["error"]["message"].as_str().unwrap_or("").to_string();
+        assert!(message.contains(needle), "{body}: {message}");
+    }
+    let json_type = [("Content-Type", "application/json".to_string())];
+    let r = gw.request("POST", "/v1/chat/completions", &json_type, b"{not json");
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_request"), "{}", r.text());
+    assert!(r.text().contains("not valid JSON"), "{}", r.text());
+    // Truncated: the client promises 100 bytes, sends 20, and hangs up.
+    let r = gw.raw(
+        format!("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                 Content-Length: 100\r\n\r\n{{\"messages\": [{{\"ro").as_bytes(),
+        true,
+    );
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_request"), "{}", r.text());
+    let r = gw.request("POST", "/v1/chat/completions", &[("Content-Type", "text/plain".into())], b"{}");
+    assert_eq!((r.status, r.code().as_str()), (415, "unsupported_media_type"), "{}", r.text());
+    let r = gw.get("/v1/chat/completions");
+    assert_eq!((r.status, r.code().as_str()), (405, "method_not_allowed"));
+    assert_eq!(r.header("allow"), Some("POST"));
+    let r = gw.get("/nope");
+    assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
+    assert!(stub.seen().is_empty(), "{:?}", stub.seen());
+}
+
+#[test]
+fn oversized_bodies_are_413_declared_or_not() {
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, "[limits]\nmax_body_bytes = 1000\n");
+    let big = json!({ "messages": [user(&"x".repeat(2000))] });
+    let r = gw.chat(&big, None);
+    assert_eq!((r.status, r.code().as_str()), (413, "request_too_large"), "{}", r.text());
+    // Chunked, so the size is only known while reading.
+    let text = big.to_string();
+    let raw = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{text}\r\n0\r\n\r\n",
+        text.len()
+    );
+    let r = gw.raw(raw.as_bytes(), false);
+    assert_eq!((r.status, r.code().as_str()), (413, "request_too_large"), "{}", r.text());
+    // Under the limit it goes through.
+    assert_eq!(gw.chat(&json!({ "messages": [user("hi")] }), None).status, 200);
+    assert_eq!(stub.seen().len(), 1);
+}
+
+#[test]
+fn no_matching_rule_is_422() {
+    let stub = Stub::start();
+    let rules = "context { tier: \"free\" | \"pro\" = \"free\" }\ndefaults max_tokens 9\n\
+                 rule pro: when tier == \"pro\" -> \"test/backup\"\n";
+    let gw = Gateway::start(&stub.url(), rules, "");
+    let r = gw.chat(&json!({ "messages": [user("hi")] }), None);
+    assert_eq!((r.status, r.code().as_str()), (422, "no_route"), "{}", r.text());
+    assert_eq!(r.json()["error"]["type"], "invalid_request_error");
+}
+
+#[test]
+fn client_keys_authenticate_and_fix_context_fields() {
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, &format!("{CONFIG}{KEYS}"));
+    let body = json!({ "messages": [user("hi")],
+                       "switchyard_context": { "tier": "free", "team": "other" } });
+    let r = gw.chat(&body, None);
+    assert_eq!((r.status, r.code().as_str()), (401, "missing_api_key"), "{}", r.text());
+    assert_eq!(r.json()["error"]["type"], "authentication_error");
+    let r = gw.chat(&body, Some("secret-two"));
+    assert_eq!((r.status, r.code().as_str()), (401, "invalid_api_key"), "{}", r.text());
+    assert_eq!(gw.get("/v1/models").status, 401);
+    // The key's tier and team win over the body's.
+    let r = gw.chat(&body, Some("secret-one"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-switchyard-rule"), Some("enterprise"));
+    assert_eq!(stub.models_called(), ["test/enterprise"]);
+    // The client's key is not sent upstream, nor logged.
+    assert_eq!(stub.seen()[0].authorization.as_deref(), Some(&*format!("Bearer {UPSTREAM_KEY}")));
+    std::thread::sleep(Duration::from_millis(100));
+    let log = gw.log();
+    assert!(log.contains("search-team"), "{log}");
+    assert!(!log.contains("secret-one") && !log.contains(UPSTREAM_KEY), "{log}");
+}
+
+#[test]
+fn streams_are_relayed_byte_for_byte_after_a_fallback() {
+    let (stub, gw) = start();
+    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "tier": "pro" } }), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("text/event-stream"));
+    assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
+    assert_eq!(r.text(), sse("test/backup"));
+    assert_eq!(stub.models_called(), ["test/down", "test/backup"]);
+}
+
+#[test]
+fn stalls_time_out_and_fall_back() {
+    let (stub, gw) = start();
+    let started = Instant::now();
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall-then-ok" } }), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["model"], "test/backup");
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall" } }), None);
+    assert_eq!((r.status, r.code().as_str()), (504, "upstream_timeout"), "{}", r.text());
+    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert_eq!(stub.models_called(), ["test/stall", "test/backup", "test/stall-too"]);
+}
+
+#[test]
+fn broken_idle_and_garbage_upstreams() {
+    let (_stub, gw) = start();
+    // Breaks mid-stream: what came is relayed, then an in-band error.
+    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "scenario": "breaks" } }), None);
+    assert_eq!(r.status, 200);
+    let text = r.text();
+    assert!(text.starts_with("data: {") && text.contains("part 0"), "{text}");
+    assert!(text.trim_end().ends_with("}}") && text.contains("the upstream stream broke"), "{text}");
+    // Idle past timeouts.idle_stream.
+    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "scenario": "idle" } }), None);
+    assert!(r.text().contains("idle longer than timeouts.idle_stream"), "{}", r.text());
+    // Not HTTP at all.
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "garbage" } }), None);
+    assert_eq!((r.status, r.code().as_str()), (502, "upstream_invalid_response"), "{}", r.text());
+    // HTTP, but a 200 that is not JSON.
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "not-json" } }), None);
+    assert_eq!((r.status, r.code().as_str()), (502, "upstream_invalid_response"), "{}", r.text());
+}
+
+#[test]
+fn an_unreachable_upstream_is_502_and_no_model_is_blamed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let gw = Gateway::start(&format!("http://127.0.0.1:{port}/api/v1"), RULES, CONFIG);
+    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "tier": "pro" } }), None);
+    assert_eq!((r.status, r.code().as_str()), (502, "upstream_unreachable"), "{}", r.text());
+    assert_eq!(gw.get("/readyz").json()["cooled_down"], json!([]));
+}
