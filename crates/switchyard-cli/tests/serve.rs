@@ -19,67 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use gateway::stub::{sse, Stub};
-use gateway::{Gateway, UPSTREAM_KEY};
-
-/// The ruleset of every test; `scenario` picks the stub's behaviour.
-pub const RULES: &str = r#"
-context {
-  tier: "free" | "pro" | "enterprise" = "free"
-  team: string = ""
-  scenario: "ok" | "bad-request" | "all-down" | "rate-limited" | "openrouter-fallback"
-          | "stall" | "stall-then-ok" | "garbage" | "not-json" | "breaks" | "slow" | "idle" = "ok"
-  needs_tools: bool = false
-  needs_vision: bool = false
-  prompt: string = ""
-  prompt_tokens: int = 0
-  user: string = ""
-}
-
-defaults max_tokens 256
-
-rule bad: when scenario == "bad-request" -> "test/bad-request" fallback ["test/backup"]
-rule all-down: when scenario == "all-down" -> "test/down" fallback ["test/down-too"]
-rule limited: when scenario == "rate-limited" -> "test/rate-limited" fallback ["test/backup"]
-rule or-fallback: when scenario == "openrouter-fallback" -> "test/fails-over" fallback ["test/backup"]
-rule stall: when scenario == "stall" -> "test/stall" fallback ["test/stall-too"]
-rule stall-then-ok: when scenario == "stall-then-ok" -> "test/stall" fallback ["test/backup"]
-rule garbage: when scenario == "garbage" -> "test/garbage" fallback ["test/backup"]
-rule not-json: when scenario == "not-json" -> "test/not-json" fallback ["test/backup"]
-rule breaks: when scenario == "breaks" -> "test/breaks"
-rule slow: when scenario == "slow" -> "test/slow"
-rule idle: when scenario == "idle" -> "test/idle"
-rule enterprise: when tier == "enterprise" and team == "search" -> "test/enterprise"
-rule pro: when tier == "pro"
-  -> "test/down" fallback ["test/backup", "test/third"] max_tokens 1000
-     provider { sort: "price", data_collection: "deny" }
-     params { temperature: 0.2 }
-rule tools: when needs_tools -> "test/tools" max_tokens 300
-rule vision: when needs_vision -> "test/vision"
-rule big: when prompt_tokens > 1000 -> "test/big"
-rule lsm: when prompt matches /lsm/i -> "test/lsm"
-rule alice: when user == "alice" -> "test/alice"
-rule default: otherwise -> "test/backup"
-"#;
-
-/// A model cools down at its first failure; short timeouts.
-pub const CONFIG: &str = "
-[health]
-failures = 1
-[timeouts]
-first_byte = 1.0
-idle_stream = 0.5
-total = 20
-shutdown = 10
-";
-
-/// The client key `secret-one` (its SHA-256 below) fixes the tier and the
-/// team.
-pub const KEYS: &str = r#"
-[[keys]]
-name = "search-team"
-sha256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185"
-fields = { tier = "enterprise", team = "search" }
-"#;
+use gateway::{Gateway, CONFIG, KEYS, RULES, UPSTREAM_KEY};
 
 fn user(text: &str) -> Value {
     json!({ "role": "user", "content": text })

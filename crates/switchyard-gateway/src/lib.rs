@@ -216,7 +216,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         .map_err(ServeError::Runtime)?;
     runtime.block_on(async move {
         let metrics = Arc::new(Metrics::new());
-        let routing = Routing::watch(&options.rules, catalog, Arc::clone(&metrics)).map_err(
+        let routing = Routing::watch(&options.rules, catalog, Arc::clone(&metrics), None).map_err(
             |source| ServeError::Rules {
                 path: options.rules.clone(),
                 source,

@@ -87,7 +87,13 @@ fn check(gateway: &Gateway, watched: &mut Watched) {
             let routing = Catalog::from_json_str(&text)
                 .map_err(|e| e.to_string())
                 .and_then(|c| {
-                    Routing::watch(&watched.rules, Some(Arc::new(c)), Arc::clone(&gateway.metrics))
+                    let previous = gateway.routing.load();
+                    Routing::watch(
+                        &watched.rules,
+                        Some(Arc::new(c)),
+                        Arc::clone(&gateway.metrics),
+                        Some(&previous),
+                    )
                         .map_err(|e| format!("the ruleset with the new catalog: {e}"))
                 });
             match routing {

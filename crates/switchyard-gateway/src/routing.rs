@@ -13,15 +13,26 @@ use crate::metrics::Metrics;
 pub(crate) struct Routing {
     pub(crate) live: LiveRuleset,
     pub(crate) catalog: Option<Arc<Catalog>>,
+    /// Generations served by the routings this one replaced, so that the
+    /// generation reported keeps counting up across catalog reloads.
+    base: u64,
 }
 
 impl Routing {
+    /// The generation of the table served: one more for each new table,
+    /// whether from a new ruleset or a new catalog.
+    pub(crate) fn generation(&self) -> u64 {
+        self.base + self.live.generation()
+    }
+
     /// Loads the ruleset at `rules` with `catalog` and watches it; every
-    /// reload is logged and counted.
+    /// reload is logged and counted. `previous` is the routing it
+    /// replaces, if any.
     pub(crate) fn watch(
         rules: &Path,
         catalog: Option<Arc<Catalog>>,
         metrics: Arc<Metrics>,
+        previous: Option<&Routing>,
     ) -> Result<Routing, RulesetError> {
         let mut load = LoadOptions::new();
         if let Some(c) = &catalog {
@@ -59,6 +70,7 @@ impl Routing {
         Ok(Routing {
             live: LiveRuleset::watch(rules, options)?,
             catalog,
+            base: previous.map_or(0, Routing::generation),
         })
     }
 }

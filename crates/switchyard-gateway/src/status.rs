@@ -29,7 +29,7 @@ impl Gateway {
             .unwrap_or_default();
         let body = json!({
             "ready": true,
-            "generation": status.generation,
+            "generation": routing.generation(),
             "version": status.info.version,
             "digest": status.info.hash,
             "last_reload_error": status.last_error.map(|e| e.to_string()),

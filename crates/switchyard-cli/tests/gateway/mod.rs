@@ -20,6 +20,66 @@ use crate::support::Scratch;
 /// The key the gateway sends upstream.
 pub const UPSTREAM_KEY: &str = "sk-or-v1-test-upstream-000000000000";
 
+/// The ruleset of every test; `scenario` picks the stub's behaviour.
+pub const RULES: &str = r#"
+context {
+  tier: "free" | "pro" | "enterprise" = "free"
+  team: string = ""
+  scenario: "ok" | "bad-request" | "all-down" | "rate-limited" | "openrouter-fallback"
+          | "stall" | "stall-then-ok" | "garbage" | "not-json" | "breaks" | "slow" | "idle" = "ok"
+  needs_tools: bool = false
+  needs_vision: bool = false
+  prompt: string = ""
+  prompt_tokens: int = 0
+  user: string = ""
+}
+
+defaults max_tokens 256
+
+rule bad: when scenario == "bad-request" -> "test/bad-request" fallback ["test/backup"]
+rule all-down: when scenario == "all-down" -> "test/down" fallback ["test/down-too"]
+rule limited: when scenario == "rate-limited" -> "test/rate-limited" fallback ["test/backup"]
+rule or-fallback: when scenario == "openrouter-fallback" -> "test/fails-over" fallback ["test/backup"]
+rule stall: when scenario == "stall" -> "test/stall" fallback ["test/stall-too"]
+rule stall-then-ok: when scenario == "stall-then-ok" -> "test/stall" fallback ["test/backup"]
+rule garbage: when scenario == "garbage" -> "test/garbage" fallback ["test/backup"]
+rule not-json: when scenario == "not-json" -> "test/not-json" fallback ["test/backup"]
+rule breaks: when scenario == "breaks" -> "test/breaks"
+rule slow: when scenario == "slow" -> "test/slow"
+rule idle: when scenario == "idle" -> "test/idle"
+rule enterprise: when tier == "enterprise" and team == "search" -> "test/enterprise"
+rule pro: when tier == "pro"
+  -> "test/down" fallback ["test/backup", "test/third"] max_tokens 1000
+     provider { sort: "price", data_collection: "deny" }
+     params { temperature: 0.2 }
+rule tools: when needs_tools -> "test/tools" max_tokens 300
+rule vision: when needs_vision -> "test/vision"
+rule big: when prompt_tokens > 1000 -> "test/big"
+rule lsm: when prompt matches /lsm/i -> "test/lsm"
+rule alice: when user == "alice" -> "test/alice"
+rule default: otherwise -> "test/backup"
+"#;
+
+/// A model cools down at its first failure; short timeouts.
+pub const CONFIG: &str = "
+[health]
+failures = 1
+[timeouts]
+first_byte = 1.0
+idle_stream = 0.5
+total = 20
+shutdown = 10
+";
+
+/// The client key `secret-one` (its SHA-256 below) fixes the tier and the
+/// team.
+pub const KEYS: &str = r#"
+[[keys]]
+name = "search-team"
+sha256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185"
+fields = { tier = "enterprise", team = "search" }
+"#;
+
 /// A `switchyard serve` process.
 pub struct Gateway {
     child: Child,
@@ -32,12 +92,22 @@ impl Gateway {
     /// Starts the binary on a free port with `rules` and `config` (TOML)
     /// in a scratch folder, in front of `upstream`.
     pub fn start(upstream: &str, rules: &str, config: &str) -> Gateway {
+        Gateway::start_with(upstream, rules, config, None)
+    }
+
+    /// [`Gateway::start`] with a catalog (written to `models.json`).
+    pub fn start_with(upstream: &str, rules: &str, config: &str, catalog: Option<&str>) -> Gateway {
         let dir = Scratch::new("serve");
         let rules = dir.file("rules.route", rules);
         let config = dir.file("gateway.toml", config);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+        command
             .args(["serve", "--rules", &rules, "--config", &config])
-            .args(["--listen", "127.0.0.1:0", "--upstream", upstream])
+            .args(["--listen", "127.0.0.1:0", "--upstream", upstream]);
+        if let Some(text) = catalog {
+            command.args(["--catalog", &dir.file("models.json", text)]);
+        }
+        let mut child = command
             .env("OPENROUTER_API_KEY", UPSTREAM_KEY)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -75,6 +145,13 @@ impl Gateway {
         }
     }
 
+    /// Rewrites a file of the scratch folder through a rename, as editors
+    /// and config managers do.
+    pub fn rewrite(&self, name: &str, text: &str) {
+        let tmp = self.dir.file(&format!(".{name}.tmp"), text);
+        std::fs::rename(tmp, self.dir.path().join(name)).unwrap();
+    }
+
     pub fn base(&self) -> String {
         format!("http://{}/v1", self.addr)
     }
@@ -95,6 +172,11 @@ impl Gateway {
 
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[], b"")
+    }
+
+    /// GETs `path` with a client key.
+    pub fn get_as(&self, path: &str, key: &str) -> Reply {
+        self.request("GET", path, &[("Authorization", format!("Bearer {key}"))], b"")
     }
 
     /// Sends a request with `Content-Length` and reads the whole answer.
