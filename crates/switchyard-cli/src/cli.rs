@@ -444,7 +444,11 @@ pub struct ServeArgs {
     pub listen: String,
 
     /// The upstream's OpenAI-compatible API base.
-    #[arg(long, value_name = "URL", default_value = "https://openrouter.ai/api/v1")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://openrouter.ai/api/v1"
+    )]
     pub upstream: String,
 
     /// The configuration file (TOML).

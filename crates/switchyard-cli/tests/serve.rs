@@ -54,7 +54,10 @@ fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
     let seen = stub.seen();
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert_eq!(seen[0].path, "/api/v1/chat/completions");
-    assert_eq!(seen[0].authorization.as_deref(), Some(&*format!("Bearer {UPSTREAM_KEY}")));
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(&*format!("Bearer {UPSTREAM_KEY}"))
+    );
     assert_eq!(
         seen[0].body,
         json!({
@@ -71,9 +74,15 @@ fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
     assert_eq!(seen[1].body["models"], json!(["test/backup", "test/third"]));
 
     // The failure cooled test/down down: the next request skips it.
-    let r = gw.chat(&json!({ "messages": [user("again")], "switchyard_context": { "tier": "pro" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("again")], "switchyard_context": { "tier": "pro" } }),
+        None,
+    );
     assert_eq!(r.header("x-switchyard-attempts"), Some("1"), "{}", r.text());
-    assert_eq!(stub.models_called(), ["test/down", "test/backup", "test/backup"]);
+    assert_eq!(
+        stub.models_called(),
+        ["test/down", "test/backup", "test/backup"]
+    );
     let ready = gw.get("/readyz").json();
     assert_eq!(ready["cooled_down"][0]["model"], "test/down", "{ready}");
 }
@@ -81,18 +90,36 @@ fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
 #[test]
 fn falls_back_on_429_but_not_on_400() {
     let (stub, gw) = start();
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "rate-limited" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "rate-limited" } }),
+        None,
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "bad-request" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "bad-request" } }),
+        None,
+    );
     assert_eq!(r.status, 400, "{}", r.text());
-    assert_eq!(r.json()["error"]["message"], "temperature must be at most 2");
-    assert_eq!(stub.models_called(), ["test/rate-limited", "test/backup", "test/bad-request"]);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "temperature must be at most 2"
+    );
+    assert_eq!(
+        stub.models_called(),
+        ["test/rate-limited", "test/backup", "test/bad-request"]
+    );
 
     // Every model failing: the last error comes back, with Retry-After.
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "all-down" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "all-down" } }),
+        None,
+    );
     assert_eq!(r.status, 503, "{}", r.text());
-    assert_eq!(r.json()["error"]["message"], "No available provider for test/down-too");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "No available provider for test/down-too"
+    );
     assert_eq!(r.header("retry-after"), Some("7"));
 }
 
@@ -107,14 +134,20 @@ fn a_fallback_inside_openrouter_counts_against_the_skipped_model() {
     assert_eq!(r.json()["model"], "test/backup");
     assert_eq!(stub.models_called(), ["test/fails-over"]);
     let ready = gw.get("/readyz").json();
-    assert_eq!(ready["cooled_down"][0]["model"], "test/fails-over", "{ready}");
+    assert_eq!(
+        ready["cooled_down"][0]["model"], "test/fails-over",
+        "{ready}"
+    );
 }
 
 #[test]
 fn context_fields_are_derived_from_the_request() {
     let (stub, gw) = start();
     let tools = json!([{ "type": "function", "function": { "name": "get_weather", "parameters": { "type": "object" } } }]);
-    let r = gw.chat(&json!({ "messages": [user("weather?")], "tools": tools, "max_completion_tokens": 100 }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("weather?")], "tools": tools, "max_completion_tokens": 100 }),
+        None,
+    );
     assert_eq!(r.header("x-switchyard-rule"), Some("tools"), "{}", r.text());
     let sent = &stub.seen()[0].body;
     assert_eq!(sent["tools"], tools);
@@ -122,14 +155,28 @@ fn context_fields_are_derived_from_the_request() {
     assert!(sent.get("switchyard_context").is_none(), "{sent}");
     // The body's context wins over a derived field; a cap above the rule's
     // does not raise it.
-    let r = gw.chat(&json!({ "messages": [user("weather?")], "tools": tools, "max_tokens": 5000,
-                             "switchyard_context": { "needs_tools": false } }), None);
-    assert_eq!(r.header("x-switchyard-rule"), Some("default"), "{}", r.text());
+    let r = gw.chat(
+        &json!({ "messages": [user("weather?")], "tools": tools, "max_tokens": 5000,
+                             "switchyard_context": { "needs_tools": false } }),
+        None,
+    );
+    assert_eq!(
+        r.header("x-switchyard-rule"),
+        Some("default"),
+        "{}",
+        r.text()
+    );
     assert_eq!(stub.seen()[1].body["max_tokens"], 256);
     let image = json!({ "messages": [{ "role": "user", "content": [
         { "type": "image_url", "image_url": { "url": "https://example.com/a.png" } } ]}] });
-    assert_eq!(gw.chat(&image, None).header("x-switchyard-rule"), Some("vision"));
-    let r = gw.chat(&json!({ "messages": [user("tell me about LSM trees")] }), None);
+    assert_eq!(
+        gw.chat(&image, None).header("x-switchyard-rule"),
+        Some("vision")
+    );
+    let r = gw.chat(
+        &json!({ "messages": [user("tell me about LSM trees")] }),
+        None,
+    );
     assert_eq!(r.header("x-switchyard-rule"), Some("lsm"));
     let r = gw.chat(&json!({ "messages": [user(&"word ".repeat(1000))] }), None);
     assert_eq!(r.header("x-switchyard-rule"), Some("big"));
@@ -141,34 +188,96 @@ fn context_fields_are_derived_from_the_request() {
 fn bad_requests_get_stable_codes_before_any_upstream_call() {
     let (stub, gw) = start();
     let cases = [
-        (json!({ "messages": [user("hi")], "switchyard_context": { "tier": "gold" } }), 400, "invalid_context", "field `tier`"),
-        (json!({ "messages": [user("hi")], "switchyard_context": "pro" }), 400, "invalid_context", "switchyard_context"),
-        (json!({ "messages": [user("hi"), { "role": "user", "content": 5 }] }), 400, "invalid_request", "messages[1]"),
-        (json!({ "model": "x" }), 400, "invalid_request", "`messages` is required"),
-        (json!({ "messages": [user("hi")], "provider": { "sort": "price" } }), 400, "invalid_request", "routing policy"),
-        (json!({ "messages": [user("hi")], "max_tokens": -3 }), 400, "invalid_request", "positive integer"),
-        (json!({ "messages": [user("hi")], "temperature": 1.5, "switchyard_context": { "tier": "pro" } }),
-         400, "invalid_request", "`temperature` is set by both"),
+        (
+            json!({ "messages": [user("hi")], "switchyard_context": { "tier": "gold" } }),
+            400,
+            "invalid_context",
+            "field `tier`",
+        ),
+        (
+            json!({ "messages": [user("hi")], "switchyard_context": "pro" }),
+            400,
+            "invalid_context",
+            "switchyard_context",
+        ),
+        (
+            json!({ "messages": [user("hi"), { "role": "user", "content": 5 }] }),
+            400,
+            "invalid_request",
+            "messages[1]",
+        ),
+        (
+            json!({ "model": "x" }),
+            400,
+            "invalid_request",
+            "`messages` is required",
+        ),
+        (
+            json!({ "messages": [user("hi")], "provider": { "sort": "price" } }),
+            400,
+            "invalid_request",
+            "routing policy",
+        ),
+        (
+            json!({ "messages": [user("hi")], "max_tokens": -3 }),
+            400,
+            "invalid_request",
+            "positive integer",
+        ),
+        (
+            json!({ "messages": [user("hi")], "temperature": 1.5, "switchyard_context": { "tier": "pro" } }),
+            400,
+            "invalid_request",
+            "`temperature` is set by both",
+        ),
     ];
     for (body, status, code, needle) in cases {
         let r = gw.chat(&body, None);
-        assert_eq!((r.status, r.code()), (status, code.to_string()), "{body}: {}", r.text());
-        let message = r.json()["error"]["message"].as_str().unwrap_or("").to_string();
+        assert_eq!(
+            (r.status, r.code()),
+            (status, code.to_string()),
+            "{body}: {}",
+            r.text()
+        );
+        let message = r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         assert!(message.contains(needle), "{body}: {message}");
     }
     let json_type = [("Content-Type", "application/json".to_string())];
     let r = gw.request("POST", "/v1/chat/completions", &json_type, b"{not json");
-    assert_eq!((r.status, r.code().as_str()), (400, "invalid_request"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_request"),
+        "{}",
+        r.text()
+    );
     assert!(r.text().contains("not valid JSON"), "{}", r.text());
     // Truncated: the client promises 100 bytes, sends 20, and hangs up.
     let r = gw.raw(
-        format!("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-                 Content-Length: 100\r\n\r\n{{\"messages\": [{{\"ro").as_bytes(),
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"messages\": [{\"ro",
         true,
     );
-    assert_eq!((r.status, r.code().as_str()), (400, "invalid_request"), "{}", r.text());
-    let r = gw.request("POST", "/v1/chat/completions", &[("Content-Type", "text/plain".into())], b"{}");
-    assert_eq!((r.status, r.code().as_str()), (415, "unsupported_media_type"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "invalid_request"),
+        "{}",
+        r.text()
+    );
+    let r = gw.request(
+        "POST",
+        "/v1/chat/completions",
+        &[("Content-Type", "text/plain".into())],
+        b"{}",
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (415, "unsupported_media_type"),
+        "{}",
+        r.text()
+    );
     let r = gw.get("/v1/chat/completions");
     assert_eq!((r.status, r.code().as_str()), (405, "method_not_allowed"));
     assert_eq!(r.header("allow"), Some("POST"));
@@ -183,7 +292,12 @@ fn oversized_bodies_are_413_declared_or_not() {
     let gw = Gateway::start(&stub.url(), RULES, "[limits]\nmax_body_bytes = 1000\n");
     let big = json!({ "messages": [user(&"x".repeat(2000))] });
     let r = gw.chat(&big, None);
-    assert_eq!((r.status, r.code().as_str()), (413, "request_too_large"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (413, "request_too_large"),
+        "{}",
+        r.text()
+    );
     // Chunked, so the size is only known while reading.
     let text = big.to_string();
     let raw = format!(
@@ -192,9 +306,17 @@ fn oversized_bodies_are_413_declared_or_not() {
         text.len()
     );
     let r = gw.raw(raw.as_bytes(), false);
-    assert_eq!((r.status, r.code().as_str()), (413, "request_too_large"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (413, "request_too_large"),
+        "{}",
+        r.text()
+    );
     // Under the limit it goes through.
-    assert_eq!(gw.chat(&json!({ "messages": [user("hi")] }), None).status, 200);
+    assert_eq!(
+        gw.chat(&json!({ "messages": [user("hi")] }), None).status,
+        200
+    );
     assert_eq!(stub.seen().len(), 1);
 }
 
@@ -205,7 +327,12 @@ fn no_matching_rule_is_422() {
                  rule pro: when tier == \"pro\" -> \"test/backup\"\n";
     let gw = Gateway::start(&stub.url(), rules, "");
     let r = gw.chat(&json!({ "messages": [user("hi")] }), None);
-    assert_eq!((r.status, r.code().as_str()), (422, "no_route"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (422, "no_route"),
+        "{}",
+        r.text()
+    );
     assert_eq!(r.json()["error"]["type"], "invalid_request_error");
 }
 
@@ -216,10 +343,20 @@ fn client_keys_authenticate_and_fix_context_fields() {
     let body = json!({ "messages": [user("hi")],
                        "switchyard_context": { "tier": "free", "team": "other" } });
     let r = gw.chat(&body, None);
-    assert_eq!((r.status, r.code().as_str()), (401, "missing_api_key"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (401, "missing_api_key"),
+        "{}",
+        r.text()
+    );
     assert_eq!(r.json()["error"]["type"], "authentication_error");
     let r = gw.chat(&body, Some("secret-two"));
-    assert_eq!((r.status, r.code().as_str()), (401, "invalid_api_key"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (401, "invalid_api_key"),
+        "{}",
+        r.text()
+    );
     assert_eq!(gw.get("/v1/models").status, 401);
     // The key's tier and team win over the body's.
     let r = gw.chat(&body, Some("secret-one"));
@@ -227,18 +364,27 @@ fn client_keys_authenticate_and_fix_context_fields() {
     assert_eq!(r.header("x-switchyard-rule"), Some("enterprise"));
     assert_eq!(stub.models_called(), ["test/enterprise"]);
     // The client's key is not sent upstream, nor logged.
-    assert_eq!(stub.seen()[0].authorization.as_deref(), Some(&*format!("Bearer {UPSTREAM_KEY}")));
+    assert_eq!(
+        stub.seen()[0].authorization.as_deref(),
+        Some(&*format!("Bearer {UPSTREAM_KEY}"))
+    );
     std::thread::sleep(Duration::from_millis(100));
     let log = gw.log();
     assert!(log.contains("search-team"), "{log}");
-    assert!(!log.contains("secret-one") && !log.contains(UPSTREAM_KEY), "{log}");
+    assert!(
+        !log.contains("secret-one") && !log.contains(UPSTREAM_KEY),
+        "{log}"
+    );
 }
 
 #[test]
 fn streams_are_relayed_byte_for_byte_after_a_fallback() {
     let (stub, gw) = start();
-    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "tier": "pro" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "tier": "pro" } }),
+        None,
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("content-type"), Some("text/event-stream"));
     assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
@@ -250,42 +396,104 @@ fn streams_are_relayed_byte_for_byte_after_a_fallback() {
 fn stalls_time_out_and_fall_back() {
     let (stub, gw) = start();
     let started = Instant::now();
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall-then-ok" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall-then-ok" } }),
+        None,
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["model"], "test/backup");
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall" } }), None);
-    assert_eq!((r.status, r.code().as_str()), (504, "upstream_timeout"), "{}", r.text());
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
-    assert_eq!(stub.models_called(), ["test/stall", "test/backup", "test/stall-too"]);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall" } }),
+        None,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (504, "upstream_timeout"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        stub.models_called(),
+        ["test/stall", "test/backup", "test/stall-too"]
+    );
 }
 
 #[test]
 fn broken_idle_and_garbage_upstreams() {
     let (_stub, gw) = start();
     // Breaks mid-stream: what came is relayed, then an in-band error.
-    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "breaks" } }), None);
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "scenario": "breaks" } }),
+        None,
+    );
     assert_eq!(r.status, 200);
     let text = r.text();
-    assert!(text.starts_with("data: {") && text.contains("part 0"), "{text}");
-    assert!(text.trim_end().ends_with("}}") && text.contains("the upstream stream broke"), "{text}");
+    assert!(
+        text.starts_with("data: {") && text.contains("part 0"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("}}") && text.contains("the upstream stream broke"),
+        "{text}"
+    );
     // Idle past timeouts.idle_stream.
-    let r = gw.chat(&json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "idle" } }), None);
-    assert!(r.text().contains("idle longer than timeouts.idle_stream"), "{}", r.text());
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "stream": true,
+                             "switchyard_context": { "scenario": "idle" } }),
+        None,
+    );
+    assert!(
+        r.text().contains("idle longer than timeouts.idle_stream"),
+        "{}",
+        r.text()
+    );
     // Not HTTP at all.
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "garbage" } }), None);
-    assert_eq!((r.status, r.code().as_str()), (502, "upstream_invalid_response"), "{}", r.text());
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "garbage" } }),
+        None,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (502, "upstream_invalid_response"),
+        "{}",
+        r.text()
+    );
     // HTTP, but a 200 that is not JSON.
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "not-json" } }), None);
-    assert_eq!((r.status, r.code().as_str()), (502, "upstream_invalid_response"), "{}", r.text());
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "not-json" } }),
+        None,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (502, "upstream_invalid_response"),
+        "{}",
+        r.text()
+    );
 }
 
 #[test]
 fn an_unreachable_upstream_is_502_and_no_model_is_blamed() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let gw = Gateway::start(&format!("http://127.0.0.1:{port}/api/v1"), RULES, CONFIG);
-    let r = gw.chat(&json!({ "messages": [user("hi")], "switchyard_context": { "tier": "pro" } }), None);
-    assert_eq!((r.status, r.code().as_str()), (502, "upstream_unreachable"), "{}", r.text());
+    let r = gw.chat(
+        &json!({ "messages": [user("hi")], "switchyard_context": { "tier": "pro" } }),
+        None,
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (502, "upstream_unreachable"),
+        "{}",
+        r.text()
+    );
     assert_eq!(gw.get("/readyz").json()["cooled_down"], json!([]));
 }

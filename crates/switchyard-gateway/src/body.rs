@@ -130,10 +130,9 @@ impl Relay {
                     return Poll::Ready(None);
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    return Poll::Ready(Some(self.fail(
-                        "broken",
-                        &format!("the upstream stream broke: {e}"),
-                    )));
+                    return Poll::Ready(Some(
+                        self.fail("broken", &format!("the upstream stream broke: {e}")),
+                    ));
                 }
                 Poll::Pending => break,
             }

@@ -298,8 +298,7 @@ impl Config {
         for (index, key) in self.keys.iter().enumerate() {
             let problem = if key.name.trim().is_empty() {
                 Some("the name is empty")
-            } else if key.sha256.len() != 64 || !key.sha256.bytes().all(|b| b.is_ascii_hexdigit())
-            {
+            } else if key.sha256.len() != 64 || !key.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 Some("`sha256` must be 64 hex digits (`printf %s \"$KEY\" | sha256sum`)")
             } else if !names.insert(key.name.as_str()) {
                 Some("another key has this name")

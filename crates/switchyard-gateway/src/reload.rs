@@ -33,8 +33,7 @@ pub(crate) struct Watched {
 /// Follows the files until the runtime stops.
 pub(crate) async fn follow(gateway: Arc<Gateway>, mut watched: Watched) {
     #[cfg(unix)]
-    let mut hangup =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     loop {
         #[cfg(unix)]
         {
@@ -65,9 +64,10 @@ fn check(gateway: &Gateway, watched: &mut Watched) {
     if let Some((path, last)) = &mut watched.config {
         if let Some(text) = changed(path, last) {
             any = true;
-            match Config::from_toml(&text).map_err(|e| e.to_string()).and_then(|c| {
-                Settings::new(c, &watched.api_key).map_err(|e| e.to_string())
-            }) {
+            match Config::from_toml(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|c| Settings::new(c, &watched.api_key).map_err(|e| e.to_string()))
+            {
                 Ok(settings) => {
                     let keys = settings.config.keys.len();
                     gateway.settings.store(Arc::new(settings));
@@ -94,7 +94,7 @@ fn check(gateway: &Gateway, watched: &mut Watched) {
                         Arc::clone(&gateway.metrics),
                         Some(&previous),
                     )
-                        .map_err(|e| format!("the ruleset with the new catalog: {e}"))
+                    .map_err(|e| format!("the ruleset with the new catalog: {e}"))
                 });
             match routing {
                 Ok(routing) => {

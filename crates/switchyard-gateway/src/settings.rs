@@ -52,11 +52,13 @@ impl Settings {
         }
         let mut upstream_headers = Vec::new();
         for (name, value) in headers(api_key, attribution.as_ref()) {
-            let mut value = HeaderValue::from_str(&value).map_err(|_| SettingsError::Header(name))?;
+            let mut value =
+                HeaderValue::from_str(&value).map_err(|_| SettingsError::Header(name))?;
             if name.eq_ignore_ascii_case("authorization") {
                 value.set_sensitive(true);
             }
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| SettingsError::Header(name))?;
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| SettingsError::Header(name))?;
             upstream_headers.push((name, value));
         }
         let keys = config

@@ -29,8 +29,7 @@ use crate::plan::Plan;
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The pooled upstream client.
-pub(crate) type UpstreamClient =
-    Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub(crate) type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// Why an upstream client could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +129,10 @@ impl Gateway {
                 Ok(Err(e)) => {
                     return Err(Failure::new(
                         Code::UpstreamInvalidResponse,
-                        format!("the upstream's answer is not valid HTTP: {}", source_text(&e)),
+                        format!(
+                            "the upstream's answer is not valid HTTP: {}",
+                            source_text(&e)
+                        ),
                     ));
                 }
                 Ok(Ok(response)) => response,
@@ -178,11 +180,9 @@ impl Gateway {
     ) -> Result<Next, Failure> {
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
-        let read = tokio::time::timeout_at(
-            deadline,
-            Limited::new(body, MAX_RESPONSE_BYTES).collect(),
-        )
-        .await;
+        let read =
+            tokio::time::timeout_at(deadline, Limited::new(body, MAX_RESPONSE_BYTES).collect())
+                .await;
         let bytes = match read {
             Err(_) => {
                 return Err(Failure::new(
@@ -241,7 +241,10 @@ impl Gateway {
             Err(e) => {
                 // JSON the reader does not understand: the client may; pass
                 // it on.
-                tracing::warn!(request_id = record.id, "the upstream's answer is unusual: {e}");
+                tracing::warn!(
+                    request_id = record.id,
+                    "the upstream's answer is unusual: {e}"
+                );
                 self.health.report_success(model);
             }
         }
@@ -378,7 +381,9 @@ impl Gateway {
     pub(crate) fn chat_url(base: &str) -> Result<Uri, String> {
         let base = base.trim_end_matches('/');
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!("the upstream {base} is not an http:// or https:// URL"));
+            return Err(format!(
+                "the upstream {base} is not an http:// or https:// URL"
+            ));
         }
         format!("{base}/chat/completions")
             .parse()

@@ -43,9 +43,8 @@ pub fn run(args: ServeArgs) -> Status {
                 },
             ..
         }) => {
-            Stream::Stderr.line(
-                render::human::render_all(&sources, &diagnostics, false).trim_end(),
-            );
+            Stream::Stderr
+                .line(render::human::render_all(&sources, &diagnostics, false).trim_end());
             Status::Findings
         }
         Err(e) => {

@@ -135,7 +135,10 @@ impl Gateway {
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| {
                 std::thread::sleep(Duration::from_millis(200));
-                panic!("no address in {line:?}; stderr:\n{}", stderr.lock().unwrap())
+                panic!(
+                    "no address in {line:?}; stderr:\n{}",
+                    stderr.lock().unwrap()
+                )
             });
         Gateway {
             child,
@@ -167,7 +170,12 @@ impl Gateway {
         if let Some(k) = key {
             headers.push(("Authorization", format!("Bearer {k}")));
         }
-        self.request("POST", "/v1/chat/completions", &headers, body.to_string().as_bytes())
+        self.request(
+            "POST",
+            "/v1/chat/completions",
+            &headers,
+            body.to_string().as_bytes(),
+        )
     }
 
     pub fn get(&self, path: &str) -> Reply {
@@ -176,11 +184,22 @@ impl Gateway {
 
     /// GETs `path` with a client key.
     pub fn get_as(&self, path: &str, key: &str) -> Reply {
-        self.request("GET", path, &[("Authorization", format!("Bearer {key}"))], b"")
+        self.request(
+            "GET",
+            path,
+            &[("Authorization", format!("Bearer {key}"))],
+            b"",
+        )
     }
 
     /// Sends a request with `Content-Length` and reads the whole answer.
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Reply {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.addr,
@@ -264,7 +283,14 @@ impl Reply {
             .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(raw)));
         let head = String::from_utf8_lossy(&raw[..split]).into_owned();
         let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_string()))
@@ -273,8 +299,16 @@ impl Reply {
         let chunked = headers
             .iter()
             .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-        let body = if chunked { dechunk(rest) } else { rest.to_vec() };
-        Reply { status, headers, body }
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_vec()
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -295,7 +329,10 @@ impl Reply {
 
     /// The error's `code` in OpenAI's error shape.
     pub fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or("").to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 }
 
@@ -303,7 +340,8 @@ impl Reply {
 pub fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }

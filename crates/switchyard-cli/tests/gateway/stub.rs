@@ -98,8 +98,17 @@ pub fn sse(model: &str) -> String {
     });
     [
         ": OPENROUTER PROCESSING".to_string(),
-        format!("data: {}", chunk(json!({ "role": "assistant", "content": "hello " }), Value::Null)),
-        format!("data: {}", chunk(json!({ "content": "from the stream" }), Value::Null)),
+        format!(
+            "data: {}",
+            chunk(
+                json!({ "role": "assistant", "content": "hello " }),
+                Value::Null
+            )
+        ),
+        format!(
+            "data: {}",
+            chunk(json!({ "content": "from the stream" }), Value::Null)
+        ),
         format!("data: {}", chunk(json!({}), json!("stop"))),
         format!("data: {usage}"),
         "data: [DONE]".to_string(),
@@ -129,13 +138,19 @@ fn connection(stream: TcpStream, state: &State) {
                 n.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
             })
         };
-        let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let length: usize = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let mut body = vec![0; length];
         if reader.read_exact(&mut body).is_err() {
             return;
         }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let path = head.first().and_then(|l| l.split(' ').nth(1)).unwrap_or("").to_string();
+        let path = head
+            .first()
+            .and_then(|l| l.split(' ').nth(1))
+            .unwrap_or("")
+            .to_string();
         state.seen.lock().unwrap().push(Seen {
             path,
             authorization: header("authorization"),
@@ -155,11 +170,23 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
     if model.starts_with("test/down") {
         let e = json!({ "error": { "code": 503, "message": format!("No available provider for {model}"),
                                    "metadata": { "error_type": "provider_overloaded" } } });
-        return full(out, 503, "application/json", &e.to_string(), &["Retry-After: 7"]);
+        return full(
+            out,
+            503,
+            "application/json",
+            &e.to_string(),
+            &["Retry-After: 7"],
+        );
     }
     match model {
         "test/rate-limited" => {
-            return full(out, 429, "application/json", &error(429, "Rate limit exceeded").to_string(), &[])
+            return full(
+                out,
+                429,
+                "application/json",
+                &error(429, "Rate limit exceeded").to_string(),
+                &[],
+            )
         }
         "test/bad-request" => {
             let e = error(400, "temperature must be at most 2");
@@ -176,7 +203,11 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
         "test/not-json" => return full(out, 200, "text/html", "<html>oops</html>", &[]),
         _ => {}
     }
-    let served = if model == "test/fails-over" { "test/backup" } else { model };
+    let served = if model == "test/fails-over" {
+        "test/backup"
+    } else {
+        model
+    };
     if stream {
         return streamed(out, served, state);
     }
@@ -188,7 +219,11 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
     } else {
         json!({ "role": "assistant", "content": format!("hello from {served}") })
     };
-    let finish = if body["tools"].is_array() { "tool_calls" } else { "stop" };
+    let finish = if body["tools"].is_array() {
+        "tool_calls"
+    } else {
+        "stop"
+    };
     let reply = json!({
         "id": "gen-stub", "object": "chat.completion", "created": 1_700_000_000,
         "model": served, "provider": "Stub",
@@ -212,13 +247,15 @@ fn full(out: &mut TcpStream, status: u16, content_type: &str, body: &str, extra:
 }
 
 fn chunk(out: &mut TcpStream, data: &str) -> bool {
-    out.write_all(format!("{:x}\r\n{data}\r\n", data.len()).as_bytes()).is_ok()
+    out.write_all(format!("{:x}\r\n{data}\r\n", data.len()).as_bytes())
+        .is_ok()
         && out.flush().is_ok()
 }
 
 /// A streamed answer, as the model says.
 fn streamed(out: &mut TcpStream, model: &str, state: &State) -> bool {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
     if out.write_all(head.as_bytes()).is_err() {
         return false;
     }
