@@ -1,8 +1,10 @@
 //! `switchyard serve` as a black box: the built binary in front of a stub
 //! upstream on 127.0.0.1 (`tests/gateway/stub.rs`), driven over plain
-//! HTTP. Routing, fallback, auth, errors, streaming, timeouts, limits,
-//! status pages and shutdown; the official `openai` client and reloads
-//! under load are in `serve_clients.rs`.
+//! HTTP. Here: routing, the body sent upstream, fallback, derived context
+//! fields, client keys and the errors the gateway answers itself.
+//! `serve_upstreams.rs`: streams, timeouts, broken upstreams, disconnects,
+//! limits, shutdown; `serve_ops.rs`: status pages, metrics, the access
+//! log, reloads under load; `serve_openai.rs`: the official client.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,16 +16,12 @@
 mod gateway;
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use gateway::stub::{sse, Stub};
-use gateway::{Gateway, CONFIG, KEYS, RULES, UPSTREAM_KEY};
-
-fn user(text: &str) -> Value {
-    json!({ "role": "user", "content": text })
-}
+use gateway::stub::Stub;
+use gateway::{user, Gateway, CONFIG, KEYS, RULES, UPSTREAM_KEY};
 
 fn start() -> (Stub, Gateway) {
     let stub = Stub::start();
@@ -375,125 +373,4 @@ fn client_keys_authenticate_and_fix_context_fields() {
         !log.contains("secret-one") && !log.contains(UPSTREAM_KEY),
         "{log}"
     );
-}
-
-#[test]
-fn streams_are_relayed_byte_for_byte_after_a_fallback() {
-    let (stub, gw) = start();
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "tier": "pro" } }),
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.header("content-type"), Some("text/event-stream"));
-    assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
-    assert_eq!(r.text(), sse("test/backup"));
-    assert_eq!(stub.models_called(), ["test/down", "test/backup"]);
-}
-
-#[test]
-fn stalls_time_out_and_fall_back() {
-    let (stub, gw) = start();
-    let started = Instant::now();
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall-then-ok" } }),
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.json()["model"], "test/backup");
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall" } }),
-        None,
-    );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (504, "upstream_timeout"),
-        "{}",
-        r.text()
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(
-        stub.models_called(),
-        ["test/stall", "test/backup", "test/stall-too"]
-    );
-}
-
-#[test]
-fn broken_idle_and_garbage_upstreams() {
-    let (_stub, gw) = start();
-    // Breaks mid-stream: what came is relayed, then an in-band error.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "breaks" } }),
-        None,
-    );
-    assert_eq!(r.status, 200);
-    let text = r.text();
-    assert!(
-        text.starts_with("data: {") && text.contains("part 0"),
-        "{text}"
-    );
-    assert!(
-        text.trim_end().ends_with("}}") && text.contains("the upstream stream broke"),
-        "{text}"
-    );
-    // Idle past timeouts.idle_stream.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "idle" } }),
-        None,
-    );
-    assert!(
-        r.text().contains("idle longer than timeouts.idle_stream"),
-        "{}",
-        r.text()
-    );
-    // Not HTTP at all.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "garbage" } }),
-        None,
-    );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "upstream_invalid_response"),
-        "{}",
-        r.text()
-    );
-    // HTTP, but a 200 that is not JSON.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "not-json" } }),
-        None,
-    );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "upstream_invalid_response"),
-        "{}",
-        r.text()
-    );
-}
-
-#[test]
-fn an_unreachable_upstream_is_502_and_no_model_is_blamed() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let gw = Gateway::start(&format!("http://127.0.0.1:{port}/api/v1"), RULES, CONFIG);
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "tier": "pro" } }),
-        None,
-    );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "upstream_unreachable"),
-        "{}",
-        r.text()
-    );
-    assert_eq!(gw.get("/readyz").json()["cooled_down"], json!([]));
 }

@@ -16,6 +16,7 @@ use switchyard::Health;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::ReplyBody;
+use crate::client::UpstreamClient;
 use crate::context::last_user_text;
 use crate::error::{Code, Failure};
 use crate::incoming::Incoming as ChatIncoming;
@@ -23,7 +24,6 @@ use crate::log::AccessRecord;
 use crate::metrics::{Metrics, RequestLabels};
 use crate::routing::Routing;
 use crate::settings::{ClientKey, Settings};
-use crate::upstream::UpstreamClient;
 
 /// Everything a request is served with.
 pub(crate) struct Gateway {

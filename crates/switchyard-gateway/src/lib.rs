@@ -54,6 +54,7 @@
 //! digests.
 
 mod body;
+mod client;
 mod config;
 mod context;
 mod error;
@@ -63,6 +64,7 @@ mod log;
 mod metrics;
 mod plan;
 mod reload;
+mod report;
 mod routing;
 mod server;
 mod settings;
@@ -76,6 +78,7 @@ use std::sync::Arc;
 use switchyard::openrouter::ApiKey;
 use switchyard::{Catalog, Health, RulesetError, SystemClock};
 
+pub use client::ClientError;
 pub use config::{
     AttributionConfig, Config, ConfigError, HealthConfig, KeyConfig, Limits, LogConfig, LogFormat,
     Timeouts,
@@ -83,7 +86,6 @@ pub use config::{
 pub use error::{Code, Failure};
 pub use incoming::CONTEXT_FIELD;
 pub use settings::SettingsError;
-pub use upstream::ClientError;
 
 use crate::gateway::Gateway;
 use crate::metrics::Metrics;
@@ -209,7 +211,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         }
         None => (None, None),
     };
-    let chat_url = Gateway::chat_url(&options.upstream).map_err(ServeError::Upstream)?;
+    let chat_url = client::chat_url(&options.upstream).map_err(ServeError::Upstream)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -222,7 +224,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
                 source,
             },
         )?;
-        let client = upstream::client(config.timeouts.connect())?;
+        let client = client::new(config.timeouts.connect())?;
         let settings = Settings::new(config, &options.api_key)?;
         let listener = tokio::net::TcpListener::bind(&options.listen)
             .await

@@ -1,20 +1,13 @@
-//! Calling the upstream: a pooled HTTP/1.1 client (https through rustls
-//! with the webpki roots), and the plan's chain tried model by model
-//! under the timeouts, with health reports for the models that failed or
-//! served.
+//! Forwarding: the plan's chain tried model by model under the
+//! timeouts, an answer read whole or a stream handed to the relay.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
-use hyper::{Method, Request, Response, Uri};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
-use switchyard::catalog::split_variant;
+use hyper::{Method, Request, Response};
 use switchyard::openrouter::{read_response, ChatRequest, ResponseError, Route};
 use tokio::time::Instant;
 
@@ -27,35 +20,6 @@ use crate::plan::Plan;
 
 /// The most of an upstream's (non-streamed) answer read into memory.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// The pooled upstream client.
-pub(crate) type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// Why an upstream client could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The platform's TLS setup failed.
-    #[error("cannot set up TLS: {0}")]
-    Tls(#[from] rustls::Error),
-}
-
-/// A client that keeps connections open for reuse, connects within
-/// `connect` and speaks http and https.
-pub(crate) fn client(connect: Duration) -> Result<UpstreamClient, ClientError> {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    http.set_connect_timeout(Some(connect));
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())?
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .pool_timer(TokioTimer::new())
-        .build(https))
-}
 
 /// The outcome of one attempt that did not give the answer.
 enum Next {
@@ -107,9 +71,9 @@ impl Gateway {
             let first_byte = timeouts.first_byte().min(deadline_total);
             let answered = tokio::time::timeout(first_byte, self.client.request(request)).await;
             let head_at = Instant::now();
-            record.upstream_ms += (head_at - sent).as_secs_f64() * 1e3;
             let response = match answered {
                 Err(_) => {
+                    record.upstream_ms += (head_at - sent).as_secs_f64() * 1e3;
                     // Slow: this model's fault as far as anyone can tell.
                     self.health.report_failure(model);
                     last_timeout = Some(model.clone());
@@ -142,18 +106,17 @@ impl Gateway {
                 .observe((head_at - sent).as_secs_f64());
             let status = response.status().as_u16();
             if incoming.stream && (200..300).contains(&status) {
+                // Timed and logged when the stream ends.
                 return Ok(self.relay(&plan, i, model, response, sent, deadline, record));
             }
-            match self
+            let read = self
                 .read_answer(&plan, i, model, response, deadline, record)
-                .await?
-            {
-                Next::Answer(answer) => {
-                    self.metrics
-                        .upstream_latency
-                        .observe(sent.elapsed().as_secs_f64());
-                    return Ok(answer);
-                }
+                .await;
+            let took = sent.elapsed().as_secs_f64();
+            record.upstream_ms += took * 1e3;
+            self.metrics.upstream_latency.observe(took);
+            match read? {
+                Next::Answer(answer) => return Ok(answer),
                 Next::Fallback => continue,
             }
         }
@@ -302,92 +265,6 @@ impl Gateway {
             h.insert(name, value);
         }
         answer
-    }
-
-    /// Counts and logs an attempt given up for the next model.
-    fn fallback(&self, plan: &Plan, i: usize, model: &str, why: &str) {
-        self.metrics
-            .fallbacks
-            .get_or_create(&crate::metrics::RuleLabel {
-                rule: plan.rule.clone(),
-            })
-            .inc();
-        tracing::warn!(
-            rule = plan.rule.as_str(),
-            model,
-            attempt = i + 1,
-            "attempt failed, trying the next model: {why}"
-        );
-    }
-
-    /// Reports the attempt's success: a success for the model that served
-    /// (found in the chain from `attempt` on, variants aside) and a failure
-    /// for each model OpenRouter skipped before it. Returns the served
-    /// model's index in the chain.
-    pub(crate) fn account_success(
-        &self,
-        chain: &[String],
-        attempt: usize,
-        served: Option<&str>,
-    ) -> usize {
-        let tried = chain.get(attempt..).unwrap_or_default();
-        let k = served
-            .and_then(|s| {
-                tried
-                    .iter()
-                    .position(|m| split_variant(m).0 == split_variant(s).0)
-            })
-            .unwrap_or(0);
-        for skipped in tried.iter().take(k) {
-            self.health.report_failure(skipped);
-        }
-        if let Some(m) = tried.get(k) {
-            self.health.report_success(m);
-        }
-        attempt + k
-    }
-
-    /// The end of a relayed stream: health, metrics, access log.
-    pub(crate) fn stream_ended(&self, end: StreamEnd, tail: &[u8], how: &str) {
-        let StreamEnd {
-            mut record,
-            chain,
-            attempt,
-            rule,
-            status,
-            sent,
-            ..
-        } = end;
-        if how == "complete" {
-            let catalog = self.routing.load().catalog.clone();
-            // The tail may start inside a character: read it lossily.
-            let text = String::from_utf8_lossy(tail);
-            let outcome =
-                switchyard::openrouter::parse_stream_final_chunk(&text, catalog.as_deref()).ok();
-            if let Some(outcome) = &outcome {
-                record.outcome(outcome);
-            }
-            self.account_success(&chain, attempt, outcome.as_ref().map(|o| o.model.as_str()));
-        }
-        record.upstream_ms += sent.elapsed().as_secs_f64() * 1e3;
-        self.metrics
-            .upstream_latency
-            .observe(sent.elapsed().as_secs_f64());
-        self.count(&rule, record.model.as_deref(), status);
-        record.emit(status, Some(how));
-    }
-
-    /// The upstream URL of chat completions.
-    pub(crate) fn chat_url(base: &str) -> Result<Uri, String> {
-        let base = base.trim_end_matches('/');
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!(
-                "the upstream {base} is not an http:// or https:// URL"
-            ));
-        }
-        format!("{base}/chat/completions")
-            .parse()
-            .map_err(|e| format!("the upstream {base} is not a valid URL: {e}"))
     }
 }
 

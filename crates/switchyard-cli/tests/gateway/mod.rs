@@ -80,6 +80,23 @@ sha256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185"
 fields = { tier = "enterprise", team = "search" }
 "#;
 
+/// A user message.
+pub fn user(text: &str) -> Value {
+    serde_json::json!({ "role": "user", "content": text })
+}
+
+/// Waits up to 5 s for `done`.
+pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A `switchyard serve` process.
 pub struct Gateway {
     child: Child,
