@@ -23,15 +23,9 @@ use serde_json::json;
 use gateway::stub::Stub;
 use gateway::{user, Gateway, CONFIG, KEYS, RULES, UPSTREAM_KEY};
 
-fn start() -> (Stub, Gateway) {
-    let stub = Stub::start();
-    let gw = Gateway::start(&stub.url(), RULES, CONFIG);
-    (stub, gw)
-}
-
 #[test]
 fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
-    let (stub, gw) = start();
+    let (stub, gw) = gateway::start();
     let messages = json!([
         { "role": "system", "content": "Be brief." },
         { "role": "user", "content": [
@@ -87,17 +81,11 @@ fn falls_back_on_5xx_and_the_body_is_shaped_by_the_rule() {
 
 #[test]
 fn falls_back_on_429_but_not_on_400() {
-    let (stub, gw) = start();
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "rate-limited" } }),
-        None,
-    );
+    let (stub, gw) = gateway::start();
+    let r = gw.scenario("rate-limited", false);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-switchyard-attempts"), Some("2"));
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "bad-request" } }),
-        None,
-    );
+    let r = gw.scenario("bad-request", false);
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(
         r.json()["error"]["message"],
@@ -109,10 +97,7 @@ fn falls_back_on_429_but_not_on_400() {
     );
 
     // Every model failing: the last error comes back, with Retry-After.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "all-down" } }),
-        None,
-    );
+    let r = gw.scenario("all-down", false);
     assert_eq!(r.status, 503, "{}", r.text());
     assert_eq!(
         r.json()["error"]["message"],
@@ -123,11 +108,8 @@ fn falls_back_on_429_but_not_on_400() {
 
 #[test]
 fn a_fallback_inside_openrouter_counts_against_the_skipped_model() {
-    let (stub, gw) = start();
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "openrouter-fallback" } }),
-        None,
-    );
+    let (stub, gw) = gateway::start();
+    let r = gw.scenario("openrouter-fallback", false);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["model"], "test/backup");
     assert_eq!(stub.models_called(), ["test/fails-over"]);
@@ -140,7 +122,7 @@ fn a_fallback_inside_openrouter_counts_against_the_skipped_model() {
 
 #[test]
 fn context_fields_are_derived_from_the_request() {
-    let (stub, gw) = start();
+    let (stub, gw) = gateway::start();
     let tools = json!([{ "type": "function", "function": { "name": "get_weather", "parameters": { "type": "object" } } }]);
     let r = gw.chat(
         &json!({ "messages": [user("weather?")], "tools": tools, "max_completion_tokens": 100 }),
@@ -184,7 +166,7 @@ fn context_fields_are_derived_from_the_request() {
 
 #[test]
 fn bad_requests_get_stable_codes_before_any_upstream_call() {
-    let (stub, gw) = start();
+    let (stub, gw) = gateway::start();
     let cases = [
         (
             json!({ "messages": [user("hi")], "switchyard_context": { "tier": "gold" } }),

@@ -21,15 +21,9 @@ use serde_json::json;
 use gateway::stub::{sse, Stub};
 use gateway::{eventually, user, Gateway, CONFIG, RULES};
 
-fn start() -> (Stub, Gateway) {
-    let stub = Stub::start();
-    let gw = Gateway::start(&stub.url(), RULES, CONFIG);
-    (stub, gw)
-}
-
 #[test]
 fn streams_are_relayed_byte_for_byte_after_a_fallback() {
-    let (stub, gw) = start();
+    let (stub, gw) = gateway::start();
     let r = gw.chat(
         &json!({ "messages": [user("hi")], "stream": true,
                              "switchyard_context": { "tier": "pro" } }),
@@ -44,18 +38,12 @@ fn streams_are_relayed_byte_for_byte_after_a_fallback() {
 
 #[test]
 fn stalls_time_out_and_fall_back() {
-    let (stub, gw) = start();
+    let (stub, gw) = gateway::start();
     let started = Instant::now();
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall-then-ok" } }),
-        None,
-    );
+    let r = gw.scenario("stall-then-ok", false);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["model"], "test/backup");
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "stall" } }),
-        None,
-    );
+    let r = gw.scenario("stall", false);
     assert_eq!(
         (r.status, r.code().as_str()),
         (504, "upstream_timeout"),
@@ -75,13 +63,9 @@ fn stalls_time_out_and_fall_back() {
 
 #[test]
 fn broken_idle_and_garbage_upstreams() {
-    let (_stub, gw) = start();
+    let (_stub, gw) = gateway::start();
     // Breaks mid-stream: what came is relayed, then an in-band error.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "breaks" } }),
-        None,
-    );
+    let r = gw.scenario("breaks", true);
     assert_eq!(r.status, 200);
     let text = r.text();
     assert!(
@@ -93,21 +77,14 @@ fn broken_idle_and_garbage_upstreams() {
         "{text}"
     );
     // Idle past timeouts.idle_stream.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "stream": true,
-                             "switchyard_context": { "scenario": "idle" } }),
-        None,
-    );
+    let r = gw.scenario("idle", true);
     assert!(
         r.text().contains("idle longer than timeouts.idle_stream"),
         "{}",
         r.text()
     );
     // Not HTTP at all.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "garbage" } }),
-        None,
-    );
+    let r = gw.scenario("garbage", false);
     assert_eq!(
         (r.status, r.code().as_str()),
         (502, "upstream_invalid_response"),
@@ -115,10 +92,7 @@ fn broken_idle_and_garbage_upstreams() {
         r.text()
     );
     // HTTP, but a 200 that is not JSON.
-    let r = gw.chat(
-        &json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "not-json" } }),
-        None,
-    );
+    let r = gw.scenario("not-json", false);
     assert_eq!(
         (r.status, r.code().as_str()),
         (502, "upstream_invalid_response"),

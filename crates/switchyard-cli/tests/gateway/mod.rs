@@ -97,6 +97,13 @@ pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// A stub, and a gateway with [`RULES`] and [`CONFIG`] in front of it.
+pub fn start() -> (stub::Stub, Gateway) {
+    let stub = stub::Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, CONFIG);
+    (stub, gw)
+}
+
 /// A `switchyard serve` process.
 pub struct Gateway {
     child: Child,
@@ -193,6 +200,14 @@ impl Gateway {
             &headers,
             body.to_string().as_bytes(),
         )
+    }
+
+    /// A one-message request routed to [`RULES`]'s `scenario`, streamed or
+    /// not.
+    pub fn scenario(&self, scenario: &str, stream: bool) -> Reply {
+        let body = serde_json::json!({ "messages": [user("hi")], "stream": stream,
+                                       "switchyard_context": { "scenario": scenario } });
+        self.chat(&body, None)
     }
 
     pub fn get(&self, path: &str) -> Reply {
