@@ -19,27 +19,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 here=benches/gateway
 duration=${DURATION:-10}
 WRK_VERSION=4.1.0-3+b2
-NGINX_VERSION=1.22.1-9+deb12u7
+NGINX_VERSION=1.22.1-9+deb12u9
 
 step() {
     printf '\n==> %s\n' "$*" >&2
 }
 
-install() { # package version binary
-    if command -v "$3" >/dev/null; then
-        return
-    fi
-    step "apt-get install $1=$2"
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+    step "apt-get install wrk=$WRK_VERSION nginx=$NGINX_VERSION"
     # RUNLEVEL=1: the package's scripts do not start a system nginx.
     export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
     apt-get update -qq
-    apt-get install -y -qq "$1=$2" >/dev/null || {
-        echo "note: $1=$2 is not in the archive any more; installing the candidate" >&2
-        apt-get install -y -qq "$1" >/dev/null
+    apt-get install -y -qq "wrk=$WRK_VERSION" "nginx=$NGINX_VERSION" \
+        "nginx-common=$NGINX_VERSION" >/dev/null || {
+        echo "note: the pinned versions are not in the archive any more; installing the candidates" >&2
+        apt-get install -y -qq wrk nginx >/dev/null
     }
-}
-install wrk "$WRK_VERSION" wrk
-install nginx "$NGINX_VERSION" nginx
+fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 step "cargo build --release -p switchyard-cli"
@@ -88,7 +84,10 @@ EOF
 pids+=($!)
 
 step "switchyard serve"
-cat >"$work/rules.route" <<'EOF'
+# The ruleset in a folder of its own: the access log must not be written
+# where the ruleset is watched (its folder and that folder's parent).
+mkdir -p "$work/rules/watched" "$work/log"
+cat >"$work/rules/watched/rules.route" <<'EOF'
 context { tier: "free" | "pro" = "free"  needs_tools: bool = false }
 defaults max_tokens 256
 rule pro: when tier == "pro" -> "bench/pro" fallback ["bench/model"]
@@ -96,9 +95,9 @@ rule tools: when needs_tools -> "bench/tools"
 rule default: otherwise -> "bench/model"
 EOF
 OPENROUTER_API_KEY=sk-or-v1-bench-000000000000 "$switchyard" serve \
-    --rules "$work/rules.route" --listen 127.0.0.1:0 \
+    --rules "$work/rules/watched/rules.route" --listen 127.0.0.1:0 \
     --upstream "http://127.0.0.1:$stub_port/api/v1" \
-    >"$work/serve.out" 2>"$work/serve.log" &
+    >"$work/serve.out" 2>"$work/log/serve.log" &
 gateway_pid=$!
 pids+=($gateway_pid)
 for _ in $(seq 100); do
@@ -106,7 +105,7 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 gateway=$(sed -n 's|^listening on \(http://[^/]*\)/v1$|\1|p' "$work/serve.out")
-[[ -n $gateway ]] || { cat "$work/serve.log" >&2; exit 1; }
+[[ -n $gateway ]] || { cat "$work/log/serve.log" >&2; exit 1; }
 
 cat >"$work/post.lua" <<'EOF'
 wrk.method = "POST"
@@ -130,22 +129,25 @@ failed() {
 ticks() { awk '{ print $14 + $15 }' "/proc/$gateway_pid/stat"; }
 hz=$(getconf CLK_TCK)
 
+direct="http://127.0.0.1:$stub_port/api/v1/chat/completions"
+through="$gateway/v1/chat/completions"
+
 run() { # url connections output
     local threads=$(( $2 < 2 ? 1 : 2 ))
-    wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$work/post.lua" "$1/api/v1/chat/completions" >"$3"
+    wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$work/post.lua" "$1" >"$3"
 }
 
 step "warm-up"
-run "http://127.0.0.1:$stub_port" 16 /dev/null
-run "$gateway" 16 /dev/null
-: >"$work/serve.log"
+run "$direct" 16 /dev/null
+run "$through" 16 /dev/null
+: >"$work/log/serve.log"
 
 rows=()
 for c in 1 16 64; do
     step "$c connection(s): direct, then through the gateway (${duration} s each)"
-    run "http://127.0.0.1:$stub_port" "$c" "$work/direct-$c"
+    run "$direct" "$c" "$work/direct-$c"
     before=$(ticks)
-    run "$gateway" "$c" "$work/gateway-$c"
+    run "$through" "$c" "$work/gateway-$c"
     after=$(ticks)
     n=$(requests "$work/gateway-$c")
     d50=$(percentile "$work/direct-$c" 50%); d99=$(percentile "$work/direct-$c" 99%)
@@ -163,4 +165,4 @@ echo "| connections | direct p50 / p99 (µs) | gateway p50 / p99 (µs) | added p
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
 echo
-echo "access log lines written: $(grep -c 'chat completion' "$work/serve.log" || true)"
+echo "access log lines written: $(grep -c 'chat completion' "$work/log/serve.log" || true)"

@@ -175,6 +175,9 @@ fn rules_keys_and_catalog_reload_under_load_without_a_failed_request() {
     );
     let gw = Arc::new(gw);
     let stop = Arc::new(AtomicBool::new(false));
+    // Stops the load even when an assertion fails, so that the gateway is
+    // dropped (and killed) with the test.
+    let _stop_on_exit = StopOnDrop(Arc::clone(&stop));
     let (sent, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let workers: Vec<_> = (0..4)
         .map(|_| {
@@ -245,4 +248,13 @@ fn rules_keys_and_catalog_reload_under_load_without_a_failed_request() {
     let ready = gw.get("/readyz").json();
     assert!(ready["generation"].as_u64().unwrap() > 2, "{ready}");
     assert_eq!(ready["config_reload_error"], Value::Null, "{ready}");
+}
+
+/// Sets its flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
 }

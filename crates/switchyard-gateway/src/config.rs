@@ -33,6 +33,10 @@
 //! fields = { tier = "pro", team = "search" }
 //! ```
 //!
+//! The file is followed on disk (see `reload.rs`): everything in it takes
+//! effect without a restart except `timeouts.connect`,
+//! `limits.max_concurrent`, `[health]` and `log.format`, read at start.
+//!
 //! A key's `sha256` is the hex SHA-256 of the key the client sends
 //! (`printf %s "$KEY" | sha256sum`); its `fields` are context fields the
 //! body cannot override.
@@ -108,7 +112,7 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Timeouts {
-    /// Opening a connection to the upstream (TCP and TLS).
+    /// Opening a TCP connection to the upstream. Read at start only.
     pub connect: f64,
     /// From sending a request to the head of the response.
     pub first_byte: f64,

@@ -38,8 +38,6 @@ pub enum Code {
     UpstreamInvalidResponse,
     /// 503: the gateway is at `limits.max_concurrent` (with `Retry-After`).
     Overloaded,
-    /// 503: the gateway is shutting down.
-    ShuttingDown,
     /// 504: the upstream did not answer within the timeouts.
     UpstreamTimeout,
 }
@@ -62,7 +60,6 @@ impl Code {
             Code::UpstreamUnreachable => "upstream_unreachable",
             Code::UpstreamInvalidResponse => "upstream_invalid_response",
             Code::Overloaded => "overloaded",
-            Code::ShuttingDown => "shutting_down",
             Code::UpstreamTimeout => "upstream_timeout",
         }
     }
@@ -79,7 +76,7 @@ impl Code {
             Code::NoRoute => 422,
             Code::InvalidRoute | Code::InternalError => 500,
             Code::UpstreamUnreachable | Code::UpstreamInvalidResponse => 502,
-            Code::Overloaded | Code::ShuttingDown => 503,
+            Code::Overloaded => 503,
             Code::UpstreamTimeout => 504,
         }
     }

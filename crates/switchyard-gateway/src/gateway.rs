@@ -34,7 +34,6 @@ pub(crate) struct Gateway {
     /// Why the latest configuration or catalog reload failed, until one
     /// succeeds.
     pub(crate) reload_error: Mutex<Option<String>>,
-    pub(crate) client: UpstreamClient,
     pub(crate) chat_url: Uri,
     pub(crate) metrics: Arc<Metrics>,
     slots: Arc<Semaphore>,
@@ -59,7 +58,6 @@ impl Gateway {
         routing: Routing,
         health: Arc<Health>,
         settings: Settings,
-        client: UpstreamClient,
         chat_url: Uri,
         metrics: Arc<Metrics>,
     ) -> Gateway {
@@ -69,7 +67,6 @@ impl Gateway {
             health,
             settings: ArcSwap::from_pointee(settings),
             reload_error: Mutex::new(None),
-            client,
             chat_url,
             metrics,
             slots,
@@ -77,9 +74,11 @@ impl Gateway {
         }
     }
 
-    /// Answers one HTTP request.
+    /// Answers one HTTP request, calling the upstream through `client`
+    /// (the serving thread's own pool).
     pub(crate) async fn handle(
         self: Arc<Self>,
+        client: Arc<UpstreamClient>,
         request: Request<Incoming>,
     ) -> Result<Response<ReplyBody>, Infallible> {
         let path = request.uri().path();
@@ -114,7 +113,7 @@ impl Gateway {
                 Ok(_) => self.models(),
                 Err(f) => failure(&f),
             },
-            _ => self.chat(request).await,
+            _ => self.chat(&client, request).await,
         })
     }
 
@@ -148,7 +147,11 @@ impl Gateway {
 
     /// `POST /v1/chat/completions`: the access log and the metrics around
     /// [`Gateway::complete`].
-    async fn chat(self: Arc<Self>, request: Request<Incoming>) -> Response<ReplyBody> {
+    async fn chat(
+        self: Arc<Self>,
+        client: &UpstreamClient,
+        request: Request<Incoming>,
+    ) -> Response<ReplyBody> {
         let mut record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
         let slot = match Arc::clone(&self.slots).try_acquire_owned() {
             Ok(permit) => {
@@ -169,7 +172,7 @@ impl Gateway {
                 return r;
             }
         };
-        let result = self.complete(request, &mut record).await;
+        let result = self.complete(client, request, &mut record).await;
         match result {
             Ok(mut response) => {
                 if let ReplyBody::Stream(relay) = response.body_mut() {
@@ -218,6 +221,7 @@ impl Gateway {
     /// Authenticates, reads, decides and forwards a chat completion.
     async fn complete(
         self: &Arc<Self>,
+        client: &UpstreamClient,
         request: Request<Incoming>,
         record: &mut AccessRecord,
     ) -> Result<Response<ReplyBody>, Failure> {
@@ -280,7 +284,7 @@ impl Gateway {
         let plan = self.plan(key.as_deref(), &mut incoming)?;
         record.rule = Some(plan.rule.clone());
         record.variant.clone_from(&plan.variant);
-        self.forward(plan, incoming, record).await
+        self.forward(client, plan, incoming, record).await
     }
 }
 

@@ -212,67 +212,79 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         None => (None, None),
     };
     let chat_url = client::chat_url(&options.upstream).map_err(ServeError::Upstream)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let metrics = Arc::new(Metrics::new());
+    let routing =
+        Routing::watch(&options.rules, catalog, Arc::clone(&metrics), None).map_err(|source| {
+            ServeError::Rules {
+                path: options.rules.clone(),
+                source,
+            }
+        })?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let sockets = server::bind(&options.listen, threads).map_err(|source| ServeError::Listen {
+        addr: options.listen.clone(),
+        source,
+    })?;
+    let addr = sockets.addr;
+    let settings = Settings::new(config, &options.api_key)?;
+    let keys = settings.config.keys.len();
+    if keys == 0 && !addr.ip().is_loopback() && !settings.config.allow_unauthenticated {
+        return Err(ServeError::Unauthenticated(addr));
+    }
+    let clients = (0..threads)
+        .map(|_| client::new(settings.config.timeouts.connect()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let health = Health::new(
+        settings.config.health.policy(),
+        Arc::new(SystemClock::default()),
+    );
+    let gateway = Arc::new(Gateway::new(
+        routing,
+        Arc::new(health),
+        settings,
+        chat_url,
+        metrics,
+    ));
+    // The main thread follows the files and waits for a signal.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(async move {
-        let metrics = Arc::new(Metrics::new());
-        let routing = Routing::watch(&options.rules, catalog, Arc::clone(&metrics), None).map_err(
-            |source| ServeError::Rules {
-                path: options.rules.clone(),
-                source,
-            },
-        )?;
-        let client = client::new(config.timeouts.connect())?;
-        let settings = Settings::new(config, &options.api_key)?;
-        let listener = tokio::net::TcpListener::bind(&options.listen)
-            .await
-            .map_err(|source| ServeError::Listen {
-                addr: options.listen.clone(),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| ServeError::Listen {
+    let serving =
+        server::start(&gateway, sockets, clients).map_err(|source| ServeError::Listen {
             addr: options.listen.clone(),
             source,
         })?;
-        let keys = settings.config.keys.len();
-        let health = Health::new(
-            settings.config.health.policy(),
-            Arc::new(SystemClock::default()),
-        );
-        if keys == 0 && !addr.ip().is_loopback() && !settings.config.allow_unauthenticated {
-            return Err(ServeError::Unauthenticated(addr));
-        }
-        let gateway = Arc::new(Gateway::new(
-            routing,
-            Arc::new(health),
-            settings,
-            client,
-            chat_url,
-            metrics,
-        ));
-        let watched = Watched {
-            rules: options.rules.clone(),
-            config: config_bytes,
-            catalog: catalog_bytes,
-            api_key: options.api_key,
-        };
+    if keys == 0 {
+        tracing::warn!("no client keys configured: requests are not authenticated (loopback only)");
+    }
+    tracing::info!(%addr, upstream = options.upstream.as_str(), keys, threads, "listening");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on http://{addr}/v1");
+    let _ = out.flush();
+    drop(out);
+    let watched = Watched {
+        rules: options.rules.clone(),
+        config: config_bytes,
+        catalog: catalog_bytes,
+        api_key: options.api_key,
+    };
+    runtime.block_on(async {
         tokio::spawn(reload::follow(Arc::clone(&gateway), watched));
-        if keys == 0 {
-            tracing::warn!(
-                "no client keys configured: requests are not authenticated (loopback only)"
-            );
-        }
-        tracing::info!(%addr, upstream = options.upstream.as_str(), keys, "listening");
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on http://{addr}/v1");
-        let _ = out.flush();
-        drop(out);
-        server::accept(gateway, listener, server::signal()).await;
-        Ok(())
-    })?;
-    // Streams cut at the shutdown bound may leave tasks behind: do not wait.
+        server::signal().await;
+    });
+    tracing::info!(
+        seconds = gateway
+            .settings
+            .load()
+            .config
+            .timeouts
+            .shutdown()
+            .as_secs_f64(),
+        "shutting down: no new connections; finishing the requests in flight"
+    );
+    serving.stop();
     runtime.shutdown_background();
+    tracing::info!("stopped");
     Ok(())
 }

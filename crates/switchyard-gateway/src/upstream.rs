@@ -12,6 +12,7 @@ use switchyard::openrouter::{read_response, ChatRequest, ResponseError, Route};
 use tokio::time::Instant;
 
 use crate::body::{Relay, ReplyBody, StreamEnd};
+use crate::client::UpstreamClient;
 use crate::error::{body_failure, Code, Failure};
 use crate::gateway::Gateway;
 use crate::incoming::Incoming as ChatIncoming;
@@ -34,6 +35,7 @@ impl Gateway {
     /// fails in a way another model would not fix.
     pub(crate) async fn forward(
         self: &Arc<Self>,
+        client: &UpstreamClient,
         plan: Plan,
         incoming: ChatIncoming,
         record: &mut AccessRecord,
@@ -69,7 +71,7 @@ impl Gateway {
             let sent = Instant::now();
             let deadline = sent + deadline_total;
             let first_byte = timeouts.first_byte().min(deadline_total);
-            let answered = tokio::time::timeout(first_byte, self.client.request(request)).await;
+            let answered = tokio::time::timeout(first_byte, client.request(request)).await;
             let head_at = Instant::now();
             let response = match answered {
                 Err(_) => {
@@ -94,7 +96,7 @@ impl Gateway {
                     return Err(Failure::new(
                         Code::UpstreamInvalidResponse,
                         format!(
-                            "the upstream's answer is not valid HTTP: {}",
+                            "the upstream's answer could not be read as HTTP: {}",
                             source_text(&e)
                         ),
                     ));
@@ -120,15 +122,15 @@ impl Gateway {
                 Next::Fallback => continue,
             }
         }
-        Err(Failure::new(
-            Code::UpstreamTimeout,
-            match last_timeout {
-                Some(model) => format!(
-                    "the upstream did not answer within the timeouts (last model tried: {model})"
+        Err(match last_timeout {
+            Some(model) => Failure::new(
+                Code::UpstreamTimeout,
+                format!(
+                    "the upstream did not answer within timeouts.first_byte (last model tried: {model})"
                 ),
-                None => "the decision names no model".to_string(),
-            },
-        ))
+            ),
+            None => Failure::new(Code::InternalError, "the decision names no model"),
+        })
     }
 
     /// Reads a whole answer: passed on, or a reason to try the next model.
