@@ -48,6 +48,10 @@
 //!    `timeouts.total` ends with an in-band `{"error": ...}` event; a
 //!    client that disconnects cancels the upstream request.
 //!
+//! It serves on a thread per core, each with a single-threaded tokio
+//! runtime, its own `SO_REUSEPORT` listener and its own upstream pool (see
+//! `server.rs`); the ruleset, settings, health and metrics are shared.
+//!
 //! Errors the gateway answers itself have OpenAI's error shape and a
 //! stable `code` ([`Code`]). The upstream key (`OPENROUTER_API_KEY`) is
 //! sent only upstream, never logged; client keys are stored as SHA-256
