@@ -196,6 +196,14 @@ impl Health {
     /// Records a successful call: earlier failures no longer count towards
     /// a cooldown (a model already cooling down stays down until it ends).
     pub fn report_success(&self, model: &str) {
+        {
+            // The common case, a model with no failure on record, changes
+            // nothing: no new snapshot (a gateway reports every success).
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.get(model).is_none_or(|s| s.failures.is_empty()) {
+                return;
+            }
+        }
         self.update(|state| {
             if let Some(s) = state.get_mut(model) {
                 s.failures.clear();
