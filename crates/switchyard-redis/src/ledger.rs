@@ -235,9 +235,10 @@ impl Ledger {
                     redis: redis.clone(),
                     script: Arc::clone(&settle),
                     options,
+                    queue: queue.clone(),
+                    queued: Arc::clone(&queued),
                 },
                 pending,
-                Arc::clone(&queued),
             ))
             .abort_handle();
         Ledger {
@@ -352,26 +353,26 @@ impl Ledger {
     /// nothing. With Redis away the settle is queued and retried until
     /// Redis takes it.
     pub async fn settle_at(&self, at: i64, reservation: &Reservation, cost: Micros) -> Settled {
-        let settler = Settler {
+        self.settler().settle_or_queue(at, reservation, cost).await
+    }
+
+    /// [`Ledger::settle`] in a task of its own on the ledger's runtime,
+    /// for a caller that cannot wait (a stream's end, a drop).
+    pub fn settle_in_background(&self, reservation: Reservation, cost: Micros) {
+        let settler = self.settler();
+        let at = unix_now();
+        self.redis.runtime.spawn(async move {
+            settler.settle_or_queue(at, &reservation, cost).await;
+        });
+    }
+
+    fn settler(&self) -> Settler {
+        Settler {
             redis: self.redis.clone(),
             script: Arc::clone(&self.settle),
             options: self.options,
-        };
-        match settler.settle(at, reservation, cost).await {
-            Ok(settled) => settled,
-            Err(e) => {
-                tracing::warn!(
-                    reservation = reservation.id,
-                    "redis: settle queued until redis is back: {e}"
-                );
-                self.queued.fetch_add(1, Ordering::Relaxed);
-                let _ = self.queue.send(Queued {
-                    reservation: reservation.clone(),
-                    cost,
-                    at,
-                });
-                Settled::Queued
-            }
+            queue: self.queue.clone(),
+            queued: Arc::clone(&self.queued),
         }
     }
 
@@ -439,15 +440,38 @@ fn unexpected(reply: &[i64]) -> LedgerError {
     )))
 }
 
-/// What a settle needs, owned by the retry task too.
+/// What a settle needs, owned by the tasks that settle too.
 #[derive(Debug)]
 struct Settler {
     redis: Redis,
     script: Arc<Script>,
     options: LedgerOptions,
+    queue: mpsc::UnboundedSender<Queued>,
+    queued: Arc<AtomicUsize>,
 }
 
 impl Settler {
+    /// Settles, or queues the settle for the retry task when Redis does not
+    /// answer.
+    async fn settle_or_queue(&self, at: i64, reservation: &Reservation, cost: Micros) -> Settled {
+        match self.settle(at, reservation, cost).await {
+            Ok(settled) => settled,
+            Err(e) => {
+                tracing::warn!(
+                    reservation = reservation.id,
+                    "redis: settle queued until redis is back: {e}"
+                );
+                self.queued.fetch_add(1, Ordering::Relaxed);
+                let _ = self.queue.send(Queued {
+                    reservation: reservation.clone(),
+                    cost,
+                    at,
+                });
+                Settled::Queued
+            }
+        }
+    }
+
     async fn settle(
         &self,
         at: i64,
@@ -480,11 +504,7 @@ impl Settler {
 }
 
 /// Retries queued settles in order, every 200 ms, until Redis takes each.
-async fn retry(
-    settler: Settler,
-    mut pending: mpsc::UnboundedReceiver<Queued>,
-    queued: Arc<AtomicUsize>,
-) {
+async fn retry(settler: Settler, mut pending: mpsc::UnboundedReceiver<Queued>) {
     while let Some(q) = pending.recv().await {
         while let Err(e) = settler.settle(q.at, &q.reservation, q.cost).await {
             tracing::debug!(
@@ -493,6 +513,6 @@ async fn retry(
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        queued.fetch_sub(1, Ordering::Relaxed);
+        settler.queued.fetch_sub(1, Ordering::Relaxed);
     }
 }
