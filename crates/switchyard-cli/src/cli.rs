@@ -61,8 +61,12 @@ const SERVE_HELP: &str = "\
 The upstream's API key is read from OPENROUTER_API_KEY (never from the command
 line, never logged). The ruleset, the catalog and the configuration file are
 followed on disk and reloaded without a restart (also on SIGHUP). The
-configuration file (TOML) holds timeouts, limits, client keys, app attribution
-and the log format; see the README's gateway section.
+configuration file (TOML) holds timeouts, limits, client keys, app attribution,
+the log format, Redis and spend budgets; see the README's gateway section.
+
+With --redis (or [redis] in the configuration), model cooldowns reach every
+replica sharing the server, and requests are charged to a spend ledger per key,
+team and user (limits in [budgets] and [[keys]]).
 
 Endpoints: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz,
 GET /metrics. On SIGTERM or SIGINT the gateway stops accepting connections,
@@ -454,4 +458,9 @@ pub struct ServeArgs {
     /// The configuration file (TOML).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Redis (`redis://host:port`), to share model health and spend with the
+    /// other replicas (overrides the configuration's `redis.url`).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
 }

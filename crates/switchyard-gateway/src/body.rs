@@ -73,6 +73,8 @@ pub(crate) struct StreamEnd {
     pub(crate) status: u16,
     /// When the attempt was sent.
     pub(crate) sent: Instant,
+    /// The request's hold on the spend ledger, settled at the end.
+    pub(crate) hold: Option<switchyard::fleet::Reservation>,
 }
 
 /// An upstream stream being relayed.

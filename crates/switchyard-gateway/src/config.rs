@@ -31,7 +31,11 @@
 //! name = "search-team"
 //! sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 //! fields = { tier = "pro", team = "search" }
+//! daily_usd = 10      # spend limits of the key (with [redis])
+//! monthly_usd = 200
 //! ```
+//!
+//! `[redis]` and `[budgets]`: see [`fleet`].
 //!
 //! The file is followed on disk (see `reload.rs`): everything in it takes
 //! effect without a restart except `timeouts.connect`,
@@ -41,8 +45,12 @@
 //! (`printf %s "$KEY" | sha256sum`); its `fields` are context fields the
 //! body cannot override.
 
+mod fleet;
+
 use std::collections::HashSet;
 use std::time::Duration;
+
+pub use fleet::{BudgetsConfig, LedgerMode, RedisConfig, TeamBudget};
 
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -73,6 +81,20 @@ pub enum ConfigError {
     Limit {
         /// The key.
         field: &'static str,
+    },
+    /// A `[redis]` duration that is not a positive number of seconds.
+    #[error("redis.{field} must be a positive number of seconds")]
+    Redis {
+        /// The key.
+        field: &'static str,
+    },
+    /// An amount of USD that is negative or not a number.
+    #[error("{field}: expected a number of USD, at least 0, got {value}")]
+    Usd {
+        /// The key.
+        field: String,
+        /// The value given.
+        value: f64,
     },
     /// A client key that is wrong (empty name, not a hex SHA-256, given
     /// twice).
@@ -106,6 +128,10 @@ pub struct Config {
     pub keys: Vec<KeyConfig>,
     /// Whether to listen on a non-loopback address without client keys.
     pub allow_unauthenticated: bool,
+    /// State shared by replicas. Read at start only.
+    pub redis: RedisConfig,
+    /// Spend limits (with `[redis]`).
+    pub budgets: BudgetsConfig,
 }
 
 /// `[timeouts]`, in seconds.
@@ -254,6 +280,10 @@ pub struct KeyConfig {
     /// Context fields the key fixes.
     #[serde(default)]
     pub fields: Map<String, Json>,
+    /// The key's spend limit per UTC day (with `[redis]`).
+    pub daily_usd: Option<f64>,
+    /// The key's spend limit per UTC month (with `[redis]`).
+    pub monthly_usd: Option<f64>,
 }
 
 impl Config {
@@ -297,9 +327,13 @@ impl Config {
                 field: "max_concurrent",
             });
         }
+        self.redis.validate()?;
+        self.budgets.validate()?;
         let mut names = HashSet::new();
         let mut digests = HashSet::new();
         for (index, key) in self.keys.iter().enumerate() {
+            fleet::check_usd(&format!("keys[{index}].daily_usd"), key.daily_usd)?;
+            fleet::check_usd(&format!("keys[{index}].monthly_usd"), key.monthly_usd)?;
             let problem = if key.name.trim().is_empty() {
                 Some("the name is empty")
             } else if key.sha256.len() != 64 || !key.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -364,5 +398,29 @@ mod tests {
             + &"1".repeat(64)
             + "\"";
         assert!(err(&twice).contains("keys[1] (`a`): another key has this name"));
+        assert!(err("[redis]\nledger = \"ajar\"").contains("ajar"));
+        assert!(err("[redis]\nresync = 0").contains("redis.resync"));
+        assert!(err("[budgets]\nuser_daily_usd = -1").contains("budgets.user_daily_usd"));
+        assert!(err("[[budgets.teams]]\nname = \"a\"\nmonthly_usd = nan")
+            .contains("budgets.teams[0].monthly_usd"));
+    }
+
+    #[test]
+    fn redis_and_budgets() {
+        let c = Config::from_toml(
+            "[redis]\nurl = \"redis://127.0.0.1:6379\"\nledger = \"open\"\n\
+             [budgets]\nreserve_usd = 0.01\n[[budgets.teams]]\nname = \"search\"\ndaily_usd = 5\n\
+             [[keys]]\nname = \"a\"\nsha256 = \""
+                .to_string()
+                + &"0".repeat(64)
+                + "\"\ndaily_usd = 0.5\n",
+        )
+        .unwrap();
+        assert_eq!(c.redis.url.as_deref(), Some("redis://127.0.0.1:6379"));
+        assert_eq!(c.redis.ledger, LedgerMode::Open);
+        assert_eq!(c.budgets.team("search").unwrap().daily_usd, Some(5.0));
+        assert!(c.budgets.team("other").is_none());
+        assert_eq!(c.keys[0].daily_usd, Some(0.5));
+        assert_eq!(Config::default().redis.ledger, LedgerMode::Closed);
     }
 }

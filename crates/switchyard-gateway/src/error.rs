@@ -28,6 +28,9 @@ pub enum Code {
     UnsupportedMediaType,
     /// 422: no rule matches the request's context.
     NoRoute,
+    /// 429: the request would take its key, team or user past a spend
+    /// limit (the message names it and when it resets; `Retry-After`).
+    BudgetExceeded,
     /// 500: the matched rule does not make a valid upstream request.
     InvalidRoute,
     /// 500: a bug.
@@ -38,6 +41,8 @@ pub enum Code {
     UpstreamInvalidResponse,
     /// 503: the gateway is at `limits.max_concurrent` (with `Retry-After`).
     Overloaded,
+    /// 503: Redis does not answer and the ledger fails closed.
+    LedgerUnavailable,
     /// 504: the upstream did not answer within the timeouts.
     UpstreamTimeout,
 }
@@ -55,11 +60,13 @@ impl Code {
             Code::RequestTooLarge => "request_too_large",
             Code::UnsupportedMediaType => "unsupported_media_type",
             Code::NoRoute => "no_route",
+            Code::BudgetExceeded => "budget_exceeded",
             Code::InvalidRoute => "invalid_route",
             Code::InternalError => "internal_error",
             Code::UpstreamUnreachable => "upstream_unreachable",
             Code::UpstreamInvalidResponse => "upstream_invalid_response",
             Code::Overloaded => "overloaded",
+            Code::LedgerUnavailable => "ledger_unavailable",
             Code::UpstreamTimeout => "upstream_timeout",
         }
     }
@@ -74,9 +81,10 @@ impl Code {
             Code::RequestTooLarge => 413,
             Code::UnsupportedMediaType => 415,
             Code::NoRoute => 422,
+            Code::BudgetExceeded => 429,
             Code::InvalidRoute | Code::InternalError => 500,
             Code::UpstreamUnreachable | Code::UpstreamInvalidResponse => 502,
-            Code::Overloaded => 503,
+            Code::Overloaded | Code::LedgerUnavailable => 503,
             Code::UpstreamTimeout => 504,
         }
     }
@@ -86,6 +94,8 @@ impl Code {
         match self {
             Code::MissingApiKey | Code::InvalidApiKey => "authentication_error",
             Code::Overloaded => "rate_limit_error",
+            // OpenAI's type for a spent quota.
+            Code::BudgetExceeded => "insufficient_quota",
             c if c.status() < 500 => "invalid_request_error",
             _ => "api_error",
         }
@@ -101,6 +111,8 @@ pub struct Failure {
     pub message: String,
     /// The request field at fault, when there is one.
     pub param: Option<String>,
+    /// Seconds to send as `Retry-After`, when waiting helps.
+    pub retry_after: Option<u64>,
 }
 
 impl Failure {
@@ -110,6 +122,7 @@ impl Failure {
             code,
             message: message.into(),
             param: None,
+            retry_after: None,
         }
     }
 

@@ -12,10 +12,12 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use switchyard::Health;
+use switchyard::fleet::Micros;
+use switchyard::HealthRegistry;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::ReplyBody;
+use crate::budget::{self, Fleet};
 use crate::client::UpstreamClient;
 use crate::context::last_user_text;
 use crate::error::{Code, Failure};
@@ -29,7 +31,11 @@ use crate::settings::{ClientKey, Settings};
 pub(crate) struct Gateway {
     /// The ruleset (hot-reloaded) and the catalog it was loaded with.
     pub(crate) routing: ArcSwap<Routing>,
-    pub(crate) health: Arc<Health>,
+    /// In the process, or shared through Redis; decisions read its local
+    /// snapshot either way.
+    pub(crate) health: Arc<dyn HealthRegistry>,
+    /// Redis and the spend ledger, with `--redis`.
+    pub(crate) fleet: Option<Arc<Fleet>>,
     pub(crate) settings: ArcSwap<Settings>,
     /// Why the latest configuration or catalog reload failed, until one
     /// succeeds.
@@ -56,7 +62,8 @@ impl Drop for Slot {
 impl Gateway {
     pub(crate) fn new(
         routing: Routing,
-        health: Arc<Health>,
+        health: Arc<dyn HealthRegistry>,
+        fleet: Option<Arc<Fleet>>,
         settings: Settings,
         chat_url: Uri,
         metrics: Arc<Metrics>,
@@ -65,6 +72,7 @@ impl Gateway {
         Gateway {
             routing: ArcSwap::from_pointee(routing),
             health,
+            fleet,
             settings: ArcSwap::from_pointee(settings),
             reload_error: Mutex::new(None),
             chat_url,
@@ -281,10 +289,44 @@ impl Gateway {
         if settings.config.log.prompts {
             record.prompt = last_user_text(&incoming.messages);
         }
-        let plan = self.plan(key.as_deref(), &mut incoming)?;
+        let fleet = self.fleet.as_deref();
+        let accounts = match fleet {
+            Some(_) => budget::accounts(&settings, key.as_deref(), &incoming),
+            None => Vec::new(),
+        };
+        let fields = match fleet {
+            Some(f)
+                if !accounts.is_empty()
+                    && budget::wants_fields(&self.routing.load().live.load()) =>
+            {
+                budget::fields(&f.ledger, &accounts).await
+            }
+            _ => serde_json::Map::new(),
+        };
+        let plan = self.plan(key.as_deref(), &mut incoming, fields)?;
         record.rule = Some(plan.rule.clone());
         record.variant.clone_from(&plan.variant);
-        self.forward(client, plan, incoming, record).await
+        let mut hold = match fleet {
+            Some(f) if !accounts.is_empty() => {
+                let cost = plan
+                    .est_max_cost_usd
+                    .unwrap_or(settings.config.budgets.reserve_usd);
+                let reserved =
+                    budget::reserve(&f.ledger, &self.metrics, &accounts, Micros::from_usd(cost));
+                Some(reserved.await?)
+            }
+            _ => None,
+        };
+        let result = self
+            .forward(client, plan, incoming, record, &mut hold)
+            .await;
+        // A stream took the hold with it (settled at its end).
+        if let (Some(f), Some(hold)) = (fleet, hold) {
+            let status = result.as_ref().map_or(0, |r| r.status().as_u16());
+            let cost = budget::settled_cost(status, record.cost_usd, hold.amount());
+            f.ledger.settle_in_background(hold, cost);
+        }
+        result
     }
 }
 
@@ -299,5 +341,10 @@ pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response<ReplyBody> {
 
 /// An error response in OpenAI's shape.
 pub(crate) fn failure(f: &Failure) -> Response<ReplyBody> {
-    json_response(f.code.status(), f.to_json_bytes())
+    let mut r = json_response(f.code.status(), f.to_json_bytes());
+    if let Some(seconds) = f.retry_after {
+        r.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    r
 }

@@ -58,6 +58,7 @@
 //! digests.
 
 mod body;
+mod budget;
 mod client;
 mod config;
 mod context;
@@ -79,18 +80,25 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use switchyard::openrouter::ApiKey;
-use switchyard::{Catalog, Health, RulesetError, SystemClock};
+use std::time::Duration;
 
+use switchyard::fleet::{
+    FailMode, Ledger, LedgerOptions, Redis, RedisOptions, SharedHealth, SharedHealthOptions,
+};
+use switchyard::openrouter::ApiKey;
+use switchyard::{Catalog, Health, HealthRegistry, RulesetError, SystemClock};
+
+pub use budget::{BUDGET_REMAINING, SPENT_TODAY};
 pub use client::ClientError;
 pub use config::{
-    AttributionConfig, Config, ConfigError, HealthConfig, KeyConfig, Limits, LogConfig, LogFormat,
-    Timeouts,
+    AttributionConfig, BudgetsConfig, Config, ConfigError, HealthConfig, KeyConfig, LedgerMode,
+    Limits, LogConfig, LogFormat, RedisConfig, TeamBudget, Timeouts,
 };
 pub use error::{Code, Failure};
 pub use incoming::CONTEXT_FIELD;
 pub use settings::SettingsError;
 
+use crate::budget::Fleet;
 use crate::gateway::Gateway;
 use crate::metrics::Metrics;
 use crate::reload::Watched;
@@ -115,6 +123,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// The upstream's API key.
     pub api_key: ApiKey,
+    /// Redis, for health and spend shared with other replicas (overrides
+    /// the configuration's `redis.url`).
+    pub redis: Option<String>,
 }
 
 /// Why the gateway could not start.
@@ -176,6 +187,9 @@ pub enum ServeError {
          or set allow_unauthenticated = true"
     )]
     Unauthenticated(std::net::SocketAddr),
+    /// The Redis URL is not usable.
+    #[error("--redis: {0}")]
+    Redis(switchyard::fleet::RedisError),
     /// The async runtime cannot start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
@@ -238,16 +252,24 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     let clients = (0..threads)
         .map(|_| client::new(settings.config.timeouts.connect()))
         .collect::<Result<Vec<_>, _>>()?;
-    let health = Health::new(
-        settings.config.health.policy(),
-        Arc::new(SystemClock::default()),
-    );
+    let redis_url = options.redis.clone().or(settings.config.redis.url.clone());
+    let shared = match redis_url {
+        Some(url) => Some(connect_fleet(&settings.config, url)?),
+        None => None,
+    };
+    let (health, fleet, fleet_runtime) = match shared {
+        Some((health, fleet, runtime)) => (health, Some(fleet), Some(runtime)),
+        None => {
+            let health = Health::new(
+                settings.config.health.policy(),
+                Arc::new(SystemClock::default()),
+            );
+            let health: Arc<dyn HealthRegistry> = Arc::new(health);
+            (health, None, None)
+        }
+    };
     let gateway = Arc::new(Gateway::new(
-        routing,
-        Arc::new(health),
-        settings,
-        chat_url,
-        metrics,
+        routing, health, fleet, settings, chat_url, metrics,
     ));
     // The main thread follows the files and waits for a signal.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -288,7 +310,59 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         "shutting down: no new connections; finishing the requests in flight"
     );
     serving.stop();
+    if let (Some(fleet), Some(fleet_runtime)) = (&gateway.fleet, fleet_runtime) {
+        let left = fleet_runtime.block_on(fleet.ledger.flush(Duration::from_secs(5)));
+        if left > 0 {
+            tracing::warn!(left, "redis: settles not recorded at shutdown");
+        }
+        fleet_runtime.shutdown_background();
+    }
     runtime.shutdown_background();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connects to Redis on a runtime of its own (one worker thread, so that
+/// pub/sub, resyncs and settles go on whatever the serving threads do):
+/// the shared health registry and the spend ledger.
+fn connect_fleet(
+    config: &Config,
+    url: String,
+) -> Result<(Arc<dyn HealthRegistry>, Arc<Fleet>, tokio::runtime::Runtime), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("switchyard-redis")
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let _in = runtime.enter();
+    let c = &config.redis;
+    let timeout = Duration::from_secs_f64(c.timeout);
+    let redis = Redis::connect(&RedisOptions {
+        url,
+        prefix: c.prefix.clone(),
+        response_timeout: timeout,
+        connection_timeout: timeout,
+    })
+    .map_err(ServeError::Redis)?;
+    let health = SharedHealth::start(
+        &redis,
+        SharedHealthOptions {
+            policy: config.health.policy(),
+            resync_every: Duration::from_secs_f64(c.resync),
+        },
+    );
+    let fail = match c.ledger {
+        LedgerMode::Closed => FailMode::Closed,
+        LedgerMode::Open => FailMode::Open,
+    };
+    let ledger = Ledger::new(
+        &redis,
+        LedgerOptions {
+            fail,
+            ..LedgerOptions::default()
+        },
+    );
+    tracing::info!(prefix = c.prefix.as_str(), ledger = ?c.ledger, "sharing health and spend through redis");
+    Ok((Arc::new(health), Arc::new(Fleet { redis, ledger }), runtime))
 }

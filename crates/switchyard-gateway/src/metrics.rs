@@ -29,6 +29,13 @@ pub(crate) struct ReloadLabels {
     pub(crate) outcome: &'static str,
 }
 
+/// Labels of `switchyard_budget_refusals_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct ReasonLabel {
+    /// `over_limit` or `ledger_unavailable`.
+    pub(crate) reason: &'static str,
+}
+
 /// Labels naming a rule.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct RuleLabel {
@@ -46,6 +53,9 @@ pub(crate) struct Metrics {
     pub(crate) reloads: Family<ReloadLabels, Counter>,
     pub(crate) models_down: Gauge,
     pub(crate) in_flight: Gauge,
+    pub(crate) budget_refusals: Family<ReasonLabel, Counter>,
+    pub(crate) redis_up: Gauge,
+    pub(crate) queued_settles: Gauge,
 }
 
 impl Metrics {
@@ -101,6 +111,24 @@ impl Metrics {
             "Chat requests being served",
             in_flight.clone(),
         );
+        let budget_refusals = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "budget_refusals",
+            "Chat requests refused by the spend ledger, by reason",
+            budget_refusals.clone(),
+        );
+        let redis_up = Gauge::default();
+        registry.register(
+            "redis_up",
+            "Whether Redis answers (1) or not (0); -1 without --redis",
+            redis_up.clone(),
+        );
+        let queued_settles = Gauge::default();
+        registry.register(
+            "ledger_queued_settles",
+            "Settles of the spend ledger waiting for Redis to come back",
+            queued_settles.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -111,6 +139,9 @@ impl Metrics {
             reloads,
             models_down,
             in_flight,
+            budget_refusals,
+            redis_up,
+            queued_settles,
         }
     }
 

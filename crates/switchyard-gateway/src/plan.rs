@@ -24,19 +24,24 @@ pub(crate) struct Plan {
     pub(crate) chain: Vec<String>,
     pub(crate) max_tokens: Option<u32>,
     pub(crate) options: Map<String, Json>,
+    /// The most the request can cost (USD), when the catalog prices it.
+    pub(crate) est_max_cost_usd: Option<f64>,
 }
 
 impl Gateway {
-    /// Decides: the rule and the chain of models to try.
+    /// Decides: the rule and the chain of models to try. `budget` holds
+    /// the budget fields from the ledger, which no client can override.
     pub(crate) fn plan(
         &self,
         key: Option<&ClientKey>,
         incoming: &mut Incoming,
+        budget: Map<String, Json>,
     ) -> Result<Plan, Failure> {
         let started = Instant::now();
         let routing = self.routing.load();
         let table = routing.live.load();
-        let context = routing_context(&table, key.map(|k| &k.fields), incoming);
+        let mut context = routing_context(&table, key.map(|k| &k.fields), incoming);
+        context.extend(budget);
         let ctx = table
             .context_from_json(&Json::Object(context))
             .map_err(|e| {
@@ -44,7 +49,7 @@ impl Gateway {
                     .param(CONTEXT_FIELD)
             })?;
         let decision = table
-            .decide_with_health(&ctx, &self.health)
+            .decide_with_health(&ctx, self.health.snapshot())
             .map_err(|e| Failure::new(Code::InternalError, e.to_string()))?
             .ok_or_else(|| {
                 Failure::new(
@@ -67,6 +72,7 @@ impl Gateway {
                 .collect(),
             max_tokens,
             options: decision.options().clone(),
+            est_max_cost_usd: decision.est_max_cost_usd(),
         };
         self.metrics
             .decision

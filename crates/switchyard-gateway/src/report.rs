@@ -4,6 +4,8 @@
 
 use switchyard::catalog::split_variant;
 
+use crate::budget::settled_cost;
+
 use crate::body::StreamEnd;
 use crate::gateway::Gateway;
 use crate::metrics::RuleLabel;
@@ -62,6 +64,7 @@ impl Gateway {
             rule,
             status,
             sent,
+            hold,
             ..
         } = end;
         if how == "complete" {
@@ -74,6 +77,10 @@ impl Gateway {
                 record.outcome(outcome);
             }
             self.account_success(&chain, attempt, outcome.as_ref().map(|o| o.model.as_str()));
+        }
+        if let (Some(fleet), Some(hold)) = (&self.fleet, hold) {
+            let cost = settled_cost(status, record.cost_usd, hold.amount());
+            fleet.ledger.settle_in_background(hold, cost);
         }
         record.upstream_ms += sent.elapsed().as_secs_f64() * 1e3;
         self.metrics

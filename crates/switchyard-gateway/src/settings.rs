@@ -19,6 +19,10 @@ pub(crate) struct ClientKey {
     pub(crate) name: String,
     /// Context fields it fixes.
     pub(crate) fields: Map<String, Json>,
+    /// Its spend limit per UTC day.
+    pub(crate) daily_usd: Option<f64>,
+    /// Its spend limit per UTC month.
+    pub(crate) monthly_usd: Option<f64>,
 }
 
 /// A configuration ready to serve with.
@@ -69,6 +73,8 @@ impl Settings {
                 let key = ClientKey {
                     name: k.name.clone(),
                     fields: k.fields.clone(),
+                    daily_usd: k.daily_usd,
+                    monthly_usd: k.monthly_usd,
                 };
                 Some((digest, Arc::new(key)))
             })

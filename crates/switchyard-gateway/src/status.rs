@@ -18,6 +18,7 @@ impl Gateway {
         let status = routing.live.status();
         let down: Vec<Json> = self
             .health
+            .snapshot()
             .down_models()
             .into_iter()
             .map(|(model, left)| json!({ "model": model, "seconds_left": left.as_secs_f64() }))
@@ -36,6 +37,7 @@ impl Gateway {
             "config_reload_error": reload_error,
             "catalog_models": routing.catalog.as_ref().map(|c| c.len()),
             "cooled_down": down,
+            "redis": self.fleet.as_ref().map(|f| f.status()),
         });
         json_response(200, body.to_string().into_bytes())
     }
@@ -78,7 +80,16 @@ impl Gateway {
 
     /// The Prometheus text exposition.
     pub(crate) fn metrics_page(&self) -> Response<ReplyBody> {
-        let down = self.health.down_models().len();
+        let down = self.health.snapshot().down_models().len();
+        let (up, queued) = match &self.fleet {
+            Some(f) => (
+                i64::from(f.redis.status().is_up()),
+                i64::try_from(f.ledger.queued_settles()).unwrap_or(i64::MAX),
+            ),
+            None => (-1, 0),
+        };
+        self.metrics.redis_up.set(up);
+        self.metrics.queued_settles.set(queued);
         self.metrics
             .models_down
             .set(i64::try_from(down).unwrap_or(i64::MAX));

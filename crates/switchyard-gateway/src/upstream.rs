@@ -8,6 +8,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response};
+use switchyard::fleet::Reservation;
 use switchyard::openrouter::{read_response, ChatRequest, ResponseError, Route};
 use tokio::time::Instant;
 
@@ -32,13 +33,15 @@ enum Next {
 
 impl Gateway {
     /// Tries the chain from its first model until an attempt succeeds or
-    /// fails in a way another model would not fix.
+    /// fails in a way another model would not fix. A stream takes `hold`
+    /// (the request's hold on the ledger) to settle at its end.
     pub(crate) async fn forward(
         self: &Arc<Self>,
         client: &UpstreamClient,
         plan: Plan,
         incoming: ChatIncoming,
         record: &mut AccessRecord,
+        hold: &mut Option<Reservation>,
     ) -> Result<Response<ReplyBody>, Failure> {
         let settings = self.settings.load_full();
         let timeouts = &settings.config.timeouts;
@@ -109,7 +112,8 @@ impl Gateway {
             let status = response.status().as_u16();
             if incoming.stream && (200..300).contains(&status) {
                 // Timed and logged when the stream ends.
-                return Ok(self.relay(&plan, i, model, response, sent, deadline, record));
+                let end = self.stream_end(&plan, i, &response, sent, record, hold.take());
+                return Ok(self.relay(&plan, i, model, response, deadline, end));
             }
             let read = self
                 .read_answer(&plan, i, model, response, deadline, record)
@@ -228,30 +232,41 @@ impl Gateway {
         Ok(Next::Answer(answer))
     }
 
+    /// What a stream's end is reported with: the access record (taken
+    /// from the request) and the hold on the ledger.
+    fn stream_end(
+        self: &Arc<Self>,
+        plan: &Plan,
+        i: usize,
+        response: &Response<Incoming>,
+        sent: Instant,
+        record: &mut AccessRecord,
+        hold: Option<Reservation>,
+    ) -> StreamEnd {
+        StreamEnd {
+            gateway: Arc::clone(self),
+            record: std::mem::replace(record, AccessRecord::new(record.id)),
+            chain: plan.chain.clone(),
+            attempt: i,
+            rule: plan.rule.clone(),
+            status: response.status().as_u16(),
+            sent,
+            hold,
+        }
+    }
+
     /// Starts relaying a stream that began with a success status.
-    #[allow(clippy::too_many_arguments, reason = "one call site, all needed")]
     fn relay(
         self: &Arc<Self>,
         plan: &Plan,
         i: usize,
         model: &str,
         response: Response<Incoming>,
-        sent: Instant,
         deadline: Instant,
-        record: &mut AccessRecord,
+        end: StreamEnd,
     ) -> Response<ReplyBody> {
         let (parts, body) = response.into_parts();
-        let record = std::mem::replace(record, AccessRecord::new(record.id));
         let idle = self.settings.load().config.timeouts.idle_stream();
-        let end = StreamEnd {
-            gateway: Arc::clone(self),
-            record,
-            chain: plan.chain.clone(),
-            attempt: i,
-            rule: plan.rule.clone(),
-            status: parts.status.as_u16(),
-            sent,
-        };
         let relay = Relay::new(body, idle, deadline, end);
         let mut answer = Response::new(ReplyBody::Stream(Box::new(relay)));
         *answer.status_mut() = parts.status;

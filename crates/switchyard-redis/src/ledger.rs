@@ -198,6 +198,8 @@ pub struct Ledger {
     ids: AtomicU64,
     queue: mpsc::UnboundedSender<Queued>,
     queued: Arc<AtomicUsize>,
+    /// Settles running in tasks of their own.
+    settling: Arc<AtomicUsize>,
     retry: AbortHandle,
 }
 
@@ -250,6 +252,7 @@ impl Ledger {
             ids: AtomicU64::new(0),
             queue,
             queued,
+            settling: Arc::new(AtomicUsize::new(0)),
             retry,
         }
     }
@@ -262,6 +265,19 @@ impl Ledger {
     /// Settles waiting for Redis to come back.
     pub fn queued_settles(&self) -> usize {
         self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Waits until every settle is recorded (queued ones included), for at
+    /// most `within` (a host shutting down); returns how many are left.
+    pub async fn flush(&self, within: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = self.queued_settles() + self.settling.load(Ordering::Relaxed);
+            if left == 0 || tokio::time::Instant::now() >= deadline {
+                return left;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Holds `cost` (a call's worst case) against every window of every
@@ -361,8 +377,11 @@ impl Ledger {
     pub fn settle_in_background(&self, reservation: Reservation, cost: Micros) {
         let settler = self.settler();
         let at = unix_now();
+        let settling = Arc::clone(&self.settling);
+        settling.fetch_add(1, Ordering::Relaxed);
         self.redis.runtime.spawn(async move {
             settler.settle_or_queue(at, &reservation, cost).await;
+            settling.fetch_sub(1, Ordering::Relaxed);
         });
     }
 

@@ -101,6 +101,42 @@ impl RedisServer {
         }
     }
 
+    /// Sends one command and returns its reply: a bulk or simple string,
+    /// an integer as text, `None` for nil. Panics on an error reply.
+    pub fn command(&self, args: &[&str]) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port))
+            .unwrap_or_else(|e| panic!("redis on port {}: {e}", self.port));
+        let mut out = format!("*{}\r\n", args.len());
+        for a in args {
+            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        stream
+            .write_all(out.as_bytes())
+            .unwrap_or_else(|e| panic!("redis: {e}"));
+        let mut reader = std::io::BufReader::new(stream);
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut line)
+            .unwrap_or_else(|e| panic!("redis: {e}"));
+        let line = line.trim_end();
+        let (kind, rest) = line.split_at(1.min(line.len()));
+        match kind {
+            "+" | ":" => Some(rest.to_string()),
+            "$" if rest == "-1" => None,
+            "$" => {
+                let n: usize = rest
+                    .parse()
+                    .unwrap_or_else(|e| panic!("redis: {line}: {e}"));
+                let mut bulk = vec![0; n + 2];
+                reader
+                    .read_exact(&mut bulk)
+                    .unwrap_or_else(|e| panic!("redis: {e}"));
+                bulk.truncate(n);
+                Some(String::from_utf8_lossy(&bulk).into_owned())
+            }
+            _ => panic!("redis {args:?}: {line}"),
+        }
+    }
+
     fn answers(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;

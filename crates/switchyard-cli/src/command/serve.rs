@@ -32,6 +32,7 @@ pub fn run(args: ServeArgs) -> Status {
         upstream: args.upstream,
         config: args.config,
         api_key,
+        redis: args.redis,
     };
     match switchyard_gateway::run(options) {
         Ok(()) => Status::Success,

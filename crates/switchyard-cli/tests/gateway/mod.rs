@@ -121,13 +121,25 @@ impl Gateway {
 
     /// [`Gateway::start`] with a catalog (written to `models.json`).
     pub fn start_with(upstream: &str, rules: &str, config: &str, catalog: Option<&str>) -> Gateway {
+        Gateway::start_args(upstream, rules, config, catalog, &[])
+    }
+
+    /// [`Gateway::start_with`] with more command-line arguments.
+    pub fn start_args(
+        upstream: &str,
+        rules: &str,
+        config: &str,
+        catalog: Option<&str>,
+        args: &[&str],
+    ) -> Gateway {
         let dir = Scratch::new("serve");
         let rules = dir.file("rules.route", rules);
         let config = dir.file("gateway.toml", config);
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
         command
             .args(["serve", "--rules", &rules, "--config", &config])
-            .args(["--listen", "127.0.0.1:0", "--upstream", upstream]);
+            .args(["--listen", "127.0.0.1:0", "--upstream", upstream])
+            .args(args);
         if let Some(text) = catalog {
             command.args(["--catalog", &dir.file("models.json", text)]);
         }

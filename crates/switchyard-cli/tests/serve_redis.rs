@@ -1,0 +1,297 @@
+//! `switchyard serve --redis`: two gateway processes sharing one real
+//! redis-server (started by the test on a free port) in front of a stub
+//! upstream that records what reaches it. Model cooldowns, the spend
+//! ledger under 1,000 concurrent requests, budget fields in rules, and
+//! Redis killed and restarted mid-run.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+mod gateway;
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use switchyard::fleet::{unix_now, Window};
+use switchyard_testing::redis_server::RedisServer;
+
+use gateway::stub::Stub;
+use gateway::{eventually, user, Gateway, Reply, CONFIG, RULES};
+
+/// `search-team` (key `secret-one`, team `search`) may spend $0.02 a day;
+/// the stub charges $0.00004 a call ($0.00002 a stream); without a
+/// catalog, $0.0001 is held per request.
+const BUDGETS: &str = r#"
+[budgets]
+reserve_usd = 0.0001
+
+[[keys]]
+name = "search-team"
+sha256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185"
+fields = { tier = "enterprise", team = "search" }
+daily_usd = 0.02
+"#;
+
+fn config(redis: &RedisServer, ledger: &str, extra: &str) -> String {
+    format!(
+        "{CONFIG}\n[redis]\nurl = \"{}\"\nledger = \"{ledger}\"\nresync = 1\n{extra}",
+        redis.url()
+    )
+}
+
+/// Today's day window in key names (`d2026-12-02`).
+fn today() -> String {
+    Window::Day.at(unix_now()).id
+}
+
+/// `spent` and `held` (micro-dollars) of an account today.
+fn balance(redis: &RedisServer, account: &str) -> (i64, i64) {
+    let key = format!("switchyard:ledger:{account}:{}", today());
+    let field = |f: &str| {
+        redis
+            .command(&["HGET", &key, f])
+            .map_or(0, |v| v.parse().unwrap())
+    };
+    (field("spent"), field("held"))
+}
+
+fn redis_up(gw: &Gateway) -> bool {
+    gw.get("/readyz").json()["redis"]["up"] == json!(true)
+}
+
+fn chat_as(gw: &Gateway, key: &str, context: Value, stream: bool) -> Reply {
+    let body = json!({ "messages": [user("hi")], "stream": stream, "switchyard_context": context });
+    gw.chat(&body, Some(key))
+}
+
+#[test]
+fn a_cooldown_through_one_gateway_reaches_the_other_within_100_ms() {
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let a = Gateway::start(&stub.url(), RULES, &config(&redis, "closed", ""));
+    // The other one gets Redis from the command line.
+    let b = Gateway::start_args(&stub.url(), RULES, CONFIG, None, &["--redis", &redis.url()]);
+    eventually("both gateways subscribed", || redis_up(&a) && redis_up(&b));
+
+    // `pro` tries test/down first: it fails once through `a` ([health]
+    // failures = 1), which cools it down for the fleet.
+    let pro = json!({ "messages": [user("hi")], "switchyard_context": { "tier": "pro" } });
+    let r = a.chat(&pro, None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-switchyard-model"), Some("test/backup"));
+    let answered = Instant::now();
+    let cooled = |gw: &Gateway| {
+        gw.get("/readyz").json()["cooled_down"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["model"] == "test/down")
+    };
+    while !cooled(&b) {
+        assert!(
+            answered.elapsed() < Duration::from_secs(1),
+            "not propagated within 1 s"
+        );
+    }
+    let delay = answered.elapsed();
+    eprintln!("cooldown from gateway a visible on gateway b after {delay:?}");
+    assert!(delay < Duration::from_millis(100), "{delay:?}");
+
+    // `b` does not try it.
+    let before = stub.seen().len();
+    let r = b.chat(&pro, None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-switchyard-attempts"), Some("1"));
+    assert_eq!(stub.models_called()[before..], ["test/backup".to_string()]);
+}
+
+#[test]
+fn a_thousand_concurrent_requests_across_two_gateways_stay_within_a_daily_limit() {
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let cfg = config(&redis, "closed", BUDGETS);
+    let gateways = Arc::new([
+        Gateway::start(&stub.url(), RULES, &cfg),
+        Gateway::start(&stub.url(), RULES, &cfg),
+    ]);
+    eventually("both gateways on redis", || gateways.iter().all(redis_up));
+    let served = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..50)
+        .map(|t| {
+            let (gateways, served, refused) = (
+                Arc::clone(&gateways),
+                Arc::clone(&served),
+                Arc::clone(&refused),
+            );
+            std::thread::spawn(move || {
+                for i in 0..20 {
+                    let gw = &gateways[(t + i) % 2];
+                    let r = chat_as(gw, "secret-one", json!({}), false);
+                    match r.status {
+                        200 => {
+                            served.fetch_add(1, Ordering::Relaxed);
+                        }
+                        429 => {
+                            let e = &r.json()["error"];
+                            assert_eq!(e["code"], "budget_exceeded", "{}", r.text());
+                            assert_eq!(e["type"], "insufficient_quota");
+                            let message = e["message"].as_str().unwrap();
+                            assert!(
+                                message.starts_with(
+                                    "the daily limit of key `search-team` ($0.02) is reached"
+                                ) && message.ends_with("T00:00:00Z"),
+                                "{message}"
+                            );
+                            assert!(r.header("retry-after").is_some());
+                            refused.fetch_add(1, Ordering::Relaxed);
+                        }
+                        s => panic!("{s}: {}", r.text()),
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let (served, refused) = (
+        served.load(Ordering::Relaxed),
+        refused.load(Ordering::Relaxed),
+    );
+    assert_eq!(served + refused, 1000);
+    eventually("every hold settled", || {
+        balance(&redis, "key:search-team").1 == 0
+    });
+    let (spent, _) = balance(&redis, "key:search-team");
+    eprintln!("1,000 requests: {served} served, {refused} refused; ledger ${spent}e-6");
+    // The ledger is the sum of the settled costs, to the micro-dollar, and
+    // within the limit; the team was charged the same.
+    assert_eq!(spent, 40 * i64::try_from(served).unwrap());
+    assert!(spent <= 20_000, "{spent}");
+    assert!(refused > 0 && served > 400, "{served} served");
+    assert_eq!(balance(&redis, "team:search"), (spent, 0));
+    let upstream_calls = stub.seen().len();
+    assert_eq!(
+        upstream_calls, served,
+        "refused requests never reach the upstream"
+    );
+    let metrics = gateways[0].get("/metrics").text();
+    assert!(metrics.contains("switchyard_budget_refusals_total{reason=\"over_limit\"}"));
+    assert!(metrics.contains("switchyard_redis_up 1"), "{metrics}");
+}
+
+#[test]
+fn budget_fields_route_cheaper_as_the_budget_runs_low() {
+    let rules = r#"
+context {
+  tier: "free" | "enterprise" = "free"
+  team: string = ""
+  budget_remaining: float = 1000.0
+  spent_today: float = 0.0
+}
+defaults max_tokens 100
+rule spent: when spent_today >= 0.00043 -> "test/spent"
+rule low: when budget_remaining < 0.0002 -> "test/cheap"
+rule default: otherwise -> "test/backup"
+"#;
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let budgets = BUDGETS
+        .replace("daily_usd = 0.02", "daily_usd = 0.0005")
+        .replace("reserve_usd = 0.0001", "reserve_usd = 0.00005");
+    let gw = Gateway::start(&stub.url(), rules, &config(&redis, "closed", &budgets));
+    eventually("on redis", || redis_up(&gw));
+    let mut models = Vec::new();
+    for k in 0..13 {
+        // The client cannot claim a budget of its own.
+        let r = chat_as(
+            &gw,
+            "secret-one",
+            json!({ "budget_remaining": 1000.0 }),
+            false,
+        );
+        if r.status == 429 {
+            models.push("429".to_string());
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.text());
+        models.push(r.header("x-switchyard-model").unwrap().to_string());
+        eventually("settled", || {
+            balance(&redis, "key:search-team") == (40 * (k + 1), 0)
+        });
+    }
+    let expected: Vec<&str> = [
+        ["test/backup"; 8].as_slice(),
+        &["test/cheap"; 3],
+        &["test/spent", "429"],
+    ]
+    .concat();
+    assert_eq!(models, expected);
+}
+
+#[test]
+fn redis_killed_and_restarted_mid_run_nothing_lost_or_doubled() {
+    let mut redis = RedisServer::start();
+    let stub = Stub::start();
+    let open = Gateway::start(&stub.url(), RULES, &config(&redis, "open", BUDGETS));
+    let closed = Gateway::start(&stub.url(), RULES, &config(&redis, "closed", BUDGETS));
+    eventually("both on redis", || redis_up(&open) && redis_up(&closed));
+    let mut expected = 0;
+    let mut run = |gw: &Gateway, stream: bool| {
+        let r = chat_as(gw, "secret-one", json!({}), stream);
+        assert_eq!(r.status, 200, "{}", r.text());
+        if stream {
+            assert!(r.text().contains("[DONE]"));
+        }
+        expected += if stream { 20 } else { 40 };
+    };
+    for i in 0..10 {
+        run(&open, i % 3 == 0);
+        run(&closed, false);
+    }
+
+    redis.kill();
+    eventually("redis seen down", || !redis_up(&open) && !redis_up(&closed));
+    // Fail-open: served, debits queued; fail-closed: a clear 503.
+    for i in 0..10 {
+        run(&open, i % 3 == 0);
+    }
+    let r = chat_as(&closed, "secret-one", json!({}), false);
+    assert_eq!(r.status, 503);
+    assert_eq!(r.code(), "ledger_unavailable");
+    let ready = open.get("/readyz").json();
+    assert_eq!(ready["redis"]["ledger"], "open");
+    assert!(
+        ready["redis"]["queued_settles"].as_u64().unwrap() > 0,
+        "{ready}"
+    );
+    assert!(closed
+        .get("/metrics")
+        .text()
+        .contains("switchyard_redis_up 0"));
+    assert!(closed
+        .get("/metrics")
+        .text()
+        .contains("switchyard_budget_refusals_total{reason=\"ledger_unavailable\"} 1"));
+
+    redis.restart();
+    eventually("both back on redis", || {
+        redis_up(&open) && redis_up(&closed)
+    });
+    eventually("queued settles recorded", || {
+        open.get("/readyz").json()["redis"]["queued_settles"] == 0
+    });
+    for _ in 0..5 {
+        run(&closed, false);
+    }
+    eventually("all settled", || balance(&redis, "key:search-team").1 == 0);
+    assert_eq!(balance(&redis, "key:search-team"), (expected, 0));
+}
