@@ -408,12 +408,12 @@ mod tests {
     #[test]
     fn redis_and_budgets() {
         let c = Config::from_toml(
-            "[redis]\nurl = \"redis://127.0.0.1:6379\"\nledger = \"open\"\n\
+            &("[redis]\nurl = \"redis://127.0.0.1:6379\"\nledger = \"open\"\n\
              [budgets]\nreserve_usd = 0.01\n[[budgets.teams]]\nname = \"search\"\ndaily_usd = 5\n\
              [[keys]]\nname = \"a\"\nsha256 = \""
                 .to_string()
                 + &"0".repeat(64)
-                + "\"\ndaily_usd = 0.5\n",
+                + "\"\ndaily_usd = 0.5\n"),
         )
         .unwrap();
         assert_eq!(c.redis.url.as_deref(), Some("redis://127.0.0.1:6379"));

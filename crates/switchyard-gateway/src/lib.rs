@@ -258,7 +258,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         None => None,
     };
     let (health, fleet, fleet_runtime) = match shared {
-        Some((health, fleet, runtime)) => (health, Some(fleet), Some(runtime)),
+        Some(c) => (c.health, Some(c.fleet), Some(c.runtime)),
         None => {
             let health = Health::new(
                 settings.config.health.policy(),
@@ -322,20 +322,24 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     Ok(())
 }
 
+/// The state shared through Redis, and the runtime its tasks run on.
+struct Connected {
+    health: Arc<dyn HealthRegistry>,
+    fleet: Arc<Fleet>,
+    runtime: tokio::runtime::Runtime,
+}
+
 /// Connects to Redis on a runtime of its own (one worker thread, so that
 /// pub/sub, resyncs and settles go on whatever the serving threads do):
 /// the shared health registry and the spend ledger.
-fn connect_fleet(
-    config: &Config,
-    url: String,
-) -> Result<(Arc<dyn HealthRegistry>, Arc<Fleet>, tokio::runtime::Runtime), ServeError> {
+fn connect_fleet(config: &Config, url: String) -> Result<Connected, ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("switchyard-redis")
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    let _in = runtime.enter();
+    let entered = runtime.enter();
     let c = &config.redis;
     let timeout = Duration::from_secs_f64(c.timeout);
     let redis = Redis::connect(&RedisOptions {
@@ -364,5 +368,11 @@ fn connect_fleet(
         },
     );
     tracing::info!(prefix = c.prefix.as_str(), ledger = ?c.ledger, "sharing health and spend through redis");
-    Ok((Arc::new(health), Arc::new(Fleet { redis, ledger }), runtime))
+    let fleet = Arc::new(Fleet { redis, ledger });
+    drop(entered);
+    Ok(Connected {
+        health: Arc::new(health),
+        fleet,
+        runtime,
+    })
 }
