@@ -14,6 +14,7 @@
 mod gateway;
 mod support;
 
+use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -294,4 +295,42 @@ fn redis_killed_and_restarted_mid_run_nothing_lost_or_doubled() {
     }
     eventually("all settled", || balance(&redis, "key:search-team").1 == 0);
     assert_eq!(balance(&redis, "key:search-team"), (expected, 0));
+}
+
+#[test]
+fn a_stream_cut_short_is_charged_what_was_held_and_errors_nothing() {
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, &config(&redis, "closed", BUDGETS));
+    eventually("on redis", || redis_up(&gw));
+    // An upstream error (400, no other model would fix it) costs nothing.
+    let r = chat_as(
+        &gw,
+        "secret-one",
+        json!({ "scenario": "bad-request" }),
+        false,
+    );
+    assert_eq!(r.status, 400);
+    eventually("settled", || balance(&redis, "key:search-team").1 == 0);
+    assert_eq!(balance(&redis, "key:search-team"), (0, 0));
+    // A stream whose client hangs up: its cost is unknown, so the $0.0001
+    // held is charged.
+    let body = json!({ "messages": [user("hi")], "stream": true,
+                       "switchyard_context": { "scenario": "slow" } })
+    .to_string();
+    let mut s = gw.connect();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-one\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 256];
+    let n = s.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    drop(s);
+    eventually("the hold settled", || {
+        balance(&redis, "key:search-team") == (100, 0)
+    });
 }

@@ -74,7 +74,7 @@ pub(crate) struct StreamEnd {
     /// When the attempt was sent.
     pub(crate) sent: Instant,
     /// The request's hold on the spend ledger, settled at the end.
-    pub(crate) hold: Option<switchyard::fleet::Reservation>,
+    pub(crate) hold: Option<crate::budget::Hold>,
 }
 
 /// An upstream stream being relayed.

@@ -9,7 +9,10 @@
 //! worst-case cost (`est_max_cost_usd`, or `budgets.reserve_usd` without
 //! one) and settles to the answer's cost: the response's `usage.cost`, or
 //! usage times the catalog's prices; a 2xx answer whose cost is unknown
-//! (a stream cut short) is charged what was held; an error, nothing.
+//! (a stream cut short) is charged what was held; an error, nothing; a
+//! request dropped mid-call (the client went away), what was held.
+
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value as Json};
 use switchyard::fleet::{
@@ -143,15 +146,42 @@ pub(crate) async fn fields(ledger: &Ledger, accounts: &[Account]) -> Map<String,
     out
 }
 
+/// A request's hold on the ledger, settled once: by [`Hold::settle`], or
+/// to what was held when dropped unsettled.
+pub(crate) struct Hold {
+    fleet: Arc<Fleet>,
+    reservation: Option<Reservation>,
+}
+
+impl Hold {
+    /// Settles to what an answer with `status` and `cost_usd` costs.
+    pub(crate) fn settle(mut self, status: u16, cost_usd: Option<f64>) {
+        if let Some(r) = self.reservation.take() {
+            let cost = settled_cost(status, cost_usd, r.amount());
+            self.fleet.ledger.settle_in_background(r, cost);
+        }
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if let Some(r) = self.reservation.take() {
+            let held = r.amount();
+            self.fleet.ledger.settle_in_background(r, held);
+        }
+    }
+}
+
 /// Holds `cost` for the request; a 429 over a limit, a 503 when Redis is
 /// away and the ledger fails closed.
 pub(crate) async fn reserve(
-    ledger: &Ledger,
+    fleet: &Arc<Fleet>,
     metrics: &Metrics,
     accounts: &[Account],
     cost: Micros,
-) -> Result<Reservation, Failure> {
-    ledger.reserve(accounts, cost).await.map_err(|e| {
+) -> Result<Hold, Failure> {
+    let reserved = fleet.ledger.reserve(accounts, cost).await;
+    let reservation = reserved.map_err(|e| {
         let reason = match &e {
             LedgerError::OverLimit { .. } => "over_limit",
             LedgerError::Unavailable(_) => "ledger_unavailable",
@@ -172,12 +202,16 @@ pub(crate) async fn reserve(
                 format!("{e}; requests with a budget are refused until it is back"),
             ),
         }
+    })?;
+    Ok(Hold {
+        fleet: Arc::clone(fleet),
+        reservation: Some(reservation),
     })
 }
 
 /// What a request's answer costs the ledger: the cost it reports, or what
 /// was held when a 2xx answer's cost is unknown; nothing for an error.
-pub(crate) fn settled_cost(status: u16, cost_usd: Option<f64>, held: Micros) -> Micros {
+fn settled_cost(status: u16, cost_usd: Option<f64>, held: Micros) -> Micros {
     if !(200..300).contains(&status) {
         return Micros(0);
     }

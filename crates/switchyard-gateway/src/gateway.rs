@@ -289,7 +289,7 @@ impl Gateway {
         if settings.config.log.prompts {
             record.prompt = last_user_text(&incoming.messages);
         }
-        let fleet = self.fleet.as_deref();
+        let fleet = self.fleet.as_ref();
         let accounts = match fleet {
             Some(_) => budget::accounts(&settings, key.as_deref(), &incoming),
             None => Vec::new(),
@@ -311,8 +311,7 @@ impl Gateway {
                 let cost = plan
                     .est_max_cost_usd
                     .unwrap_or(settings.config.budgets.reserve_usd);
-                let reserved =
-                    budget::reserve(&f.ledger, &self.metrics, &accounts, Micros::from_usd(cost));
+                let reserved = budget::reserve(f, &self.metrics, &accounts, Micros::from_usd(cost));
                 Some(reserved.await?)
             }
             _ => None,
@@ -321,10 +320,9 @@ impl Gateway {
             .forward(client, plan, incoming, record, &mut hold)
             .await;
         // A stream took the hold with it (settled at its end).
-        if let (Some(f), Some(hold)) = (fleet, hold) {
+        if let Some(hold) = hold {
             let status = result.as_ref().map_or(0, |r| r.status().as_u16());
-            let cost = budget::settled_cost(status, record.cost_usd, hold.amount());
-            f.ledger.settle_in_background(hold, cost);
+            hold.settle(status, record.cost_usd);
         }
         result
     }

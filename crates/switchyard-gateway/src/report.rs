@@ -4,8 +4,6 @@
 
 use switchyard::catalog::split_variant;
 
-use crate::budget::settled_cost;
-
 use crate::body::StreamEnd;
 use crate::gateway::Gateway;
 use crate::metrics::RuleLabel;
@@ -78,9 +76,8 @@ impl Gateway {
             }
             self.account_success(&chain, attempt, outcome.as_ref().map(|o| o.model.as_str()));
         }
-        if let (Some(fleet), Some(hold)) = (&self.fleet, hold) {
-            let cost = settled_cost(status, record.cost_usd, hold.amount());
-            fleet.ledger.settle_in_background(hold, cost);
+        if let Some(hold) = hold {
+            hold.settle(status, record.cost_usd);
         }
         record.upstream_ms += sent.elapsed().as_secs_f64() * 1e3;
         self.metrics

@@ -8,11 +8,11 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response};
-use switchyard::fleet::Reservation;
 use switchyard::openrouter::{read_response, ChatRequest, ResponseError, Route};
 use tokio::time::Instant;
 
 use crate::body::{Relay, ReplyBody, StreamEnd};
+use crate::budget::Hold;
 use crate::client::UpstreamClient;
 use crate::error::{body_failure, Code, Failure};
 use crate::gateway::Gateway;
@@ -41,7 +41,7 @@ impl Gateway {
         plan: Plan,
         incoming: ChatIncoming,
         record: &mut AccessRecord,
-        hold: &mut Option<Reservation>,
+        hold: &mut Option<Hold>,
     ) -> Result<Response<ReplyBody>, Failure> {
         let settings = self.settings.load_full();
         let timeouts = &settings.config.timeouts;
@@ -241,7 +241,7 @@ impl Gateway {
         response: &Response<Incoming>,
         sent: Instant,
         record: &mut AccessRecord,
-        hold: Option<Reservation>,
+        hold: Option<Hold>,
     ) -> StreamEnd {
         StreamEnd {
             gateway: Arc::clone(self),
