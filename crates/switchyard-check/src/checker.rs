@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use switchyard_syntax::ast::{LetDecl, RuleDecl, RuleFile, TargetDecl, TargetOption, TestDecl};
-use switchyard_syntax::{Diagnostic, Severity, Span, Spanned, ToDiagnostic};
+use switchyard_syntax::{Code, Diagnostic, Severity, Span, Spanned, ToDiagnostic};
 
 use crate::error::{CheckError, CheckWarning};
 use crate::ir::{Field, FieldId, LetId, Ruleset, Target};
@@ -124,11 +124,19 @@ impl<'a> Checker<'a> {
         if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
             let found = crate::analysis::analyze(rs, options);
             diagnostics.extend(crate::analysis::diagnostics(rs, &found));
-            if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
-                ruleset = None;
-            }
         }
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        let analysed = self.options.analysis.is_some();
+        let catalog = self.options.catalog.is_some();
+        let diagnostics = crate::levels::apply(files, diagnostics, &self.options.levels, |code| {
+            match code {
+                Code::W101 | Code::W102 | Code::W109 | Code::N201 => analysed,
+                Code::W104 => catalog,
+                _ => true,
+            }
+        });
+        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+            ruleset = None;
+        }
         Checked {
             ruleset,
             diagnostics,

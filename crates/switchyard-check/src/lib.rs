@@ -74,6 +74,7 @@ mod catalog;
 mod checker;
 mod graph;
 mod lets;
+pub mod levels;
 mod lints;
 mod names;
 mod options;
@@ -85,7 +86,10 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use error::{CheckError, CheckWarning, Deprecation, NameKind, NotProvedReason, SkipReason};
+pub use error::{
+    CheckError, CheckWarning, Deprecation, DirectiveProblem, NameKind, NotProvedReason,
+    RuleOrder, SkipReason,
+};
 pub use ir::Ruleset;
 pub use targets::VARIANTS;
 
@@ -105,6 +109,9 @@ pub struct CheckOptions {
     pub analysis: Option<analysis::AnalysisOptions>,
     /// A model catalog: model ids it lacks are W104. Default none.
     pub catalog: Option<std::sync::Arc<switchyard_catalog::Catalog>>,
+    /// The level of each warning a run changes (allowed, kept, denied);
+    /// `# switchyard: allow(..)` comments in the files win over it.
+    pub levels: levels::Levels,
 }
 
 impl Default for CheckOptions {
@@ -113,6 +120,7 @@ impl Default for CheckOptions {
             regex_size_limit: 1 << 20,
             analysis: Some(analysis::AnalysisOptions::default()),
             catalog: None,
+            levels: levels::Levels::new(),
         }
     }
 }

@@ -140,9 +140,49 @@ pub struct CheckArgs {
     /// ids it does not list are W104.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard fmt`.
+/// `--allow`, `--warn` and `--deny`: the level of warnings by code, for
+/// every command that loads a ruleset. A denied warning is an error: the
+/// ruleset does not load. `# switchyard: allow(..)` comments in the files
+/// win over these.
+#[derive(Debug, Args, Default)]
+pub struct LintArgs {
+    /// Do not report this warning (a code such as W105; repeatable, or
+    /// several separated by commas).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub allow: Vec<switchyard::Code>,
+
+    /// Report this warning as a warning (undoes a default level).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub warn: Vec<switchyard::Code>,
+
+    /// Report this warning as an error: the ruleset does not load.
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub deny: Vec<switchyard::Code>,
+}
+
+/// A warning's or note's code, as `--allow`, `--warn` and `--deny` take.
+fn lint_code(text: &str) -> Result<switchyard::Code, String> {
+    let code = switchyard::Code::parse(text.trim()).ok_or_else(|| {
+        let names = switchyard::Code::ALL.iter().map(|c| c.as_str());
+        match switchyard_syntax::nearest(text.trim(), names) {
+            Some(near) => format!("`{text}` is not a diagnostic code; did you mean `{near}`?"),
+            None => format!("`{text}` is not a diagnostic code (codes look like `W105`)"),
+        }
+    })?;
+    if code.severity() == switchyard::Severity::Error {
+        return Err(format!(
+            "`{code}` is an error: only warnings and notes can be allowed, warned or denied"
+        ));
+    }
+    Ok(code)
+}
+
 #[derive(Debug, Args)]
 pub struct FmtArgs {
     /// Files to format, or folders (every `.route` file in them). `-` reads
@@ -178,6 +218,9 @@ pub struct TestArgs {
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard eval`.
@@ -218,6 +261,9 @@ pub struct EvalArgs {
     /// How to print decisions.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard body`.
@@ -247,6 +293,9 @@ pub struct BodyArgs {
     /// of now: fixes `hour` and `weekday`.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub at: Option<i64>,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard bench`.
@@ -296,6 +345,9 @@ pub struct BenchArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard diff`.
@@ -346,6 +398,9 @@ pub struct DiffArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// A duration in seconds: finite and not negative.

@@ -29,6 +29,9 @@ pub struct Comment {
     pub span: Span,
     /// The text after `#`, as written.
     pub text: String,
+    /// Whether only white space comes before it on its line (else it
+    /// follows code on the line).
+    pub own_line: bool,
 }
 
 /// A top-level statement.

@@ -126,6 +126,7 @@ pub use switchyard_eval::{
 };
 
 pub use switchyard_check::analysis::AnalysisOptions;
+pub use switchyard_check::levels::{Level, Levels, NotALint};
 pub use switchyard_check::{ir, Checked, Ruleset};
 
 pub use switchyard_syntax::{

@@ -52,7 +52,7 @@ pub fn run(args: &CheckArgs) -> Status {
     let mut status = Status::Success;
     let mut outcomes = Vec::new();
     // What every command loads with, and the condition analysis.
-    let options = match super::load_options(args.catalog.as_deref()) {
+    let options = match super::load_options(args.catalog.as_deref(), &args.lints) {
         Ok(options) => options.with_analysis(AnalysisOptions::default()),
         Err(status) => return status,
     };

@@ -31,7 +31,7 @@ use crate::render::decision as text;
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
-    let options = match super::load_options(args.catalog.as_deref()) {
+    let options = match super::load_options(args.catalog.as_deref(), &args.lints) {
         Ok(options) => options.with_strict_context(args.strict_context),
         Err(status) => return status,
     };

@@ -48,7 +48,7 @@ pub fn run(args: &BenchArgs) -> Status {
 /// printed).
 fn bench(args: &BenchArgs) -> Result<String, Status> {
     let options =
-        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
+        super::load_options(args.catalog.as_deref(), &args.lints)?.with_strict_context(args.strict_context);
     let table = super::load_table(&args.path, &options)?;
     let mut bad = BadLines::new(args.strict);
     let lines = traffic::read(&args.contexts, &mut bad)?;

@@ -50,7 +50,7 @@ pub fn run(args: &DiffArgs) -> Status {
 /// standard error and come back as the status to exit with.
 fn diff(args: &DiffArgs) -> Result<Report, Status> {
     let options =
-        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
+        super::load_options(args.catalog.as_deref(), &args.lints)?.with_strict_context(args.strict_context);
     let old = super::load_table(&args.old, &options)?;
     let new = super::load_table(&args.new, &options)?;
     let mut bad = BadLines::new(args.strict);
