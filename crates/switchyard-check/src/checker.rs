@@ -166,6 +166,12 @@ impl<'a> Checker<'a> {
             let suggestion =
                 switchyard_syntax::nearest(&name.node, self.fields.iter().map(|f| f.name.as_str()))
                     .map(String::from);
+            // The field meant is used, through the typo: no W105 for it.
+            if let Some(meant) = suggestion.as_ref().and_then(|s| self.field_ix.get(s)) {
+                if let Some(u) = self.field_used.get_mut(meant.index()).filter(|_| mark) {
+                    *u = true;
+                }
+            }
             self.error(CheckError::UnknownField {
                 span: name.span,
                 name: name.node.clone(),
