@@ -128,9 +128,10 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Human, env = "SWITCHYARD_FORMAT")]
-    pub format: Format,
+    /// How to print diagnostics [default: human, or the SWITCHYARD_FORMAT
+    /// environment variable when it is set]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Treat warnings as errors for the exit status.
     #[arg(long)]
@@ -435,6 +436,35 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+/// The environment variable `check` reads its format from when `--format`
+/// is not given.
+pub const FORMAT_VARIABLE: &str = "SWITCHYARD_FORMAT";
+
+impl Format {
+    /// `--format` when given, else [`FORMAT_VARIABLE`] when set, else
+    /// human. A bad value of the variable is named as such.
+    pub fn chosen(given: Option<Format>) -> Result<Format, String> {
+        if let Some(format) = given {
+            return Ok(format);
+        }
+        let Some(value) = std::env::var_os(FORMAT_VARIABLE) else {
+            return Ok(Format::Human);
+        };
+        let text = value.to_string_lossy();
+        Format::from_str(&text, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+                .collect();
+            format!(
+                "the environment variable {FORMAT_VARIABLE} is `{text}`: expected one of {} \
+                 (or unset it, or pass --format)",
+                names.join(", ")
+            )
+        })
+    }
 }
 
 /// Output formats of `eval` and `test`.

@@ -9,12 +9,13 @@ pub mod fmt;
 pub mod test;
 mod traffic;
 
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
 use switchyard_catalog::Catalog;
 use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
-use switchyard_syntax::{Diagnostic, Severity};
+use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
 
 use switchyard::{Level, Levels};
 
@@ -59,6 +60,25 @@ fn levels(lints: &LintArgs) -> Result<Levels, Status> {
         }
     }
     Ok(levels)
+}
+
+/// The name standard input goes by in diagnostics (`check -`, `fmt -`).
+const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a ruleset from standard input (the path `-` of `check` and
+/// `fmt`), at most one byte past the file size limit so that the parser
+/// reports a larger one. `Err` says why it could not be read.
+fn read_stdin(limits: &Limits) -> Result<SourceMap, String> {
+    let cap = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
+        return Err(format!("cannot read standard input: {e}"));
+    }
+    let mut sources = SourceMap::new();
+    sources.add_bytes(STDIN_NAME, bytes);
+    Ok(sources)
 }
 
 /// Loads a ruleset for `eval`, `test`, `body`, `bench` and `diff`. A
