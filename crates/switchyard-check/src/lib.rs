@@ -49,7 +49,7 @@
 //!   fields only, not enums.
 //! - `!=`, `not in [...]` and `not in a..b` stay single atoms (not
 //!   [`ir::Cond::Not`]): like every comparison they are false on an unset
-//!   field (LANGUAGE.md 4.3).
+//!   field (docs/reference/context.md).
 //! - `:variant` suffixes are checked on aliases and on quoted ids alike
 //!   (E005, the span on the suffix); adding one to an alias whose id already
 //!   has one is E005 too. `:online` gives W107.
@@ -61,8 +61,7 @@
 //!   adds W101, W102, N201 and E008, when [`CheckOptions::analysis`] asks
 //!   (this stage's default; loading skips it unless its options ask); E008
 //!   withholds the ruleset like any error. W101 is about conditions: a rule whose earlier rules' models
-//!   are all down can still be reached through model health (LANGUAGE.md
-//!   8), which the analysis does not model.
+//!   are all down can still be reached through model health (docs/reference/health.md), which the analysis does not model.
 
 pub mod analysis;
 pub mod error;

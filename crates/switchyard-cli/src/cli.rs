@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Shown at the end of `--help` (LANGUAGE.md section 10).
+/// Shown at the end of `--help` (docs/cli.md).
 const EXIT_CODES: &str = "\
 Exit status:
   0  success: no errors (and no warnings with --deny-warnings), nothing to reformat,
@@ -123,8 +123,8 @@ Exit status:
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Rulesets to check: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// Rulesets to check: a `.route` file, a folder whose `.route` files
+    /// together form one ruleset, or `-` to read one from standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -158,7 +158,7 @@ pub struct LintArgs {
     #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
     pub allow: Vec<switchyard::Code>,
 
-    /// Report this warning as a warning (undoes a default level).
+    /// Report this warning as a warning, its default level.
     #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
     pub warn: Vec<switchyard::Code>,
 
@@ -239,7 +239,7 @@ pub struct EvalArgs {
     pub context: Option<String>,
 
     /// Also show, for every rule tried, whether it matched and, if not, the
-    /// first test that was false.
+    /// test that was false (every alternative, for a false `or`).
     #[arg(long)]
     pub explain: bool,
 

@@ -1,5 +1,5 @@
 //! The record every stage reports problems with, and the stable codes of
-//! LANGUAGE.md section 9. Stages keep their own typed error enums and turn
+//! docs/diagnostics/. Stages keep their own typed error enums and turn
 //! them into [`Diagnostic`]s for rendering.
 
 use std::fmt;
@@ -36,7 +36,7 @@ impl fmt::Display for Severity {
 
 macro_rules! codes {
     ($($code:ident => $sev:ident, $title:literal;)*) => {
-        /// A stable diagnostic code (LANGUAGE.md section 9).
+        /// A stable diagnostic code (docs/diagnostics/).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
         pub enum Code {

@@ -140,7 +140,7 @@ pub use switchyard_catalog as catalog;
 pub use switchyard_catalog::Catalog;
 
 /// OpenRouter request bodies, headers and responses for decisions
-/// (LANGUAGE.md section 11). No network I/O: the host brings its HTTP
+/// (docs/reference/decisions.md). No network I/O: the host brings its HTTP
 /// client.
 ///
 /// ```

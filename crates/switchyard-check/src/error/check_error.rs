@@ -5,7 +5,7 @@ use switchyard_syntax::Span;
 use super::{percent, NameKind};
 
 /// An error found by the checker. Each variant maps to one code of
-/// LANGUAGE.md section 9.
+/// docs/diagnostics/.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckError {

@@ -1,6 +1,6 @@
 //! `switchyard body PATH --context JSON|@FILE --messages JSON|@FILE
 //! [--catalog FILE] [--at T]`: decide one context and print the OpenRouter
-//! request body (LANGUAGE.md section 11) as pretty JSON.
+//! request body (docs/reference/decisions.md) as pretty JSON.
 //!
 //! The body is built by [`switchyard_openrouter::ChatRequest::from_decision`], the
 //! same function a host calls, so what this prints is what a host sends.

@@ -1,4 +1,4 @@
-//! Human text for `eval`: a decision (LANGUAGE.md section 6) and the trace
+//! Human text for `eval`: a decision (docs/reference/decisions.md) and the trace
 //! of `--explain`.
 //!
 //! ```text
