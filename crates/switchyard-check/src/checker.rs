@@ -166,11 +166,8 @@ impl<'a> Checker<'a> {
             let suggestion =
                 switchyard_syntax::nearest(&name.node, self.fields.iter().map(|f| f.name.as_str()))
                     .map(String::from);
-            // The field meant is used, through the typo: no W105 for it.
-            if let Some(meant) = suggestion.as_ref().and_then(|s| self.field_ix.get(s)) {
-                if let Some(u) = self.field_used.get_mut(meant.index()).filter(|_| mark) {
-                    *u = true;
-                }
+            if mark {
+                self.mark_meant(suggestion.as_deref());
             }
             self.error(CheckError::UnknownField {
                 span: name.span,
@@ -179,6 +176,29 @@ impl<'a> Checker<'a> {
             });
         }
         None
+    }
+
+    /// Marks the declaration a typo's suggestion names as used: it is
+    /// used, through the typo, and a W105 for it would be false.
+    pub(crate) fn mark_meant(&mut self, suggestion: Option<&str>) {
+        let Some(name) = suggestion else {
+            return;
+        };
+        if let Some(&id) = self.field_ix.get(name) {
+            if let Some(u) = self.field_used.get_mut(id.index()) {
+                *u = true;
+            }
+        }
+        let used = [
+            (self.let_ix.get(name), &mut self.let_used),
+            (self.model_ix.get(name), &mut self.model_used),
+            (self.target_ix.get(name), &mut self.target_used),
+        ];
+        for (index, flags) in used {
+            if let Some(u) = index.and_then(|&i| flags.get_mut(i)) {
+                *u = true;
+            }
+        }
     }
 
     /// The type of a field.

@@ -308,6 +308,7 @@ impl Checker<'_> {
                 .find(|(n, _)| *n == s)
                 .map(|(n, k)| ((*n).to_string(), *k))
         });
+        self.mark_meant(suggestion.as_ref().map(|(s, _)| s.as_str()));
         self.error(CheckError::UnknownCondition {
             span: name.span,
             name: name.node.clone(),

@@ -145,6 +145,9 @@ fn a_typo_does_not_make_the_field_meant_unused() {
     assert_eq!(found.iter().filter(|c| **c == "W105").count(), 1, "{found:?}");
     let d = expect(&src, "E002", 7, 14);
     assert_eq!(d.help.as_deref(), Some("did you mean `tier`?"));
+    // Likewise for a model alias: E005 for `n`, no W105 for `m`.
+    let src = UNUSED.replace("\"x\" -> m", "\"x\" -> n");
+    assert_eq!(codes(&src), ["W105", "E005"], "{src}");
 }
 
 #[test]
