@@ -127,13 +127,17 @@ impl<'a> Checker<'a> {
         }
         let analysed = self.options.analysis.is_some();
         let catalog = self.options.catalog.is_some();
-        let diagnostics = crate::levels::apply(files, diagnostics, &self.options.levels, |code| {
-            match code {
-                Code::W101 | Code::W102 | Code::W109 | Code::N201 => analysed,
-                Code::W104 => catalog,
-                _ => true,
-            }
-        });
+        let diagnostics =
+            crate::levels::apply(
+                files,
+                diagnostics,
+                &self.options.levels,
+                |code| match code {
+                    Code::W101 | Code::W102 | Code::W109 | Code::N201 => analysed,
+                    Code::W104 => catalog,
+                    _ => true,
+                },
+            );
         if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
             ruleset = None;
         }

@@ -130,7 +130,10 @@ fn read_allows(files: &[RuleFile]) -> (Vec<Allow>, Vec<Diagnostic>) {
                 (false, None)
             };
             let Some(codes) = codes else {
-                problems.push(bad(comment.span, DirectiveProblem::Syntax { text: text.into() }));
+                problems.push(bad(
+                    comment.span,
+                    DirectiveProblem::Syntax { text: text.into() },
+                ));
                 continue;
             };
             // A comment after code applies to the statement it ends;

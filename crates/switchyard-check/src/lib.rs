@@ -86,8 +86,8 @@ mod types;
 mod tests;
 
 pub use error::{
-    CheckError, CheckWarning, Deprecation, DirectiveProblem, NameKind, NotProvedReason,
-    RuleOrder, SkipReason,
+    CheckError, CheckWarning, Deprecation, DirectiveProblem, NameKind, NotProvedReason, RuleOrder,
+    SkipReason,
 };
 pub use ir::Ruleset;
 pub use targets::VARIANTS;

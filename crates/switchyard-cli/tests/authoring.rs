@@ -40,7 +40,11 @@ fn check_reads_standard_input() {
     let out = run(&["check", "-"], Some(&bad));
     // `enterprise` is not a tier: E004, read from standard input.
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    assert!(stdout(&out).contains("--> <stdin>:12:"), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("--> <stdin>:12:"),
+        "{}",
+        describe(&out)
+    );
     assert!(stderr(&out).contains("in <stdin>"), "{}", describe(&out));
     let out = run(&["check", "-", "--allow", "W105,W101"], Some(ONE_WARNING));
     assert_eq!(code(&out), 0, "{}", describe(&out));
@@ -86,7 +90,11 @@ fn allow_warn_and_deny_set_the_level_of_a_code() {
         assert_eq!(code(&out), 2, "{args:?}: {}", describe(&out));
     }
     let out = run(&["check", &file, "--deny", "W1O5"], None);
-    assert!(stderr(&out).contains("did you mean `W105`?"), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("did you mean `W105`?"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]
@@ -140,11 +148,22 @@ fn explain_gives_every_alternative_of_a_false_or() {
     assert_eq!(first["also_failed"][0]["test"], "n > 3");
     assert_eq!(first["also_failed"][0]["values"][0], "n = 2");
     let out = run(
-        &["eval", &rules, "--context", ctx, "--explain", "--format", "human"],
+        &[
+            "eval",
+            &rules,
+            "--context",
+            ctx,
+            "--explain",
+            "--format",
+            "human",
+        ],
         None,
     );
     let text = stdout(&out);
-    assert!(text.contains("✗ tools: needs_tools was false (needs_tools = false)\n"), "{text}");
+    assert!(
+        text.contains("✗ tools: needs_tools was false (needs_tools = false)\n"),
+        "{text}"
+    );
     assert!(text.contains("  and n > 3 was false (n = 2)\n"), "{text}");
 }
 
@@ -162,7 +181,11 @@ fn a_whole_float_for_an_int_field_says_how_to_write_it() {
         describe(&out)
     );
     let out = run(&["eval", &rules, "--context", "{\"n\": 12.5}"], None);
-    assert!(stderr(&out).contains("got the float 12.5\n"), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("got the float 12.5\n"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]

@@ -197,7 +197,9 @@ impl Scanner<'_> {
                     let end = self.line_end(i);
                     let text = self.text.get(i + 1..end).unwrap_or("");
                     let line = self.text.get(..i).unwrap_or("");
-                    let line = line.get(line.rfind('\n').map_or(0, |n| n + 1)..).unwrap_or("");
+                    let line = line
+                        .get(line.rfind('\n').map_or(0, |n| n + 1)..)
+                        .unwrap_or("");
                     self.out.comments.push(Comment {
                         span: self.span(i, end),
                         text: text.trim_end().to_string(),

@@ -112,7 +112,11 @@ fn every_route_snippet_checks_as_shown() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for page in pages(&root().join("docs")) {
-        let name = page.strip_prefix(root()).unwrap_or(&page).display().to_string();
+        let name = page
+            .strip_prefix(root())
+            .unwrap_or(&page)
+            .display()
+            .to_string();
         let text = fs::read_to_string(&page).unwrap();
         for snippet in snippets(&text) {
             checked += 1;

@@ -107,7 +107,9 @@ impl CheckError {
                 })
             }
             CheckError::NullCompare { field, op, .. } => match op.as_str() {
-                "!=" => format!("write `has({field})`: it is true when the context gives `{field}`"),
+                "!=" => {
+                    format!("write `has({field})`: it is true when the context gives `{field}`")
+                }
                 "==" => format!("write `not has({field})`: it is true when `{field}` is unset"),
                 _ => format!(
                     "a comparison with an unset field is false; test it with `has({field})`"

@@ -10,7 +10,12 @@ use crate::{check_with, CheckOptions, Checked};
 
 /// The codes checking `src` reports, in order.
 fn codes(src: &str) -> Vec<&'static str> {
-    run(src).1.diagnostics.iter().map(|d| d.code.as_str()).collect()
+    run(src)
+        .1
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
 }
 
 fn check_levels(src: &str, levels: Levels) -> Checked {
@@ -47,11 +52,16 @@ fn a_statement_allow_covers_the_next_statement_or_field_only() {
 
 #[test]
 fn a_file_allow_covers_the_file() {
-    let src = format!("{UNUSED}# switchyard: allow-file(W105, W101)\nrule late: when tier == \"y\" -> m\n");
+    let src = format!(
+        "{UNUSED}# switchyard: allow-file(W105, W101)\nrule late: when tier == \"y\" -> m\n"
+    );
     assert_eq!(codes(&src), Vec::<&str>::new());
     let unused = format!("# switchyard: allow-file(W103)\n{UNUSED}");
     let d = expect(&unused, "W110", 1, 1);
-    assert_eq!(d.message, "`W103` is allowed here, but the file has no `W103`");
+    assert_eq!(
+        d.message,
+        "`W103` is allowed here, but the file has no `W103`"
+    );
 }
 
 #[test]
@@ -65,9 +75,15 @@ fn bad_directives_are_w111_and_errors_stay() {
     let src = UNUSED.replace("\"x\" -> m", "5 -> m # switchyard: allow(E003)");
     let (_, checked) = run(&src);
     let found: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
-    assert!(found.contains(&Code::E003) && found.contains(&Code::W111), "{found:?}");
+    assert!(
+        found.contains(&Code::E003) && found.contains(&Code::W111),
+        "{found:?}"
+    );
     // Ordinary comments that mention switchyard are left alone.
-    assert_eq!(codes(&format!("# switchyard routes requests\n{UNUSED}")), ["W105"]);
+    assert_eq!(
+        codes(&format!("# switchyard routes requests\n{UNUSED}")),
+        ["W105"]
+    );
 }
 
 #[test]
@@ -77,7 +93,10 @@ fn run_levels_allow_warn_and_deny() {
     levels.set(Code::W105, Level::Deny).unwrap_or_default();
     let checked = check_levels(UNUSED, levels.clone());
     assert_eq!(checked.diagnostics[0].severity(), Severity::Error);
-    assert!(checked.ruleset.is_none(), "a denied warning fails the check");
+    assert!(
+        checked.ruleset.is_none(),
+        "a denied warning fails the check"
+    );
     // A comment wins over the run's level.
     let allowed = UNUSED.replace("  spare", "  # switchyard: allow(W105)\n  spare");
     let checked = check_levels(&allowed, levels);
@@ -134,7 +153,10 @@ fn w101_across_files_names_file_order() {
         5,
         6,
     );
-    assert!(d.help.unwrap_or_default().contains("move it above `default`"));
+    assert!(d
+        .help
+        .unwrap_or_default()
+        .contains("move it above `default`"));
 }
 
 #[test]
@@ -142,7 +164,11 @@ fn a_typo_does_not_make_the_field_meant_unused() {
     let src = UNUSED.replace("tier == ", "teir == ");
     let found = codes(&src);
     // E002 for `teir`, W105 for `spare` only: `tier` was meant.
-    assert_eq!(found.iter().filter(|c| **c == "W105").count(), 1, "{found:?}");
+    assert_eq!(
+        found.iter().filter(|c| **c == "W105").count(),
+        1,
+        "{found:?}"
+    );
     let d = expect(&src, "E002", 7, 14);
     assert_eq!(d.help.as_deref(), Some("did you mean `tier`?"));
     // Likewise for a model alias: E005 for `n`, no W105 for `m`.
@@ -160,8 +186,13 @@ fn null_points_at_has() {
     );
     let src = UNUSED.replace("tier == \"x\"", "tier == None");
     let d = expect(&src, "E014", 7, 22);
-    assert!(d.help.unwrap_or_default().starts_with("write `not has(tier)`"));
+    assert!(d
+        .help
+        .unwrap_or_default()
+        .starts_with("write `not has(tier)`"));
     // A field that is called `null` is a field.
-    let src = UNUSED.replace("spare: string", "null: string").replace("\"x\"", "null");
+    let src = UNUSED
+        .replace("spare: string", "null: string")
+        .replace("\"x\"", "null");
     assert_eq!(codes(&src), Vec::<&str>::new());
 }

@@ -99,8 +99,7 @@ fn load(
     catalog: Option<&Path>,
     lints: &LintArgs,
 ) -> Result<CompiledTable, (Status, String)> {
-    let options =
-        super::load_options(catalog, lints).map_err(|status| (status, String::new()))?;
+    let options = super::load_options(catalog, lints).map_err(|status| (status, String::new()))?;
     super::load_ruleset(path, &options)
         .map(|(table, _warnings)| table)
         .map_err(|(status, _)| (status, String::new()))

@@ -75,7 +75,11 @@ fn arithmetic(rest: &str, before: &str) -> String {
         "/" if n != 0.0 => (m * n, n < 0.0),
         _ => return NONE.into(),
     };
-    let cmp = if negative { flip(same).unwrap_or(same) } else { same };
+    let cmp = if negative {
+        flip(same).unwrap_or(same)
+    } else {
+        same
+    };
     if field.is_empty() || !bound.is_finite() {
         return NONE.into();
     }
@@ -113,7 +117,10 @@ mod tests {
             ("* 0.9 > 1.0 -> m", "`budget > 1.111111`"),
             ("* -2 > 1 -> m", "`budget < -0.5`"),
             ("/ 2 <= 3 -> m", "`budget <= 6.0`"),
-            ("+ 1 > 2 -> m", "e.g. `budget * 0.9 > 1.0` as `budget > 1.111`"),
+            (
+                "+ 1 > 2 -> m",
+                "e.g. `budget * 0.9 > 1.0` as `budget > 1.111`",
+            ),
         ];
         for (rest, want) in cases {
             let got = help(rest, "rule a: when budget ").unwrap_or_default();
