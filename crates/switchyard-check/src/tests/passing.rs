@@ -7,8 +7,7 @@ use crate::ir::{AtomKind, CmpOp, Cond, Operand, Subject, Target, Type, Value};
 
 /// The complete example of the language's v1 contract, verbatim: every
 /// statement in one ruleset (the parser's tests use the same file).
-pub(crate) const SECTION_1: &str =
-    include_str!("../../../switchyard-syntax/tests/data/section1.route");
+pub(crate) const SECTION_1: &str = include_str!("../../../../corpus/good/language-section1.route");
 
 fn chain(t: &Target) -> &crate::ir::Chain {
     match t {
