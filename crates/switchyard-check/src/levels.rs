@@ -116,11 +116,13 @@ fn read_allows(files: &[RuleFile]) -> (Vec<Allow>, Vec<Diagnostic>) {
     let mut allows = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        let units = units(file);
+        // Only files with a directive need their statements listed.
+        let mut units_of_file: Option<Vec<Span>> = None;
         for comment in &file.comments {
             let Some(text) = comment.text.trim().strip_prefix("switchyard:") else {
                 continue;
             };
+            let units = units_of_file.get_or_insert_with(|| units(file));
             let text = text.trim();
             let (file_wide, codes) = if let Some(rest) = text.strip_prefix("allow-file(") {
                 (true, rest.strip_suffix(')'))
