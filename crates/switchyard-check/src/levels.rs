@@ -138,14 +138,16 @@ fn read_allows(files: &[RuleFile]) -> (Vec<Allow>, Vec<Diagnostic>) {
                 ));
                 continue;
             };
-            // A comment after code applies to the statement it ends;
-            // one on a line of its own, to the next statement.
-            let unit = if file_wide {
-                None
-            } else if comment.own_line {
-                units.iter().find(|u| u.start >= comment.span.end)
-            } else {
-                units.iter().rev().find(|u| u.start < comment.span.start)
+            // A comment on a line of its own applies to the next statement
+            // (or field); one after code, to the innermost statement (or
+            // field) written on its line.
+            let unit = match (file_wide, comment.code_before) {
+                (true, _) => None,
+                (false, None) => units.iter().find(|u| u.start >= comment.span.end),
+                (false, Some(line)) => units
+                    .iter()
+                    .rev()
+                    .find(|u| u.start < comment.span.start && u.end > line.start),
             };
             for code in codes.split(',').map(str::trim) {
                 match Code::parse(code) {

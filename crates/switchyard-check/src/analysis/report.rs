@@ -25,6 +25,7 @@ pub fn diagnostics(rs: &Ruleset, analysis: &Analysis) -> Vec<Diagnostic> {
                     rule: name(*rule),
                     covered_by: covered_by.iter().map(|r| name(*r)).collect(),
                     order: order(rs, *rule, covered_by),
+                    catch_all: rs.rules.get(*rule).is_some_and(|r| r.otherwise),
                 }
                 .to_diagnostic(),
                 Finding::Impossible { rule } => CheckWarning::Impossible {

@@ -91,6 +91,9 @@ pub enum CheckWarning {
         covered_by: Vec<String>,
         /// What decides that they come first.
         order: RuleOrder,
+        /// The rule is `otherwise`: perhaps a deliberate, defensive
+        /// catch-all, which the help says how to keep.
+        catch_all: bool,
     },
     /// W102: a rule's (or a let's) condition that no context satisfies.
     #[error("the condition of {kind} `{name}` can never be true")]
@@ -215,6 +218,11 @@ impl CheckWarning {
                 }
             },
             CheckWarning::LongChain { .. } => "keep the model and at most 2 fallbacks".into(),
+            CheckWarning::Unreachable {
+                catch_all: true, ..
+            } => "every context reaches an earlier rule; if this catch-all is there on \
+                  purpose, keep it and say so with `# switchyard: allow(W101)`"
+                .into(),
             CheckWarning::Unreachable {
                 covered_by, order, ..
             } => match (covered_by.first(), order) {

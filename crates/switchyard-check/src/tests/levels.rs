@@ -42,6 +42,18 @@ fn a_statement_allow_covers_the_next_statement_or_field_only() {
     assert_eq!(codes(&field), Vec::<&str>::new());
     let trailing = UNUSED.replace("spare: string", "spare: string  # switchyard: allow(W105)");
     assert_eq!(codes(&trailing), Vec::<&str>::new());
+    // After the block's `}`: the block, not its last field.
+    let closing = UNUSED.replace(
+        "}\nmodel",
+        "  other: string\n}  # switchyard: allow(W105)\nmodel",
+    );
+    assert_eq!(codes(&closing), Vec::<&str>::new(), "{closing}");
+    // On the first line of a statement written over several lines.
+    let split = UNUSED.replace(
+        "rule r: when tier == \"x\" -> m",
+        "rule r: when tier == \"x\"  # switchyard: allow(W102)\n  and tier == \"y\" -> m",
+    );
+    assert_eq!(codes(&split), ["W105"], "{split}");
     // Before the block: the whole block.
     let block = format!("# switchyard: allow(W105)\n{UNUSED}");
     assert_eq!(codes(&block), Vec::<&str>::new());
