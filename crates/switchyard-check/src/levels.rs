@@ -161,6 +161,8 @@ fn read_allows(files: &[RuleFile]) -> (Vec<Allow>, Vec<Diagnostic>) {
                         range: if file_wide {
                             None
                         } else {
+                            // No statement after it: an empty range, so
+                            // the allow covers nothing (W110).
                             Some(unit.map_or((1, 0), |u| (u.start, u.end)))
                         },
                         used: false,
