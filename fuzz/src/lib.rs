@@ -23,6 +23,7 @@ use switchyard_eval::{
     RulesetError,
 };
 use switchyard_syntax::{format_source, parse, parse_sources, print, Limits, Severity, SourceMap};
+use switchyard_testing::rulesets::SCHEMA;
 
 // ------------------------------------------------------------------ parse
 
@@ -101,26 +102,7 @@ pub fn check_target(data: &[u8]) {
 
 // ------------------------------------------------------------------ decide
 
-/// The schema every generated ruleset shares.
-const SCHEMA: &str = r#"context {
-  tier: "free" | "basic" | "pro" | "enterprise" = "free"
-  task: "chat" | "code" | "analysis"
-  budget: float = 1.0
-  tokens: int = 0
-  tenant: int
-  tools: bool = false
-  vision: bool
-  user: string
-  prompt: string = ""
-}
-model a = "p/a"
-model b = "p/b:free"
-model c = "p/c"
-target t = b fallback [c] max_tokens 7
-defaults max_tokens 100
-"#;
-
-/// The schema's fields, in order.
+/// The fields of the test schema ([`SCHEMA`]), in order.
 const FIELDS: [&str; 9] = [
     "tier", "task", "budget", "tokens", "tenant", "tools", "vision", "user", "prompt",
 ];

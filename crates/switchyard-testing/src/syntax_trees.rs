@@ -79,6 +79,7 @@ fn text_s() -> impl Strategy<Value = Spanned<String>> {
     text().prop_map(sp)
 }
 
+/// An integer literal: small ones, the ends of `i64` and anything between.
 pub fn int() -> impl Strategy<Value = i64> {
     prop_oneof![
         3 => -1000i64..1000,
@@ -88,6 +89,7 @@ pub fn int() -> impl Strategy<Value = i64> {
     ]
 }
 
+/// A finite float literal: `-0.0`, subnormals, huge exponents and the rest.
 pub fn float() -> impl Strategy<Value = f64> {
     prop_oneof![
         2 => (-1000i32..1000).prop_map(|i| f64::from(i) / 8.0),
@@ -99,10 +101,12 @@ pub fn float() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// An integer or float literal.
 pub fn number() -> impl Strategy<Value = Number> {
     prop_oneof![int().prop_map(Number::Int), float().prop_map(Number::Float)]
 }
 
+/// A literal of any type.
 pub fn literal() -> impl Strategy<Value = Literal> {
     prop_oneof![
         text().prop_map(Literal::String),
@@ -132,6 +136,7 @@ pub fn regex() -> impl Strategy<Value = RegexLit> {
         .prop_map(|(source, flags)| RegexLit { source, flags })
 }
 
+/// The left side of a comparison: a field or a built-in.
 pub fn subject() -> impl Strategy<Value = Subject> {
     prop_oneof![
         4 => ident_s().prop_map(Subject::Field),
@@ -142,6 +147,7 @@ pub fn subject() -> impl Strategy<Value = Subject> {
     ]
 }
 
+/// The right side of a comparison: a literal or a field.
 pub fn operand() -> impl Strategy<Value = Operand> {
     prop_oneof![
         3 => literal().prop_map(Operand::Literal),
@@ -305,6 +311,7 @@ fn entries() -> impl Strategy<Value = Spanned<Entries>> {
     prop::collection::vec((key().prop_map(sp), value()), 0..4).prop_map(sp)
 }
 
+/// A requirement of a `require [...]` option (`tools`, a maximum, ...).
 pub fn requirement() -> impl Strategy<Value = Spanned<Requirement>> {
     let max = prop_oneof![
         number().prop_map(|n| Operand::Literal(Literal::Number(n))),
@@ -323,6 +330,8 @@ pub fn requirement() -> impl Strategy<Value = Spanned<Requirement>> {
     .prop_map(sp)
 }
 
+/// A target option: `max_tokens`, `provider`, `transforms`, `params`,
+/// `tag` or `require`.
 pub fn option() -> impl Strategy<Value = Spanned<TargetOption>> {
     prop_oneof![
         int().prop_map(|n| TargetOption::MaxTokens(sp(n))),
@@ -367,6 +376,7 @@ fn weight() -> impl Strategy<Value = u32> {
     ]
 }
 
+/// A rule's target: a simple one, or a split of up to three arms.
 pub fn target() -> impl Strategy<Value = Spanned<Target>> {
     let arm = (prop::option::of(name_s()), weight(), simple_target()).prop_map(
         |(name, weight, target)| {

@@ -1,5 +1,7 @@
-//! Random rulesets and contexts shared by the property tests
-//! (`differential.rs` and `analysis_soundness.rs`).
+//! The one test schema ([`SCHEMA`]), and random rulesets and contexts over
+//! it for the property tests (the evaluator's `differential.rs` and
+//! `analysis_soundness.rs`; the fuzzer's `decide` target renders its own
+//! rulesets over the same schema).
 //!
 //! Rulesets are generated as source text over one fixed schema, so parsing
 //! and checking run on every case. The atoms and the context values are the
@@ -8,9 +10,6 @@
 //! them. Where the tests want different shapes (ruleset size, how often a
 //! catch-all ends it, how often a context field is absent) they say so with
 //! a [`Profile`].
-//!
-//! Both test crates use every item here (`differential.rs` also names
-//! [`SCHEMA`] for a saved case), so none is dead code in either.
 
 use std::ops::Range;
 
@@ -32,7 +31,9 @@ pub struct Profile {
     pub present: u32,
 }
 
-/// The schema, models and defaults every generated ruleset starts with.
+/// The schema, models, target and defaults every generated ruleset starts
+/// with: fields of every type, with and without defaults; a model with a
+/// variant (`:free`); a named target.
 pub const SCHEMA: &str = r#"
 context {
   tier: "free" | "basic" | "pro" | "enterprise" = "free"
@@ -46,8 +47,9 @@ context {
   prompt: string = ""
 }
 model a = "p/a"
-model b = "p/b"
+model b = "p/b:free"
 model c = "p/c"
+target t = b fallback [c] max_tokens 7
 defaults max_tokens 100
 "#;
 
@@ -135,6 +137,22 @@ const TEXT: &[&str] = &[
     "user starts_with \"u\"",
 ];
 
+/// `lhs <op> v` for any comparison and any `i64`.
+fn compare_any_int(lhs: &'static str) -> impl Strategy<Value = String> {
+    (pick(OPS), any::<i64>()).prop_map(move |(o, v)| format!("{lhs} {o} {v}"))
+}
+
+/// `lhs <op> v` for any comparison and any finite `f64`, written so that
+/// it reads back as the same float (`{:?}`: `1e300`, `-0.0`, `5e-324`).
+fn compare_any_float(lhs: &'static str) -> impl Strategy<Value = String> {
+    (pick(OPS), any_float()).prop_map(move |(o, v)| format!("{lhs} {o} {v:?}"))
+}
+
+/// Any finite `f64`.
+fn any_float() -> impl Strategy<Value = f64> {
+    any::<f64>().prop_filter("finite", |f| f.is_finite())
+}
+
 /// One of `items`.
 fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> {
     select(items).prop_map(String::from)
@@ -189,11 +207,16 @@ fn atom() -> impl Strategy<Value = String> {
         2 => equal("task", TASKS),
         2 => member("task", TASKS),
         // Numbers, with integer literals against a float field and float
-        // literals against an integer one.
+        // literals against an integer one: from the pools, and any `i64`
+        // or finite `f64`.
         1 => compare("budget", NUMS),
         2 => range("budget", NUMS),
+        1 => compare_any_float("budget"),
+        1 => compare_any_int("budget"),
         1 => compare("tokens", INTS),
         1 => compare("tokens", HALVES),
+        1 => compare_any_int("tokens"),
+        1 => compare_any_float("tokens"),
         2 => range("tokens", INTS),
         1 => compare("tenant", INTS),
         2 => member("tenant", INTS),
@@ -317,7 +340,8 @@ const FLOATS: &[f64] = &[
 /// [`SCHEMA`] is absent, `null` or a value from a small pool that includes
 /// the constants the atoms use (and, for `budget`, integers as well as
 /// floats, `-0.0` among them; for the numbers, values across the whole
-/// range next to the constants); there is always an `unknown_key` the
+/// range next to the constants, and any `i64` or finite `f64`); there is
+/// always an `unknown_key` the
 /// schema does not declare, which the context conversion must ignore.
 pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
     let opt = move |s: BoxedStrategy<Json>| {
@@ -330,14 +354,24 @@ pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
     };
     let strs = |v: &'static [&'static str]| select(v).prop_map(Json::from).boxed();
     let ints = |r: Range<i64>| {
-        prop_oneof![3 => r.prop_map(Json::from), 1 => select(BIG_INTS).prop_map(Json::from)].boxed()
+        prop_oneof![
+            6 => r.prop_map(Json::from),
+            2 => select(BIG_INTS).prop_map(Json::from),
+            1 => any::<i64>().prop_map(Json::from),
+        ]
+        .boxed()
     };
     let bools = || any::<bool>().prop_map(Json::from).boxed();
     (
         (
             opt(strs(&["free", "basic", "pro", "enterprise"])),
             opt(strs(&["chat", "code", "analysis"])),
-            opt(prop_oneof![ints(-2..6), select(FLOATS).prop_map(Json::from)].boxed()),
+            opt(prop_oneof![
+                4 => ints(-2..6),
+                3 => select(FLOATS).prop_map(Json::from),
+                1 => any_float().prop_map(Json::from),
+            ]
+            .boxed()),
             opt(ints(-4..9)),
             opt(ints(-4..9)),
         ),
@@ -375,13 +409,4 @@ pub fn context(p: Profile) -> impl Strategy<Value = (Json, i64)> {
                 (Json::Object(m), unix)
             },
         )
-}
-
-/// `PROPTEST_CASES` if set (for longer or shorter local runs), else
-/// `default`.
-pub fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
 }
