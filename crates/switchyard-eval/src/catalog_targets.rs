@@ -17,8 +17,8 @@
 use switchyard_catalog::{Catalog, Model};
 use switchyard_check::ir::{CostBound, FieldId, Requirement, Ruleset, Type};
 
-use crate::atom::{read, Scalar};
 use crate::context::Context;
+use crate::env::{read, Scalar};
 use switchyard_check::ir::Subject;
 
 /// At most this many candidates of one target are ordered by `cheapest`;
