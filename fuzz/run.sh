@@ -61,9 +61,14 @@ fi
 
 export RUSTC_BOOTSTRAP=1
 
-# Per-target libFuzzer options. Inputs up to 16 KiB; the hostile-input
-# tests of the workspace cover megabytes.
-libfuzzer_args=(-timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1)
+# libFuzzer options. Inputs up to 16 KiB; the hostile-input tests of the
+# workspace cover megabytes. `-entropic=0`: the entropic schedule (on by
+# default) spent 60% of the time of `parse` in its own bookkeeping (perf:
+# InputCorpus::AddRareFeature and the feature-frequency updates of
+# RunOne), as a parser keeps finding new hit-count features; without it,
+# `parse` and `decide` run 2.2-2.4 times as many inputs per CPU second and
+# reached more coverage in the same time.
+libfuzzer_args=(-timeout=10 -rss_limit_mb=2048 -max_len=16384 -entropic=0 -print_final_stats=1)
 
 if [[ -n "$replay" ]]; then
     exec cargo fuzz run --sanitizer "$sanitizer" "${targets[0]}" "$replay" -- "${libfuzzer_args[@]}"
