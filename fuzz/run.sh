@@ -15,13 +15,13 @@
 # - cargo-fuzz passes `-Z` flags (the sanitizer) to rustc, which only a
 #   nightly rustc accepts: RUSTC_BOOTSTRAP=1 lets the stable one take them.
 # - Seeds are taken at run time from the repository's rule-file corpus
-#   (corpus/, see its README; `decide` takes corpus/good/), plus what is
-#   made from it here (fuzz/corpus/derived/: the example policy and each
-#   multi-file ruleset of corpus/good/ joined with 0xFF bytes), plus
-#   fuzz/seeds/ (tracked: what is not a rule file, the JSON contexts of
-#   `context_json` and `decide`, and every input that once crashed a
-#   target). They are read with the working corpus fuzz/corpus/TARGET/
-#   (git-ignored), where new inputs go.
+#   (corpus/, see its README; `decide` takes corpus/good/), with the
+#   example policy and each multi-file ruleset joined with 0xFF bytes
+#   (gathered in fuzz/corpus/derived/, git-ignored), plus fuzz/seeds/
+#   (tracked: what is not a rule file, the JSON contexts of `context_json`
+#   and `decide`, and every input that once crashed a target). They are
+#   read with the working corpus fuzz/corpus/TARGET/ (git-ignored), where
+#   new inputs go.
 # - The libFuzzer log of each run is kept in fuzz/artifacts/TARGET/log, and
 #   its last coverage line is printed.
 #
@@ -74,28 +74,35 @@ if [[ -n "$replay" ]]; then
     exec cargo fuzz run --sanitizer "$sanitizer" "${targets[0]}" "$replay" -- "${libfuzzer_args[@]}"
 fi
 
-# Seeds made from the corpus: the example policy, and each multi-file
-# ruleset joined with 0xFF (where the `parse` and `check` targets split
-# their input into files).
+# The seeds taken from the repository's corpus, gathered afresh each run
+# in fuzz/corpus/derived/ (git-ignored): `rules/` every rule file of
+# corpus/ (not the pinned .diagnostics beside them), `good/` those of
+# corpus/good/, and `made/` the example policy and each multi-file ruleset
+# joined with 0xFF (where the `parse` and `check` targets split their input
+# into files).
 derived=corpus/derived
 rm -rf "$derived"
-mkdir -p "$derived"
-cp ../examples/openrouter.route "$derived/example-openrouter.route"
+mkdir -p "$derived/rules" "$derived/good" "$derived/made"
+for file in ../corpus/*/*.route; do
+    folder=$(basename "$(dirname "$file")")
+    cp "$file" "$derived/rules/$folder-$(basename "$file")"
+done
+cp ../corpus/good/*.route "$derived/good/"
+cp ../examples/openrouter.route "$derived/made/example-openrouter.route"
 for dir in ../corpus/good/*/; do
-    name=$(basename "$dir")
     sep=""
     for file in "$dir"*.route; do
         printf '%b' "$sep"
         cat "$file"
         sep='\xff'
-    done >"$derived/good-$name.route"
+    done >"$derived/made/good-$(basename "$dir").route"
 done
 
 # The seed folders of a target.
 seeds_of() {
     case "$1" in
-        parse | check) echo ../corpus/good ../corpus/bad ../corpus/analysis "$derived" ;;
-        decide) echo ../corpus/good "$derived" seeds/context_json seeds/decide ;;
+        parse | check) echo "$derived/rules" "$derived/made" ;;
+        decide) echo "$derived/good" "$derived/made" seeds/context_json seeds/decide ;;
         context_json) echo seeds/context_json ;;
     esac
 }
