@@ -69,7 +69,6 @@ pub mod ir;
 pub mod provider;
 pub mod semantics;
 
-mod catalog;
 mod checker;
 mod graph;
 mod lets;
@@ -81,6 +80,7 @@ mod pattern;
 mod rules;
 mod targets;
 mod types;
+mod unknown_models;
 
 #[cfg(test)]
 mod tests;

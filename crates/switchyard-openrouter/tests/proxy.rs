@@ -14,7 +14,7 @@
     reason = "tests"
 )]
 
-#[path = "../../../examples/proxy/server.rs"]
+#[path = "../examples/proxy/server.rs"]
 mod server;
 
 use std::fs;
