@@ -392,6 +392,19 @@ impl Target {
         }
     }
 
+    /// Calls `visit` with every model this target can route to: a chain's
+    /// model and fallbacks, the cheapest's candidates, every arm's models.
+    pub fn for_each_model(&self, visit: &mut impl FnMut(&Model)) {
+        match self {
+            Target::Chain(c) => {
+                visit(&c.model);
+                c.fallbacks.iter().for_each(&mut *visit);
+            }
+            Target::Cheapest(c) => c.candidates.iter().for_each(visit),
+            Target::Split(s) => s.arms.iter().for_each(|a| a.target.for_each_model(visit)),
+        }
+    }
+
     /// Whether this target (or an arm of it) needs a catalog.
     pub fn needs_catalog(&self) -> bool {
         match self {

@@ -7,7 +7,7 @@ use switchyard_catalog::Catalog;
 use switchyard_syntax::{Diagnostic, ToDiagnostic};
 
 use crate::error::CheckWarning;
-use crate::ir::{Model, Ruleset, Target};
+use crate::ir::{Model, Ruleset};
 
 /// One W104 per model id the catalog lacks, at the first place it is named.
 pub(crate) fn unknown_models(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diagnostic> {
@@ -29,20 +29,9 @@ pub(crate) fn unknown_models(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diagno
         }
     };
     for rule in &ruleset.rules {
-        models(&rule.target, &mut visit);
+        rule.target.for_each_model(&mut visit);
     }
     out
-}
-
-fn models(target: &Target, visit: &mut impl FnMut(&Model)) {
-    match target {
-        Target::Chain(c) => {
-            visit(&c.model);
-            c.fallbacks.iter().for_each(&mut *visit);
-        }
-        Target::Cheapest(c) => c.candidates.iter().for_each(visit),
-        Target::Split(s) => s.arms.iter().for_each(|a| models(&a.target, visit)),
-    }
 }
 
 #[cfg(test)]

@@ -1,21 +1,29 @@
-//! The context fields the proxy fills in from the request:
-//! `needs_tools`, `needs_vision`, `prompt` and `prompt_tokens`.
+//! The routing context of a request, in order of precedence: the fields
+//! the client key fixes, then the body's `switchyard_context`, then the
+//! fields the gateway derives from the request when the ruleset declares
+//! them (`needs_tools`, `needs_vision`, `prompt`, `prompt_tokens`, `user`).
 
 use serde_json::{json, Map, Value as Json};
-use switchyard_check::ir::Type;
-use switchyard_eval::CompiledTable;
-use switchyard_openrouter::{Content, ContentPart, Message, Role};
+use switchyard::ir::Type;
+use switchyard::openrouter::{Content, ContentPart, Message, Role};
+use switchyard::CompiledTable;
 
-use super::incoming::Incoming;
+use crate::incoming::Incoming;
 
-/// Fills in the fields the proxy knows from the request (see the module
-/// documentation) when the ruleset declares them with the expected type
-/// and the client's context leaves them out (or `null`).
-pub(super) fn derive_context(
+/// The context as a JSON object: `fixed` (a key's fields) over the body's
+/// `switchyard_context`, then the derived fields the ruleset declares with
+/// the expected type, where neither gives a value (or gives `null`).
+pub(crate) fn routing_context(
     table: &CompiledTable,
-    context: &mut Map<String, Json>,
-    incoming: &Incoming,
-) {
+    fixed: Option<&Map<String, Json>>,
+    incoming: &mut Incoming,
+) -> Map<String, Json> {
+    let mut context = std::mem::take(&mut incoming.context);
+    if let Some(fixed) = fixed {
+        for (name, value) in fixed {
+            context.insert(name.clone(), value.clone());
+        }
+    }
     for field in &table.ruleset().fields {
         if context.get(&field.name).is_some_and(|v| !v.is_null()) {
             continue;
@@ -28,10 +36,15 @@ pub(super) fn derive_context(
                 None => continue,
             },
             ("prompt_tokens", Type::Int) => json!(estimate_tokens(&incoming.messages)),
+            ("user", Type::String) => match incoming.user() {
+                Some(user) => Json::String(user.to_string()),
+                None => continue,
+            },
             _ => continue,
         };
         context.insert(field.name.clone(), value);
     }
+    context
 }
 
 fn has_image(messages: &[Message]) -> bool {
@@ -62,7 +75,8 @@ fn text_of(message: &Message) -> Option<String> {
     }
 }
 
-fn last_user_text(messages: &[Message]) -> Option<String> {
+/// The text of the last user message.
+pub(crate) fn last_user_text(messages: &[Message]) -> Option<String> {
     messages
         .iter()
         .rev()
