@@ -1,4 +1,4 @@
-//! Model health (LANGUAGE.md 8): a registry the host shares across threads.
+//! Model health (docs/reference/health.md): a registry the host shares across threads.
 //! A model can be marked down for a while, or reported failing so that
 //! repeated failures cool it down, like LiteLLM's router (by default three
 //! failures within a minute cool a model down for a minute).
@@ -196,9 +196,10 @@ impl Health {
     /// Records a successful call: earlier failures no longer count towards
     /// a cooldown (a model already cooling down stays down until it ends).
     pub fn report_success(&self, model: &str) {
-        {
-            // The common case, a model with no failure on record, changes
-            // nothing: no new snapshot (a gateway reports every success).
+        if self.down.load(Ordering::Acquire) == 0 {
+            // The common case, no model down and none with a failure on
+            // record for this one, changes nothing: no new snapshot (a
+            // gateway reports every success).
             let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             if state.get(model).is_none_or(|s| s.failures.is_empty()) {
                 return;
@@ -416,5 +417,21 @@ mod tests {
         assert!(!h.is_down("m"));
         h.report_success("other");
         assert!(h.view().is_none());
+    }
+
+    #[test]
+    fn a_success_with_nothing_on_record_publishes_no_snapshot() {
+        let (h, _) = health();
+        let before = h.snapshot.load_full();
+        h.report_success("m");
+        assert!(Arc::ptr_eq(&before, &h.snapshot.load_full()));
+        // With a failure on record, the success clears it.
+        h.report_failure("m");
+        let with_failure = h.snapshot.load_full();
+        h.report_success("m");
+        assert!(!Arc::ptr_eq(&with_failure, &h.snapshot.load_full()));
+        h.report_failure("m");
+        h.report_failure("m");
+        assert!(!h.is_down("m"), "the success cleared the first failure");
     }
 }

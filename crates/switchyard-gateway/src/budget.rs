@@ -15,13 +15,12 @@
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value as Json};
-use switchyard::fleet::{
-    Account, FailMode, Ledger, LedgerError, Micros, Redis, Reservation, WindowBalance,
-};
+use switchyard::fleet::{Account, Ledger, LedgerError, Micros, Reservation, WindowBalance};
 use switchyard::ir::Type;
 use switchyard::CompiledTable;
 
 use crate::error::{Code, Failure};
+use crate::fleet::Fleet;
 use crate::incoming::Incoming;
 use crate::metrics::{Metrics, ReasonLabel};
 use crate::settings::{ClientKey, Settings};
@@ -32,33 +31,6 @@ pub const BUDGET_REMAINING: &str = "budget_remaining";
 /// The context field with what the request's key (or team, or user) has
 /// spent today (USD).
 pub const SPENT_TODAY: &str = "spent_today";
-
-/// The Redis-backed state of a gateway in a fleet.
-pub(crate) struct Fleet {
-    pub(crate) redis: Redis,
-    pub(crate) ledger: Ledger,
-}
-
-impl Fleet {
-    /// `closed` or `open`.
-    pub(crate) fn ledger_mode(&self) -> &'static str {
-        match self.ledger.options().fail {
-            FailMode::Closed => "closed",
-            FailMode::Open => "open",
-        }
-    }
-
-    /// The readiness section: whether Redis answers, what the ledger does
-    /// without it, and the settles waiting for it.
-    pub(crate) fn status(&self) -> Json {
-        json!({
-            "up": self.redis.status().is_up(),
-            "ledger": self.ledger_mode(),
-            "queued_settles": self.ledger.queued_settles(),
-            "failed_commands": self.redis.status().failures(),
-        })
-    }
-}
 
 /// The accounts a request is charged to, with their limits.
 pub(crate) fn accounts(

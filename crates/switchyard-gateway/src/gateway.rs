@@ -17,7 +17,8 @@ use switchyard::HealthRegistry;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::ReplyBody;
-use crate::budget::{self, Fleet};
+use crate::budget;
+use crate::fleet::Fleet;
 use crate::client::UpstreamClient;
 use crate::context::last_user_text;
 use crate::error::{Code, Failure};

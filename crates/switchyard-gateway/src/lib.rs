@@ -63,6 +63,7 @@ mod client;
 mod config;
 mod context;
 mod error;
+mod fleet;
 mod gateway;
 mod incoming;
 mod log;
@@ -80,11 +81,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use std::time::Duration;
-
-use switchyard::fleet::{
-    FailMode, Ledger, LedgerOptions, Redis, RedisOptions, SharedHealth, SharedHealthOptions,
-};
 use switchyard::openrouter::ApiKey;
 use switchyard::{Catalog, Health, HealthRegistry, RulesetError, SystemClock};
 
@@ -98,7 +94,6 @@ pub use error::{Code, Failure};
 pub use incoming::CONTEXT_FIELD;
 pub use settings::SettingsError;
 
-use crate::budget::Fleet;
 use crate::gateway::Gateway;
 use crate::metrics::Metrics;
 use crate::reload::Watched;
@@ -254,11 +249,11 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         .collect::<Result<Vec<_>, _>>()?;
     let redis_url = options.redis.clone().or(settings.config.redis.url.clone());
     let shared = match redis_url {
-        Some(url) => Some(connect_fleet(&settings.config, url)?),
+        Some(url) => Some(fleet::connect(&settings.config, url)?),
         None => None,
     };
-    let (health, fleet, fleet_runtime) = match shared {
-        Some(c) => (c.health, Some(c.fleet), Some(c.runtime)),
+    let (health, fleet, redis_thread) = match shared {
+        Some(c) => (c.health, Some(c.fleet), Some(c.thread)),
         None => {
             let health = Health::new(
                 settings.config.health.policy(),
@@ -310,69 +305,10 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         "shutting down: no new connections; finishing the requests in flight"
     );
     serving.stop();
-    if let (Some(fleet), Some(fleet_runtime)) = (&gateway.fleet, fleet_runtime) {
-        let left = fleet_runtime.block_on(fleet.ledger.flush(Duration::from_secs(5)));
-        if left > 0 {
-            tracing::warn!(left, "redis: settles not recorded at shutdown");
-        }
-        fleet_runtime.shutdown_background();
+    if let (Some(fleet), Some(thread)) = (&gateway.fleet, redis_thread) {
+        thread.stop(fleet);
     }
     runtime.shutdown_background();
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The state shared through Redis, and the runtime its tasks run on.
-struct Connected {
-    health: Arc<dyn HealthRegistry>,
-    fleet: Arc<Fleet>,
-    runtime: tokio::runtime::Runtime,
-}
-
-/// Connects to Redis on a runtime of its own (one worker thread, so that
-/// pub/sub, resyncs and settles go on whatever the serving threads do):
-/// the shared health registry and the spend ledger.
-fn connect_fleet(config: &Config, url: String) -> Result<Connected, ServeError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("switchyard-redis")
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
-    let entered = runtime.enter();
-    let c = &config.redis;
-    let timeout = Duration::from_secs_f64(c.timeout);
-    let redis = Redis::connect(&RedisOptions {
-        url,
-        prefix: c.prefix.clone(),
-        response_timeout: timeout,
-        connection_timeout: timeout,
-    })
-    .map_err(ServeError::Redis)?;
-    let health = SharedHealth::start(
-        &redis,
-        SharedHealthOptions {
-            policy: config.health.policy(),
-            resync_every: Duration::from_secs_f64(c.resync),
-        },
-    );
-    let fail = match c.ledger {
-        LedgerMode::Closed => FailMode::Closed,
-        LedgerMode::Open => FailMode::Open,
-    };
-    let ledger = Ledger::new(
-        &redis,
-        LedgerOptions {
-            fail,
-            ..LedgerOptions::default()
-        },
-    );
-    tracing::info!(prefix = c.prefix.as_str(), ledger = ?c.ledger, "sharing health and spend through redis");
-    let fleet = Arc::new(Fleet { redis, ledger });
-    drop(entered);
-    Ok(Connected {
-        health: Arc::new(health),
-        fleet,
-        runtime,
-    })
 }

@@ -1,5 +1,5 @@
 //! The record every stage reports problems with, and the stable codes of
-//! LANGUAGE.md section 9. Stages keep their own typed error enums and turn
+//! docs/diagnostics/. Stages keep their own typed error enums and turn
 //! them into [`Diagnostic`]s for rendering.
 
 use std::fmt;
@@ -36,7 +36,7 @@ impl fmt::Display for Severity {
 
 macro_rules! codes {
     ($($code:ident => $sev:ident, $title:literal;)*) => {
-        /// A stable diagnostic code (LANGUAGE.md section 9).
+        /// A stable diagnostic code (docs/diagnostics/).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
         pub enum Code {
@@ -55,6 +55,11 @@ macro_rules! codes {
             /// The severity this code always has.
             pub fn severity(self) -> Severity {
                 match self { $(Code::$code => Severity::$sev,)* }
+            }
+
+            /// The code written `text` (`"W105"`), if there is one.
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $(stringify!($code) => Some(Code::$code),)* _ => None }
             }
 
             /// A one-line description of the code.
@@ -79,6 +84,7 @@ codes! {
     E011 => Error, "`let` cycle";
     E012 => Error, "bad option: unknown provider key, bad value";
     E013 => Error, "a limit exceeded: file size, nesting depth, number of rules";
+    E014 => Error, "a comparison with `null`: presence is tested with `has(F)`";
     W101 => Warning, "rule can never be chosen: earlier rules cover its condition";
     W102 => Warning, "condition can never be true";
     W103 => Warning, "a model repeats in one fallback chain";
@@ -88,6 +94,8 @@ codes! {
     W107 => Warning, "a field OpenRouter has deprecated";
     W108 => Warning, "a chain of more than 3 models";
     W109 => Warning, "coverage not proved: some context may match no rule";
+    W110 => Warning, "an allow that allows nothing";
+    W111 => Warning, "a `switchyard:` comment that cannot be applied";
     N201 => Note, "analysis skipped: the condition is too large to analyse";
 }
 
@@ -119,6 +127,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Secondary locations.
     pub labels: Vec<Label>,
+    /// How serious it is: the code's severity, unless the lint levels of a
+    /// run (`--deny W105`, `--warn W105`) changed it.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -130,6 +141,7 @@ impl Diagnostic {
             span,
             help: None,
             labels: Vec::new(),
+            severity: code.severity(),
         }
     }
 
@@ -148,9 +160,9 @@ impl Diagnostic {
         self
     }
 
-    /// The code's severity.
+    /// How serious it is (see [`Diagnostic::severity`](Self#structfield.severity)).
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
     }
 }
 

@@ -1,6 +1,6 @@
 //! The reserved words of the language.
 
-/// Every reserved word, in the order of LANGUAGE.md's appendix "lexical
+/// Every reserved word, in the order of docs/reference/files.md ("reserved
 /// rules": none of them can be a field, `let`, model, target, rule or test
 /// name. The grammar's `keyword` rule lists the same words (a unit test
 /// keeps the two in step).
@@ -68,7 +68,7 @@ mod tests {
     /// grammar reserves no word the list leaves out.
     #[test]
     fn the_grammar_reserves_no_other_word() {
-        let grammar = include_str!("../../../grammar/switchyard.pest");
+        let grammar = include_str!("../grammar/switchyard.pest");
         let rule = grammar
             .split_once("\nkeyword = @{")
             .and_then(|(_, rest)| rest.split_once('}'))

@@ -1,7 +1,9 @@
 //! What the tests of the switchyard crates share, as Cedar's `cedar-testing`
 //! does for Cedar: the rule-file corpus of the repository's top folder
-//! `corpus/` and the harness that reads it ([`corpus`]); a real Redis
-//! server of a test's own ([`redis_server`]).
+//! `corpus/` and its harness ([`corpus`]), the one test schema and the
+//! generators of random rulesets and contexts over it ([`rulesets`]), the
+//! generators of syntax trees ([`syntax_trees`]), and a real Redis server
+//! of a test's own ([`redis_server`]).
 //!
 //! A dev-dependency only (`publish = false`): nothing here is part of any
 //! crate's interface. Its functions panic on a missing or unreadable file,
@@ -15,3 +17,26 @@
 
 pub mod corpus;
 pub mod redis_server;
+pub mod rulesets;
+pub mod syntax_trees;
+
+use proptest::test_runner::Config;
+
+/// `PROPTEST_CASES` if set (for longer or shorter local runs), else
+/// `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A proptest configuration of [`cases`]`(default)` cases that saves no
+/// failures to a file.
+pub fn proptest_config(default: u32) -> Config {
+    Config {
+        cases: cases(default),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
