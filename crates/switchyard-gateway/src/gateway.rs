@@ -18,10 +18,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::ReplyBody;
 use crate::budget;
-use crate::fleet::Fleet;
 use crate::client::UpstreamClient;
 use crate::context::last_user_text;
 use crate::error::{Code, Failure};
+use crate::fleet::Fleet;
 use crate::incoming::Incoming as ChatIncoming;
 use crate::log::AccessRecord;
 use crate::metrics::{Metrics, RequestLabels};
