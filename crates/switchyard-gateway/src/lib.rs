@@ -35,14 +35,22 @@
 //!    `needs_vision` (an image part), `prompt` (the last user message),
 //!    `prompt_tokens` (characters / 4) and `user` (OpenAI's `user`). A bad
 //!    value is a 400 naming the field; no rule matching is a 422.
-//! 4. The decision skips models the health registry has cooled down. The
+//! 4. With `--redis` (`fleet.rs`, `budget.rs`), the request is
+//!    charged to its key, team and user: the ledger's `budget_remaining`
+//!    and `spent_today` join the context when the ruleset declares them,
+//!    and the decision's worst-case cost is held before the upstream call
+//!    (429 `budget_exceeded` over a limit, 503 `ledger_unavailable` when
+//!    Redis is away and the ledger fails closed), then settled to the
+//!    answer's cost.
+//! 5. The decision skips models the health registry has cooled down (with
+//!    `--redis`, cooled down by any replica). The
 //!    upstream body is built by `switchyard::openrouter`; on an error
 //!    another model can fix (5xx, 429, a model-specific 404, a first-byte
 //!    timeout) the model is reported to the health registry and the next
 //!    one of the chain is tried, as long as nothing has been sent to the
 //!    client. Other errors (400, 401, 402, moderation) come back at once,
 //!    as the upstream sent them.
-//! 5. The answer goes back with `X-Switchyard-Rule`, `-Variant`, `-Model`,
+//! 6. The answer goes back with `X-Switchyard-Rule`, `-Variant`, `-Model`,
 //!    `-Attempts`, `-Degraded` and `-Ruleset` headers. A stream that
 //!    breaks, idles past `timeouts.idle_stream` or runs past
 //!    `timeouts.total` ends with an in-band `{"error": ...}` event; a

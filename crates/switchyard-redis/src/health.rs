@@ -74,6 +74,16 @@ struct Shared {
     failures: AtomicU64,
 }
 
+impl Shared {
+    fn down_key(&self, model: &str) -> String {
+        self.redis.key(&format!("health:down:{model}"))
+    }
+
+    fn failures_key(&self, model: &str) -> String {
+        self.redis.key(&format!("health:failures:{model}"))
+    }
+}
+
 impl SharedHealth {
     /// Starts the registry's background tasks (a writer and a subscriber)
     /// on `redis`'s runtime. Returns at once: the first resync
@@ -153,20 +163,51 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// Sends the reports to Redis, one at a time, in order.
+/// Sends the reports to Redis in order. Successes, the common case, are
+/// gathered: one `DEL` of the failure counts of every model that succeeded
+/// since the last failure or mark, whatever the request rate.
 async fn write(shared: Arc<Shared>, mut queue: mpsc::UnboundedReceiver<Write>) {
-    let failure = Script::new(include_str!("lua/failure.lua"));
-    let mark_down = Script::new(include_str!("lua/mark_down.lua"));
-    let mark_up = Script::new(include_str!("lua/mark_up.lua"));
-    let redis = &shared.redis;
-    let down_key = |m: &str| redis.key(&format!("health:down:{m}"));
-    let failures_key = |m: &str| redis.key(&format!("health:failures:{m}"));
-    while let Some(w) = queue.recv().await {
+    let scripts = Scripts {
+        failure: Script::new(include_str!("lua/failure.lua")),
+        mark_down: Script::new(include_str!("lua/mark_down.lua")),
+        mark_up: Script::new(include_str!("lua/mark_up.lua")),
+    };
+    let mut succeeded: Vec<String> = Vec::new();
+    while let Some(first) = queue.recv().await {
+        let mut next = Some(first);
+        while let Some(w) = next.take().or_else(|| queue.try_recv().ok()) {
+            match w {
+                Write::Success(model) => {
+                    shared.local.report_success(&model);
+                    if !succeeded.contains(&model) {
+                        succeeded.push(model);
+                    }
+                }
+                other => {
+                    forget_failures(&shared, &mut succeeded).await;
+                    scripts.run(&shared, other).await;
+                }
+            }
+        }
+        forget_failures(&shared, &mut succeeded).await;
+    }
+}
+
+/// The scripts of the reports other than successes.
+struct Scripts {
+    failure: Script,
+    mark_down: Script,
+    mark_up: Script,
+}
+
+impl Scripts {
+    async fn run(&self, shared: &Shared, w: Write) {
+        let redis = &shared.redis;
         match w {
             Write::Failure(model) => {
                 let n = shared.failures.fetch_add(1, Ordering::Relaxed);
-                let mut call = failure.key(failures_key(&model));
-                call.key(down_key(&model))
+                let mut call = self.failure.key(shared.failures_key(&model));
+                call.key(shared.down_key(&model))
                     .arg(shared.policy.failures)
                     .arg(millis(shared.policy.window))
                     .arg(millis(shared.policy.cooldown))
@@ -182,33 +223,39 @@ async fn write(shared: Arc<Shared>, mut queue: mpsc::UnboundedReceiver<Write>) {
                     }
                 }
             }
-            Write::Success(model) => {
-                shared.local.report_success(&model);
-                let mut conn = redis.commands.clone();
-                let result: Result<i64, _> = redis::cmd("DEL")
-                    .arg(failures_key(&model))
-                    .query_async(&mut conn)
-                    .await;
-                redis.status.record(&result);
-            }
             Write::Down(model, duration) => {
-                let mut call = mark_down.key(down_key(&model));
+                let mut call = self.mark_down.key(shared.down_key(&model));
                 call.arg(millis(duration)).arg(&shared.channel).arg(&model);
                 if let Err(e) = redis.run::<u64>(&call).await {
                     tracing::warn!(model, "redis: cooldown kept locally only: {e}");
                 }
             }
             Write::Up(model) => {
-                let mut call = mark_up.key(down_key(&model));
-                call.key(failures_key(&model))
+                let mut call = self.mark_up.key(shared.down_key(&model));
+                call.key(shared.failures_key(&model))
                     .arg(&shared.channel)
                     .arg(&model);
                 if let Err(e) = redis.run::<i64>(&call).await {
                     tracing::warn!(model, "redis: model marked up locally only: {e}");
                 }
             }
+            Write::Success(_) => {}
         }
     }
+}
+
+/// Deletes the failure counts of the models that succeeded.
+async fn forget_failures(shared: &Shared, succeeded: &mut Vec<String>) {
+    if succeeded.is_empty() {
+        return;
+    }
+    let mut del = redis::cmd("DEL");
+    for model in succeeded.drain(..) {
+        del.arg(shared.failures_key(&model));
+    }
+    let mut conn = shared.redis.commands.clone();
+    let result: Result<i64, _> = del.query_async(&mut conn).await;
+    shared.redis.status.record(&result);
 }
 
 /// Follows the channel, resyncing after each (re)subscription and

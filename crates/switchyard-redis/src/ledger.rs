@@ -16,6 +16,12 @@
 //! `PREFIX:ledger:reservations` (by expiry) and `...:reservations:ID`,
 //! `PREFIX:ledger:settled:ID`.
 
+mod account;
+mod settle;
+
+pub use account::{Account, WindowBalance};
+pub use settle::Settled;
+
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,6 +32,8 @@ use tokio::task::AbortHandle;
 
 use crate::connection::{replica_id, Redis};
 use crate::window::{rfc3339, Micros, Window, WindowSpan};
+use account::account_key;
+use settle::{retry, Queued, Settler};
 
 /// What the ledger does when Redis does not answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,39 +66,6 @@ impl Default for LedgerOptions {
             fail: FailMode::Closed,
             reservation_ttl: Duration::from_secs(600),
             settled_ttl: Duration::from_secs(2 * 86_400),
-        }
-    }
-}
-
-/// An account a call is charged to, and its limits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Account {
-    /// What it is: `key`, `user`, `team`, or any word.
-    pub kind: String,
-    /// Which one.
-    pub id: String,
-    /// Its limit per UTC day, if any.
-    pub daily: Option<Micros>,
-    /// Its limit per UTC month, if any.
-    pub monthly: Option<Micros>,
-}
-
-impl Account {
-    /// An account without limits.
-    pub fn new(kind: impl Into<String>, id: impl Into<String>) -> Self {
-        Account {
-            kind: kind.into(),
-            id: id.into(),
-            daily: None,
-            monthly: None,
-        }
-    }
-
-    /// The limit of a window.
-    pub fn limit(&self, window: Window) -> Option<Micros> {
-        match window {
-            Window::Day => self.daily,
-            Window::Month => self.monthly,
         }
     }
 }
@@ -154,38 +129,6 @@ impl Reservation {
     }
 }
 
-/// What [`Ledger::settle`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Settled {
-    /// The cost is recorded.
-    Now,
-    /// It had been recorded before (nothing changed).
-    Before,
-    /// Redis is away: it is queued, and recorded once Redis is back.
-    Queued,
-}
-
-/// One window of an account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WindowBalance {
-    /// The window.
-    pub span: WindowSpan,
-    /// Spent (settled).
-    pub spent: Micros,
-    /// Held by calls in flight.
-    pub held: Micros,
-    /// The limit, if any.
-    pub limit: Option<Micros>,
-}
-
-impl WindowBalance {
-    /// What can still be reserved (`None` without a limit).
-    pub fn remaining(&self) -> Option<Micros> {
-        self.limit
-            .map(|l| Micros((l.0 - self.spent.0 - self.held.0).max(0)))
-    }
-}
-
 /// A fleet's spend, in Redis. Cheap to share (`Arc`); dropping it stops
 /// the retrying of queued settles.
 #[derive(Debug)]
@@ -201,13 +144,6 @@ pub struct Ledger {
     /// Settles running in tasks of their own.
     settling: Arc<AtomicUsize>,
     retry: AbortHandle,
-}
-
-#[derive(Debug)]
-struct Queued {
-    reservation: Reservation,
-    cost: Micros,
-    at: i64,
 }
 
 /// Seconds since 1970-01-01 UTC, now.
@@ -443,10 +379,6 @@ impl Drop for Ledger {
     }
 }
 
-fn account_key(account: &Account) -> String {
-    format!("{}:{}", account.kind, account.id)
-}
-
 fn expires_at_ms(span: &WindowSpan) -> i64 {
     (span.resets_at + span.window.kept_after_end_secs()) * 1000
 }
@@ -457,81 +389,4 @@ fn unexpected(reply: &[i64]) -> LedgerError {
         "unexpected reply from the reserve script",
         format!("{reply:?}"),
     )))
-}
-
-/// What a settle needs, owned by the tasks that settle too.
-#[derive(Debug)]
-struct Settler {
-    redis: Redis,
-    script: Arc<Script>,
-    options: LedgerOptions,
-    queue: mpsc::UnboundedSender<Queued>,
-    queued: Arc<AtomicUsize>,
-}
-
-impl Settler {
-    /// Settles, or queues the settle for the retry task when Redis does not
-    /// answer.
-    async fn settle_or_queue(&self, at: i64, reservation: &Reservation, cost: Micros) -> Settled {
-        match self.settle(at, reservation, cost).await {
-            Ok(settled) => settled,
-            Err(e) => {
-                tracing::warn!(
-                    reservation = reservation.id,
-                    "redis: settle queued until redis is back: {e}"
-                );
-                self.queued.fetch_add(1, Ordering::Relaxed);
-                let _ = self.queue.send(Queued {
-                    reservation: reservation.clone(),
-                    cost,
-                    at,
-                });
-                Settled::Queued
-            }
-        }
-    }
-
-    async fn settle(
-        &self,
-        at: i64,
-        reservation: &Reservation,
-        cost: Micros,
-    ) -> Result<Settled, redis::RedisError> {
-        let index = self.redis.key("ledger:reservations");
-        let mut call = self.script.key(format!("{index}:{}", reservation.id));
-        call.key(&index)
-            .key(
-                self.redis
-                    .key(&format!("ledger:settled:{}", reservation.id)),
-            )
-            .arg(cost.0)
-            .arg(millis(self.options.settled_ttl));
-        for account in &reservation.accounts {
-            for window in Window::ALL {
-                let span = window.at(at);
-                call.key(self.redis.key(&format!("ledger:{account}:{}", span.id)))
-                    .arg(expires_at_ms(&span));
-            }
-        }
-        let settled: i64 = self.redis.run(&call).await?;
-        Ok(if settled == 1 {
-            Settled::Now
-        } else {
-            Settled::Before
-        })
-    }
-}
-
-/// Retries queued settles in order, every 200 ms, until Redis takes each.
-async fn retry(settler: Settler, mut pending: mpsc::UnboundedReceiver<Queued>) {
-    while let Some(q) = pending.recv().await {
-        while let Err(e) = settler.settle(q.at, &q.reservation, q.cost).await {
-            tracing::debug!(
-                reservation = q.reservation.id,
-                "redis: settle retry failed: {e}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        settler.queued.fetch_sub(1, Ordering::Relaxed);
-    }
 }
