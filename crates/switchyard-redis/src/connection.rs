@@ -164,13 +164,23 @@ impl Redis {
     }
 
     /// Runs a script (EVALSHA, loading it on NOSCRIPT), recording the
-    /// outcome.
+    /// outcome. A script that meets a dropped connection (the first command
+    /// after the server restarted) runs once more on the new one: every
+    /// script here may run twice (reserve and settle are idempotent by
+    /// reservation id, marks by nature; a failure would count twice, at
+    /// worst).
     pub(crate) async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> Result<T, redis::RedisError> {
         let mut conn = self.commands.clone();
-        let result = invocation.invoke_async(&mut conn).await;
+        let mut result = invocation.invoke_async(&mut conn).await;
+        if result
+            .as_ref()
+            .is_err_and(|e| e.is_connection_dropped() || e.is_io_error())
+        {
+            result = invocation.invoke_async(&mut conn).await;
+        }
         self.status.record(&result);
         result
     }
