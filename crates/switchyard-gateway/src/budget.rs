@@ -28,8 +28,9 @@ use crate::settings::{ClientKey, Settings};
 /// The context field with the least any account of the request can still
 /// spend (USD), in its tightest window.
 pub const BUDGET_REMAINING: &str = "budget_remaining";
-/// The context field with what the request's key (or team, or user) has
-/// spent today (USD).
+/// The context field with what the request's first account with a daily
+/// limit (else its first account: key, team or user) has spent today
+/// (USD).
 pub const SPENT_TODAY: &str = "spent_today";
 
 /// The accounts a request is charged to, with their limits.
@@ -81,11 +82,11 @@ pub(crate) fn wants_fields(table: &CompiledTable) -> bool {
         .any(|f| matches!(f.name.as_str(), BUDGET_REMAINING | SPENT_TODAY) && f.ty == Type::Float)
 }
 
-/// `budget_remaining` and `spent_today` from the accounts' balances (the
-/// tightest limited window; `spent_today` of the first account without
-/// limits). Empty when Redis does not answer: the rules' defaults apply.
+/// `budget_remaining` and `spent_today` from the accounts' balances: the
+/// least left in any limited window, and the day's spend of the first
+/// account with a daily limit (else of the first account). Empty when
+/// Redis does not answer: the rules' defaults apply.
 pub(crate) async fn fields(ledger: &Ledger, accounts: &[Account]) -> Map<String, Json> {
-    let mut tightest: Option<(Micros, &WindowBalance)> = None;
     let mut balances = Vec::with_capacity(accounts.len());
     for account in accounts {
         match ledger.balance(account).await {
@@ -96,15 +97,13 @@ pub(crate) async fn fields(ledger: &Ledger, accounts: &[Account]) -> Map<String,
             }
         }
     }
-    for window in balances.iter().flatten() {
-        if let Some(left) = window.remaining() {
-            if tightest.is_none_or(|(least, _)| left < least) {
-                tightest = Some((left, window));
-            }
-        }
-    }
     let mut out = Map::new();
-    if let Some((left, _)) = tightest {
+    let least = balances
+        .iter()
+        .flatten()
+        .filter_map(WindowBalance::remaining)
+        .min();
+    if let Some(left) = least {
         out.insert(BUDGET_REMAINING.into(), json!(left.usd()));
     }
     let today = balances
