@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use switchyard::render::outcomes::located;
 use switchyard::{CompiledTable, Diagnostic, LoadOptions};
 
 use crate::context::Fields;
@@ -60,9 +61,12 @@ impl Loaded {
         crate::json::to_python(py, &explanation)
     }
 
-    /// The outcomes of the ruleset's `test` lines, decided at `at`.
+    /// The outcomes of the ruleset's `test` lines, decided at `at`, each
+    /// with its file, line and column: the `tests` of `switchyard test
+    /// --format json`.
     pub fn test<'py>(&self, py: Python<'py>, at: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
-        crate::json::to_python(py, &self.table.run_tests(at))
+        let outcomes = self.table.run_tests(at);
+        crate::json::to_python(py, &located(self.table.sources(), &outcomes))
     }
 }
 
