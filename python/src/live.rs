@@ -26,7 +26,8 @@ use crate::table::{load_options, warnings, Loaded};
 
 /// A hot-reloaded ruleset: the same `decide`, `explain` and `test` as a
 /// `Router`, on the table being served.
-#[pyclass(frozen, module = "switchyard")]
+/// (`weakref`: the package closes the watchers still open at exit.)
+#[pyclass(frozen, weakref, module = "switchyard")]
 pub struct LiveRouter {
     state: Mutex<State>,
     strict: bool,
