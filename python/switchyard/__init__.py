@@ -20,6 +20,7 @@ what ``switchyard eval`` prints; ``d.openai_kwargs(...)`` makes the official
 from __future__ import annotations
 
 import atexit
+import os
 import weakref
 from typing import Any, Callable, Optional, Union
 
