@@ -1,30 +1,32 @@
-//! A context straight from a Python `dict`, read against the schema: each
-//! key found by identity with the interned field names (or, failing that,
-//! one dict lookup), each value read by its Python type and set through
+//! A context straight from a Python `dict`, read against the schema: one
+//! lookup per declared field (with the field's name, interned once, whose
+//! hash Python keeps), each value read by its Python type and set through
 //! the field's handle, the crate's fast path. No JSON in between, and the
 //! same checks as any Rust host's values: a wrong type, a value outside an
 //! enum or a non-finite number is the crate's `ContextError`, naming the
-//! field; `None` means "not given"; with strict contexts an undeclared key
-//! is an error naming the nearest field.
+//! field; `None` means "not given"; keys the schema does not declare are
+//! ignored, or, with strict contexts, an error naming the nearest field.
 //!
-//! A `str` is read as UTF-8 bytes borrowed for the decision
-//! (`PyUnicode_AsUTF8String`: CPython's stable ABI before 3.10 has no
-//! borrowed UTF-8 view of a `str`).
+//! A `str` is read as UTF-8 bytes borrowed for the decision: CPython's
+//! stable ABI before 3.10 has no borrowed UTF-8 view of a `str`, so it is
+//! encoded (`PyUnicode_AsUTF8String`, one small `bytes`).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use switchyard::{CompiledTable, Context, ContextError, FieldHandle, Input};
 
+/// A schema of up to this many fields is read into an array on the stack.
+const INLINE_FIELDS: usize = 16;
+
 /// A table's schema as the reader needs it, made once per table.
 pub struct Fields {
-    /// The field names, interned, in schema order: keys of dict literals
-    /// in the caller's code are the same objects.
+    /// The field names, interned, in schema order.
     names: Vec<Py<PyString>>,
     handles: Vec<FieldHandle>,
     /// Each field's type as written, for errors about non-scalar values.
     types: Vec<String>,
-    /// Name to position, for keys that are not the interned objects.
+    /// Name to position, for strict contexts' check of the other keys.
     positions: Py<PyDict>,
     strict: bool,
 }
@@ -42,9 +44,9 @@ impl Fields {
     /// The reader of `table`'s schema.
     pub fn new(py: Python<'_>, table: &CompiledTable, strict: bool) -> PyResult<Fields> {
         let fields = &table.ruleset().fields;
-        let positions = PyDict::new(py);
         let mut names = Vec::with_capacity(fields.len());
         let mut handles = Vec::with_capacity(fields.len());
+        let positions = PyDict::new(py);
         for (i, field) in fields.iter().enumerate() {
             let name = PyString::intern(py, &field.name);
             positions.set_item(&name, i)?;
@@ -64,12 +66,35 @@ impl Fields {
         })
     }
 
-    /// The values of `ctx` (a dict, or any mapping), by field position.
-    pub fn read<'py>(
+    /// Reads the values of `ctx` (a dict, or any mapping) and calls `then`
+    /// with them, by field position.
+    pub fn read<'py, T>(
         &self,
         table: &CompiledTable,
         ctx: &Bound<'py, PyAny>,
-    ) -> PyResult<Vec<Value<'py>>> {
+        then: impl FnOnce(&[Value<'py>]) -> PyResult<T>,
+    ) -> PyResult<T> {
+        let n = self.names.len();
+        let mut inline: [Value<'py>; INLINE_FIELDS] = std::array::from_fn(|_| Value::Unset);
+        let mut heap: Vec<Value<'py>>;
+        let values = match inline.get_mut(..n) {
+            Some(values) => values,
+            None => {
+                heap = (0..n).map(|_| Value::Unset).collect();
+                heap.as_mut_slice()
+            }
+        };
+        self.fill(table, ctx, values)?;
+        then(values)
+    }
+
+    /// Sets `values` from `ctx`.
+    fn fill<'py>(
+        &self,
+        table: &CompiledTable,
+        ctx: &Bound<'py, PyAny>,
+        values: &mut [Value<'py>],
+    ) -> PyResult<()> {
         let py = ctx.py();
         let owned;
         let dict = match ctx.cast::<PyDict>() {
@@ -85,51 +110,37 @@ impl Fields {
                 &owned
             }
         };
-        let mut values: Vec<Value<'py>> = (0..self.names.len()).map(|_| Value::Unset).collect();
-        for (n, (key, value)) in dict.iter().enumerate() {
-            let Some(i) = self.position(table, n, &key)? else {
-                continue;
-            };
-            if let Some(slot) = values.get_mut(i) {
+        let mut found = 0;
+        for (i, (name, slot)) in self.names.iter().zip(values.iter_mut()).enumerate() {
+            if let Some(value) = dict.get_item(name.bind(py))? {
+                found += 1;
                 *slot = self.value(i, &value)?;
             }
         }
-        Ok(values)
+        if self.strict && found < dict.len() {
+            for key in dict.keys() {
+                if self.positions.bind(py).get_item(&key)?.is_none() {
+                    self.refuse(table, &key)?;
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// The position of the field named `key`, the `n`-th key of the dict;
-    /// `None` for a key the schema does not declare (an error with strict
-    /// contexts).
-    #[inline]
-    fn position(
-        &self,
-        table: &CompiledTable,
-        n: usize,
-        key: &Bound<'_, PyAny>,
-    ) -> PyResult<Option<usize>> {
-        // Dicts are usually written in schema order, with interned keys.
-        if self.names.get(n).is_some_and(|name| key.is(name)) {
-            return Ok(Some(n));
-        }
-        if let Some(i) = self.names.iter().position(|name| key.is(name)) {
-            return Ok(Some(i));
-        }
-        let py = key.py();
-        if let Some(i) = self.positions.bind(py).get_item(key)? {
-            return i.extract().map(Some);
-        }
+    /// With strict contexts: the error for a key the schema does not
+    /// declare.
+    #[cold]
+    fn refuse(&self, table: &CompiledTable, key: &Bound<'_, PyAny>) -> PyResult<()> {
         let Ok(name) = key.cast::<PyString>() else {
             return Err(PyTypeError::new_err(format!(
                 "context keys must be strings, got {}",
                 type_name(key)
             )));
         };
-        if self.strict {
-            if let Err(e) = table.field(&name.to_cow()?) {
-                return Err(crate::errors::context_error(py, &e));
-            }
+        match table.field(&name.to_cow()?) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(crate::errors::context_error(key.py(), &e)),
         }
-        Ok(None)
     }
 
     /// A value of field `i`, by its Python type (`bool` before `int`: a

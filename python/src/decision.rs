@@ -12,16 +12,17 @@ use serde_json::{Map, Value as Json};
 use switchyard::openrouter::{messages_from_value, ChatRequest, RequestOptions};
 use switchyard::{CompiledTable, ContextError};
 
-use crate::context::{Fields, Value};
+use crate::context::Value;
 
 use crate::errors::context_error;
+use crate::table::Loaded;
 
 type Decided<'t> = switchyard::Decision<'t>;
 
 self_cell::self_cell!(
     /// A decision and the table it borrows from.
     struct Held {
-        owner: Arc<CompiledTable>,
+        owner: Arc<Loaded>,
         #[covariant]
         dependent: Decided,
     }
@@ -86,18 +87,19 @@ const OPENAI_PARAMS: &[&str] = &[
 const CLIENT_ARGS: &[&str] = &["extra_headers", "extra_query", "extra_body", "timeout"];
 
 impl Decision {
-    /// Decides on the context of `values` (read by `fields`) at `at`,
+    /// Decides on the context of `values` (read by `loaded.fields`) at `at`,
     /// skipping the models `health` says are down.
     pub fn decide(
         py: Python<'_>,
-        table: &Arc<CompiledTable>,
+        loaded: &Arc<Loaded>,
         health: Option<&switchyard::Health>,
-        fields: &Fields,
         values: &[Value<'_>],
         at: Option<i64>,
     ) -> PyResult<Option<Decision>> {
-        let held = Held::try_new(table.clone(), |table| {
-            let ctx = fields
+        let held = Held::try_new(loaded.clone(), |loaded| {
+            let table: &CompiledTable = &loaded.table;
+            let ctx = loaded
+                .fields
                 .context(table, values, at)
                 .map_err(Missing::Context)?;
             let decided = match health {
@@ -154,7 +156,7 @@ impl Decision {
     /// The rule's name (`#K` for an unnamed rule).
     #[getter]
     fn rule<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.get().rule())
+        self.held.borrow_owner().rule_name(py, self.get().rule())
     }
 
     /// The split arm, for a split rule.

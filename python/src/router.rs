@@ -17,7 +17,7 @@ use crate::table::{load_options, warnings, Loaded};
 /// A compiled ruleset. Deciding is safe from many threads at once.
 #[pyclass(frozen, module = "switchyard")]
 pub struct Router {
-    loaded: Loaded,
+    loaded: Arc<Loaded>,
     warnings: Py<PyList>,
 }
 
@@ -29,7 +29,7 @@ impl Router {
     ) -> PyResult<Router> {
         let (table, found) = loaded.map_err(|e| ruleset_error(py, &e))?;
         let warnings = warnings(py, &table, &found)?.unbind();
-        let loaded = Loaded::new(py, Arc::new(table), strict)?;
+        let loaded = Arc::new(Loaded::new(py, Arc::new(table), strict)?);
         Ok(Router { loaded, warnings })
     }
 }

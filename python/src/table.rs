@@ -2,10 +2,11 @@
 //! and the per-request operations the fixed and the hot-reloaded routers
 //! share: decide, explain, run the tests.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 use switchyard::render::outcomes::located;
 use switchyard::{CompiledTable, Diagnostic, LoadOptions};
 
@@ -17,27 +18,49 @@ use crate::health::Health;
 /// A table ready to decide on Python dicts.
 pub struct Loaded {
     pub table: Arc<CompiledTable>,
-    fields: Fields,
+    pub fields: Fields,
+    /// The rules' names as Python strings, made once: `decision.rule` is
+    /// read on nearly every decision.
+    rule_names: HashMap<String, Py<PyString>>,
 }
 
 impl Loaded {
     /// Prepares `table` (loaded with strict contexts or not).
     pub fn new(py: Python<'_>, table: Arc<CompiledTable>, strict: bool) -> PyResult<Loaded> {
         let fields = Fields::new(py, &table, strict)?;
-        Ok(Loaded { table, fields })
+        let rule_names = table
+            .ruleset()
+            .rules
+            .iter()
+            .map(|r| (r.name.clone(), PyString::intern(py, &r.name).unbind()))
+            .collect();
+        Ok(Loaded {
+            table,
+            fields,
+            rule_names,
+        })
+    }
+
+    /// A rule's name as a Python string.
+    pub fn rule_name<'py>(&self, py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+        match self.rule_names.get(name) {
+            Some(s) => s.bind(py).clone(),
+            None => PyString::new(py, name),
+        }
     }
 
     /// The decision for `ctx`, or `None` when no rule matches.
     pub fn decide(
-        &self,
+        self: &Arc<Self>,
         ctx: &Bound<'_, PyAny>,
         health: Option<&Health>,
         at: Option<i64>,
     ) -> PyResult<Option<Decision>> {
         let py = ctx.py();
-        let values = self.fields.read(&self.table, ctx)?;
         let health = health.map(|h| &*h.inner);
-        Decision::decide(py, &self.table, health, &self.fields, &values, at)
+        self.fields.read(&self.table, ctx, |values| {
+            Decision::decide(py, self, health, values, at)
+        })
     }
 
     /// Per rule tried, whether it matched or the first test that was false
@@ -49,15 +72,15 @@ impl Loaded {
         at: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = ctx.py();
-        let values = self.fields.read(&self.table, ctx)?;
-        let context = self
-            .fields
-            .context(&self.table, &values, at)
-            .map_err(|e| context_error(py, &e))?;
-        let explanation = self
-            .table
-            .explain(&context)
-            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let explanation = self.fields.read(&self.table, ctx, |values| {
+            let context = self
+                .fields
+                .context(&self.table, values, at)
+                .map_err(|e| context_error(py, &e))?;
+            self.table
+                .explain(&context)
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+        })?;
         crate::json::to_python(py, &explanation)
     }
 
