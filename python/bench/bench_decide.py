@@ -23,6 +23,9 @@ Timed, per context (median of the passes, each pass over every context):
   in the loop (what an app holding JSON pays);
 - `switchyard`: `router.decide(ctx).rule` on the dict `json.loads` gave.
 
+The loops take turns within each pass, so load from other processes falls
+on all of them alike.
+
 And where switchyard's time goes: the crossing (a native method call that
 does almost nothing: `Health.is_down`), the call with an empty dict
 (crossing, result object and a decision on the defaults), and the engine's
@@ -45,7 +48,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, Dict, List
 
 import switchyard
 
@@ -140,14 +143,19 @@ def guide_rules(path: Path) -> List[RoutingRule]:
 # Measuring.
 
 
-def per_context_ns(loop: Callable[[], None], n: int, passes: int) -> List[float]:
-    loop()  # warm-up
-    times = []
+def interleaved_ns(loops: Dict[str, Callable[[], None]], n: int, passes: int) -> Dict[str, tuple]:
+    """Per context, the median and the fastest of `passes` passes of each
+    loop, the loops taking turns within every pass (so a change in the
+    machine's load falls on all of them alike)."""
+    times: Dict[str, List[float]] = {name: [] for name in loops}
+    for loop in loops.values():
+        loop()  # warm-up
     for _ in range(passes):
-        t = time.perf_counter_ns()
-        loop()
-        times.append((time.perf_counter_ns() - t) / n)
-    return times
+        for name, loop in loops.items():
+            t = time.perf_counter_ns()
+            loop()
+            times[name].append((time.perf_counter_ns() - t) / n)
+    return {name: (statistics.median(ts), min(ts)) for name, ts in times.items()}
 
 
 def workload(folder: Path, label: str, contexts: int) -> tuple:
@@ -229,27 +237,36 @@ def main() -> int:
             for d in empty:
                 decide(d)
 
-        passes = args.passes if label == "seed" else max(3, args.passes // 2)
-        med = {
-            "guide": statistics.median(per_context_ns(run_guide, n, passes)),
-            "guide from dict": statistics.median(per_context_ns(run_guide_dict, n, passes)),
-            "switchyard": statistics.median(per_context_ns(run_switchyard, n, args.passes)),
-            "crossing": statistics.median(per_context_ns(run_crossing, n, args.passes)),
-            "empty dict": statistics.median(per_context_ns(run_empty, n, args.passes)),
-        }
-        med["engine alone"] = engine_alone_ns(rules_route, traffic)
+        med = interleaved_ns(
+            {
+                "guide": run_guide,
+                "guide from dict": run_guide_dict,
+                "switchyard": run_switchyard,
+                "crossing": run_crossing,
+                "empty dict": run_empty,
+            },
+            n,
+            args.passes,
+        )
+        alone = engine_alone_ns(rules_route, traffic)
+        med["engine alone"] = (alone, alone)
         rows.append((label, n, med))
 
     print()
     print("| ruleset | guide (RoutingContext built before) | guide from dict | switchyard `decide(dict).rule` "
-          "| × guide | crossing (`Health.is_down`) | `decide({})` | engine alone (`switchyard bench` p50) |")
+          "| guide ÷ switchyard | crossing (`Health.is_down`) | `decide({})` | engine alone (`switchyard bench` p50) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+
+    def ns(pair):
+        return f"{pair[0]:,.0f} ns ({pair[1]:,.0f})"
+
     for label, n, m in rows:
         name = "routing guide, 8 rules" if label == "seed" else f"{label} rules, 2,000 tenants"
-        print(f"| {name} | {m['guide']:,.0f} ns | {m['guide from dict']:,.0f} ns | {m['switchyard']:,.0f} ns "
-              f"| {m['guide'] / m['switchyard']:.1f}× | {m['crossing']:,.0f} ns | {m['empty dict']:,.0f} ns "
-              f"| {m['engine alone']:,.0f} ns |")
-    print(f"\n{rows[0][1]:,} contexts; medians of the passes; every decision checked against the guide's engine.")
+        ratio = f"{m['guide'][0] / m['switchyard'][0]:.1f}× ({m['guide'][1] / m['switchyard'][1]:.1f}×)"
+        print(f"| {name} | {ns(m['guide'])} | {ns(m['guide from dict'])} | {ns(m['switchyard'])} | {ratio} "
+              f"| {ns(m['crossing'])} | {ns(m['empty dict'])} | {m['engine alone'][0]:,.0f} ns |")
+    print(f"\n{rows[0][1]:,} contexts; per context, the median of the passes (the fastest pass in "
+          "parentheses); every decision checked against the guide's engine.")
     return 0
 
 
