@@ -20,16 +20,7 @@ use switchyard_syntax::SourceMap;
 use crate::cli::{ReportFormat, TestArgs};
 use crate::output::{plural, Status, Stream};
 use switchyard::render::locate;
-
-/// One test's outcome and where it is written, for the json format.
-#[derive(Serialize)]
-struct Located<'a> {
-    #[serde(flatten)]
-    outcome: &'a TestOutcome,
-    file: &'a str,
-    line: u32,
-    column: u32,
-}
+use switchyard::render::outcomes::{located, Located};
 
 /// One ruleset's results, for the json format: `tests`, or the `error`
 /// that kept them from running.
@@ -176,19 +167,7 @@ fn json_report(ran: &[(&Path, Result<Ran, String>)], passed: usize, failed: usiz
             Ok(r) => RulesetReport {
                 path: path.display().to_string(),
                 error: None,
-                tests: r
-                    .outcomes
-                    .iter()
-                    .map(|o| {
-                        let at = locate(&r.sources, o.span);
-                        Located {
-                            outcome: o,
-                            file: at.file,
-                            line: at.start.line,
-                            column: at.start.column,
-                        }
-                    })
-                    .collect(),
+                tests: located(&r.sources, &r.outcomes),
             },
             Err(reason) => RulesetReport {
                 path: path.display().to_string(),
