@@ -48,7 +48,8 @@ pub enum Item {
     Defaults(Vec<Spanned<TargetOption>>),
     /// `rule NAME [priority N]: when CONDITION -> TARGET`, or the bare form.
     Rule(RuleDecl),
-    /// `test NAME: { field: value, ... } -> RULE [model "id"]`.
+    /// `test NAME: { field: value, ... } -> RULE [arm NAME] [model "id"]
+    /// [fallback ["id", ...]]`.
     Test(TestDecl),
 }
 
@@ -457,7 +458,7 @@ pub enum Requirement {
     },
 }
 
-/// `test NAME: { field: value, ... } -> RULE [model "id"]`.
+/// `test NAME: { field: value, ... } -> RULE [arm NAME] [model "id"] [fallback ["id", ...]]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestDecl {
     /// The test's name.
@@ -466,6 +467,11 @@ pub struct TestDecl {
     pub context: Spanned<Vec<(Ident, Spanned<Literal>)>>,
     /// The rule expected to be chosen.
     pub rule: Ident,
+    /// `arm NAME`: the split arm expected, if given.
+    pub arm: Option<Ident>,
     /// The model expected, if given.
     pub model: Option<Spanned<String>>,
+    /// `fallback ["id", ...]`: the fallback model ids expected, in order,
+    /// if given.
+    pub fallbacks: Option<Spanned<Vec<Spanned<String>>>>,
 }

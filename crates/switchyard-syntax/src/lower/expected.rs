@@ -237,6 +237,8 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         | test_stmt | rule_stmt => STATEMENT,
         kw_context => "`context`",
         kw_model | test_model => "`model`",
+        kw_arm | test_arm => "`arm`",
+        test_fallback => "`fallback`",
         kw_target => "`target`",
         kw_let => "`let`",
         kw_defaults => "`defaults`",

@@ -428,14 +428,18 @@ pub fn item() -> impl Strategy<Value = Spanned<Item>> {
         name_s(),
         prop::collection::vec((ident_s(), literal().prop_map(sp)), 0..4),
         name_s(),
+        prop::option::of(name_s()),
         prop::option::of(text_s()),
+        prop::option::of(prop::collection::vec(text_s(), 0..3)),
     )
-        .prop_map(|(name, context, rule, model)| {
+        .prop_map(|(name, context, rule, arm, model, fallbacks)| {
             Item::Test(TestDecl {
                 name,
                 context: sp(context),
                 rule,
+                arm,
                 model,
+                fallbacks: fallbacks.map(sp),
             })
         });
     prop_oneof![

@@ -150,9 +150,21 @@ impl W<'_> {
         });
         self.s(" -> ");
         self.name(&t.rule);
+        if let Some(arm) = &t.arm {
+            self.s(" arm ");
+            self.name(arm);
+        }
         if let Some(model) = &t.model {
             self.s(" model ");
             self.string(model);
+        }
+        if let Some(ids) = &t.fallbacks {
+            self.s(" fallback ");
+            self.spanned(ids, |w, ids| {
+                w.s("[");
+                w.join(ids, ", ", |w, id| w.string(id));
+                w.s("]");
+            });
         }
     }
 }
