@@ -101,14 +101,19 @@ impl Lowering<'_> {
             self.shape(v.span, path, format!("expected a weight in percent, found {found}"), "e.g. 12.5 for 12.5%");
             return None;
         };
-        let percent = text.parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p));
-        let basis = percent.map(|p| p * 100.0).filter(|b| (b - b.round()).abs() < 1e-6);
+        // Weights that do not add up to 100% are the checker's to report
+        // (E009), as for a `.route` file.
+        let basis = text
+            .parse::<f64>()
+            .ok()
+            .map(|p| p * 100.0)
+            .filter(|b| (0.0..=f64::from(u32::MAX)).contains(b) && (b - b.round()).abs() < 1e-6);
         match basis {
-            // In 0..=10,000 and whole: the cast is exact.
+            // In the range of u32 and whole: the cast is exact.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked range")]
             Some(b) => Some(Spanned::new(b.round() as u32, v.span)),
             None => {
-                self.shape(v.span, path, format!("`{text}` is no weight: a percentage from 0 to 100 with at most two decimals"), "e.g. 12.5 for 12.5%");
+                self.shape(v.span, path, format!("`{text}` is no weight: a percentage with at most two decimals"), "e.g. 12.5 for 12.5%");
                 None
             }
         }
