@@ -152,8 +152,23 @@ pub struct FmtArgs {
 
     /// Change nothing: print the files that would change, and exit with 1 if
     /// there are any.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "to")]
     pub check: bool,
+
+    /// Convert instead: print the one PATH (a file, or `-` for standard
+    /// input) in this form on standard output. A `.json` file (or input
+    /// starting with `{`) is read as JSON, anything else as `.route`.
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub to: Option<ToForm>,
+}
+
+/// The forms `fmt --to` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ToForm {
+    /// The rule language, laid out as `fmt` lays it out.
+    Route,
+    /// The JSON form (docs/reference/json.md).
+    Json,
 }
 
 /// Arguments of `switchyard test`.

@@ -29,7 +29,7 @@ mod span;
 
 pub use diagnostic::{nearest, Code, Diagnostic, Label, Severity, ToDiagnostic};
 pub use error::{LimitKind, ParseError, ParseErrors};
-pub use json::{is_json_name, json_path_at, parse_json, to_json};
+pub use json::{convert, is_json_name, parse_json, to_json, Form, JsonPaths};
 pub use keywords::KEYWORDS;
 pub use limits::Limits;
 pub use print::{format_source, print};

@@ -14,6 +14,11 @@
 //!
 //! A summary (`1 file reformatted, 2 files left unchanged`) goes to standard
 //! error.
+//!
+//! `--to json` and `--to route` convert one file (or standard input) to that
+//! form and print it on standard output (see `convert.rs`).
+
+mod convert;
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -31,6 +36,9 @@ const STDIN_NAME: &str = "<stdin>";
 /// Runs the command.
 pub fn run(args: &FmtArgs) -> Status {
     let limits = Limits::default();
+    if let Some(to) = args.to {
+        return convert::run(&args.paths, to, &limits);
+    }
     let mut status = Status::Success;
     let mut changed = 0usize;
     let mut unchanged = 0usize;

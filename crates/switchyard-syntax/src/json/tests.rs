@@ -101,7 +101,6 @@ fn errors_name_line_column_and_path() {
 fn path_at_finds_the_innermost_member() {
     let src = "{\"rules\": [{\"name\": \"a\"}, {\"when\": \"x and y\", \"target\": \"m\"}]}";
     let at = src.find("y\"").unwrap();
-    let (path, span) = json_path_at(src, FileId(0), at).unwrap();
+    let path = JsonPaths::new(src, FileId(0)).unwrap().at(at).unwrap();
     assert_eq!(path, "/rules/1/when");
-    assert_eq!(&src[span.range()], "\"when\"");
 }
