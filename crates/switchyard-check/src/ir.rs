@@ -565,11 +565,22 @@ pub struct Test {
     pub span: Span,
 }
 
+/// The zone of `timezone "Area/City"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeZone {
+    /// The name as written.
+    pub name: String,
+    /// The zone, from the IANA database built into the binary.
+    pub zone: jiff::tz::TimeZone,
+}
+
 /// A checked ruleset.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ruleset {
     /// The `version` label.
     pub version: Option<String>,
+    /// The zone of `hour` and `weekday` (`None`: UTC).
+    pub time_zone: Option<TimeZone>,
     /// The context schema, in declaration order.
     pub fields: Vec<Field>,
     /// The lets, in dependency order.

@@ -36,6 +36,9 @@ pub struct Comment {
 pub enum Item {
     /// `version "S"`.
     Version(Spanned<String>),
+    /// `timezone "Area/City"`: the IANA time zone of `hour` and `weekday`
+    /// (UTC without one).
+    TimeZone(Spanned<String>),
     /// `context { name: TYPE [= DEFAULT] ... }`.
     Context(Vec<Spanned<FieldDecl>>),
     /// `model NAME = "provider/model-id"`.

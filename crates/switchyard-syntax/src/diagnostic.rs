@@ -81,6 +81,7 @@ codes! {
     E013 => Error, "a limit exceeded: file size, nesting depth, number of rules";
     E020 => Error, "a ruleset in JSON is not valid JSON";
     E021 => Error, "a ruleset in JSON has a member of the wrong shape";
+    E022 => Error, "unknown time zone";
     W101 => Warning, "rule can never be chosen: earlier rules cover its condition";
     W102 => Warning, "condition can never be true";
     W103 => Warning, "a model repeats in one fallback chain";

@@ -20,13 +20,14 @@ use switchyard_syntax::{format_source, parse, parse_json, print, to_json, FileId
 fn rank(item: &Item) -> u8 {
     match item {
         Item::Version(_) => 0,
-        Item::Context(_) => 1,
-        Item::Model(_) => 2,
-        Item::Target(_) => 3,
-        Item::Let(_) => 4,
-        Item::Defaults(_) => 5,
-        Item::Rule(_) => 6,
-        Item::Test(_) => 7,
+        Item::TimeZone(_) => 1,
+        Item::Context(_) => 2,
+        Item::Model(_) => 3,
+        Item::Target(_) => 4,
+        Item::Let(_) => 5,
+        Item::Defaults(_) => 6,
+        Item::Rule(_) => 7,
+        Item::Test(_) => 8,
     }
 }
 

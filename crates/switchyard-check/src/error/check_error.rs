@@ -321,6 +321,16 @@ pub enum CheckError {
         /// The first one.
         first: Span,
     },
+    /// E022: `timezone` names no zone of the IANA database.
+    #[error("unknown time zone `{name}`")]
+    UnknownTimeZone {
+        /// The zone's string.
+        span: Span,
+        /// The name as written.
+        name: String,
+        /// The nearest IANA name.
+        suggestion: Option<String>,
+    },
     /// E008: a context that matches no rule (found by the condition
     /// analysis, and checked).
     #[error("some contexts match no rule")]

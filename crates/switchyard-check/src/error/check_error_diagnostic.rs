@@ -55,6 +55,7 @@ impl CheckError {
             | CheckError::MisplacedParam { span, .. }
             | CheckError::BadMaxTokens { span, .. }
             | CheckError::OptionTwice { span, .. }
+            | CheckError::UnknownTimeZone { span, .. }
             | CheckError::NoMatch { span, .. } => *span,
         }
     }
@@ -93,6 +94,7 @@ impl CheckError {
             | CheckError::BadMaxTokens { .. }
             | CheckError::OptionTwice { .. } => Code::E012,
             CheckError::NoMatch { .. } => Code::E008,
+            CheckError::UnknownTimeZone { .. } => Code::E022,
         }
     }
 
@@ -223,6 +225,12 @@ impl CheckError {
             CheckError::MisplacedParam { help, .. } => (*help).into(),
             CheckError::BadMaxTokens { .. } => "write a positive whole number of tokens".into(),
             CheckError::OptionTwice { .. } => "keep one of them".into(),
+            CheckError::UnknownTimeZone { suggestion, .. } => {
+                did_you_mean(suggestion.as_deref(), || {
+                    "write an IANA zone name such as `\"Europe/Paris\"` or `\"America/New_York\"`"
+                        .into()
+                })
+            }
             CheckError::NoMatch {
                 context,
                 time,

@@ -13,7 +13,7 @@ use crate::span::{FileId, Span, Spanned};
 
 /// The top-level keys, in the order `fmt --to json` writes them.
 pub(crate) const TOP_KEYS: &[&str] = &[
-    "version", "context", "models", "targets", "lets", "defaults", "rules", "tests",
+    "version", "timezone", "context", "models", "targets", "lets", "defaults", "rules", "tests",
 ];
 
 /// Lowers JSON values to statements, collecting every error.
@@ -118,6 +118,11 @@ impl Lowering<'_> {
                 "version" => {
                     if let Some(s) = self.string(&m.value, &path) {
                         self.push(Item::Version(Spanned::new(s.value.clone(), s.span)), m);
+                    }
+                }
+                "timezone" => {
+                    if let Some(s) = self.string(&m.value, &path) {
+                        self.push(Item::TimeZone(Spanned::new(s.value.clone(), s.span)), m);
                     }
                 }
                 "context" => self.context(m, &path),

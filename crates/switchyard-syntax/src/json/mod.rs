@@ -96,13 +96,14 @@ fn grouped(tree: &RuleFile) -> Vec<crate::span::Spanned<crate::ast::Item>> {
     use crate::ast::Item;
     let rank = |item: &Item| match item {
         Item::Version(_) => 0,
-        Item::Context(_) => 1,
-        Item::Model(_) => 2,
-        Item::Target(_) => 3,
-        Item::Let(_) => 4,
-        Item::Defaults(_) => 5,
-        Item::Rule(_) => 6,
-        Item::Test(_) => 7,
+        Item::TimeZone(_) => 1,
+        Item::Context(_) => 2,
+        Item::Model(_) => 3,
+        Item::Target(_) => 4,
+        Item::Let(_) => 5,
+        Item::Defaults(_) => 6,
+        Item::Rule(_) => 7,
+        Item::Test(_) => 8,
     };
     let mut items = tree.items.clone();
     items.sort_by_key(|i| rank(&i.node));

@@ -20,6 +20,12 @@ pub fn to_json(file: &crate::ast::RuleFile) -> String {
         }
     }
     for item in &items {
+        if let Item::TimeZone(zone) = item {
+            w.key("timezone");
+            w.string(zone);
+        }
+    }
+    for item in &items {
         if let Item::Context(fields) = item {
             w.key("context");
             w.context(fields);

@@ -233,7 +233,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "a new statement",
-        version_stmt | context_stmt | model_stmt | target_stmt | let_stmt | defaults_stmt
+        version_stmt | timezone_stmt | context_stmt | model_stmt | target_stmt | let_stmt | defaults_stmt
         | test_stmt | rule_stmt => STATEMENT,
         kw_context => "`context`",
         kw_model | test_model => "`model`",
@@ -247,6 +247,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         kw_when | guard | otherwise | kw_otherwise => "`when` or `otherwise`",
         kw_test => "`test`",
         kw_version => "`version`",
+        kw_timezone => "`timezone`",
         kw_and => "`and`",
         kw_or => "`or`",
         kw_not | not_op | not_in => "`not`",

@@ -22,6 +22,10 @@ impl Lower<'_> {
                 k.next()?;
                 Item::Version(self.string(k.next()?)?)
             }
+            Rule::timezone_stmt => {
+                k.next()?;
+                Item::TimeZone(self.string(k.next()?)?)
+            }
             Rule::context_stmt => {
                 k.next()?;
                 Item::Context(k.map(|f| self.field_decl(f)).collect::<Result<_>>()?)

@@ -444,6 +444,7 @@ pub fn item() -> impl Strategy<Value = Spanned<Item>> {
         });
     prop_oneof![
         1 => text_s().prop_map(Item::Version),
+        1 => text_s().prop_map(Item::TimeZone),
         2 => prop::collection::vec(field(), 0..5).prop_map(Item::Context),
         2 => (name_s(), text_s()).prop_map(|(name, id)| Item::Model(ModelDecl { name, id })),
         2 => (name_s(), target()).prop_map(|(name, target)| Item::Target(TargetDecl {

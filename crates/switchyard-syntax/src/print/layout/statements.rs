@@ -14,6 +14,10 @@ impl W<'_> {
                 self.s("version ");
                 self.string(v);
             }
+            Item::TimeZone(zone) => {
+                self.s("timezone ");
+                self.string(zone);
+            }
             Item::Context(fields) => self.context(fields),
             Item::Model(m) => {
                 self.s("model ");
