@@ -559,8 +559,13 @@ pub struct Test {
     pub rule: String,
     /// That rule's index in [`Ruleset::rules`].
     pub rule_index: usize,
+    /// The split arm expected, if given.
+    pub arm: Option<String>,
     /// The model id expected, if given (compared as written).
     pub model: Option<String>,
+    /// The fallback model ids expected, in order, if given (compared as
+    /// written).
+    pub fallbacks: Option<Vec<String>>,
     /// The whole declaration.
     pub span: Span,
 }

@@ -82,6 +82,7 @@ codes! {
     E020 => Error, "a ruleset in JSON is not valid JSON";
     E021 => Error, "a ruleset in JSON has a member of the wrong shape";
     E022 => Error, "unknown time zone";
+    E023 => Error, "a test expects an arm its rule does not have";
     W101 => Warning, "rule can never be chosen: earlier rules cover its condition";
     W102 => Warning, "condition can never be true";
     W103 => Warning, "a model repeats in one fallback chain";

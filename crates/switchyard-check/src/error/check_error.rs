@@ -331,6 +331,21 @@ pub enum CheckError {
         /// The nearest IANA name.
         suggestion: Option<String>,
     },
+    /// E023: a test expects an arm its rule does not have (or its rule is
+    /// no split).
+    #[error("rule `{rule}` has no arm `{arm}`")]
+    UnknownTestArm {
+        /// The arm's name in the test.
+        span: Span,
+        /// The name.
+        arm: String,
+        /// The rule the test expects.
+        rule: String,
+        /// The nearest arm name.
+        suggestion: Option<String>,
+        /// The rule's arms (empty: not a split).
+        arms: Vec<String>,
+    },
     /// E008: a context that matches no rule (found by the condition
     /// analysis, and checked).
     #[error("some contexts match no rule")]

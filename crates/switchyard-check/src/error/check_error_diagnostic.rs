@@ -56,6 +56,7 @@ impl CheckError {
             | CheckError::BadMaxTokens { span, .. }
             | CheckError::OptionTwice { span, .. }
             | CheckError::UnknownTimeZone { span, .. }
+            | CheckError::UnknownTestArm { span, .. }
             | CheckError::NoMatch { span, .. } => *span,
         }
     }
@@ -95,6 +96,7 @@ impl CheckError {
             | CheckError::OptionTwice { .. } => Code::E012,
             CheckError::NoMatch { .. } => Code::E008,
             CheckError::UnknownTimeZone { .. } => Code::E022,
+            CheckError::UnknownTestArm { .. } => Code::E023,
         }
     }
 
@@ -231,6 +233,15 @@ impl CheckError {
                         .into()
                 })
             }
+            CheckError::UnknownTestArm {
+                suggestion, arms, rule, ..
+            } => did_you_mean(suggestion.as_deref(), || {
+                if arms.is_empty() {
+                    format!("rule `{rule}` does not split: remove `arm ...`")
+                } else {
+                    format!("its arms are {}", list_names(arms))
+                }
+            }),
             CheckError::NoMatch {
                 context,
                 time,
