@@ -67,6 +67,7 @@
 pub mod analysis;
 pub mod error;
 pub mod ir;
+pub mod params;
 pub mod provider;
 pub mod semantics;
 

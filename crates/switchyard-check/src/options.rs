@@ -7,7 +7,8 @@ use switchyard_syntax::{Span, Spanned};
 use crate::checker::Checker;
 use crate::error::{CheckError, CheckWarning, Deprecation};
 use crate::ir::{CostBound, FieldId, Options, Requirement, Type};
-use crate::provider::{check_provider, duplicate_keys, to_json};
+use crate::params::check_param;
+use crate::provider::{check_provider, duplicate_keys};
 use crate::types::subject_text;
 
 /// `params` keys that belong elsewhere, with where.
@@ -159,9 +160,11 @@ impl Checker<'_> {
                     what,
                 });
             }
-            out.params
-                .entry(key.node.clone())
-                .or_insert_with(|| to_json(&value.node));
+            let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+            let json = check_param(key, value, &mut errors, &mut warnings);
+            self.errors(errors);
+            warnings.into_iter().for_each(|w| self.warn(w));
+            out.params.entry(key.node.clone()).or_insert(json);
         }
     }
 

@@ -321,6 +321,17 @@ pub enum CheckError {
         /// The first one.
         first: Span,
     },
+    /// E024: a request parameter in `params` with a value of the wrong
+    /// kind.
+    #[error("bad value for request parameter `{key}`: expected {expected}")]
+    BadParamValue {
+        /// The value.
+        span: Span,
+        /// The key, with its parent (`reasoning.effort`).
+        key: String,
+        /// What is accepted, in words.
+        expected: String,
+    },
     /// E022: `timezone` names no zone of the IANA database.
     #[error("unknown time zone `{name}`")]
     UnknownTimeZone {

@@ -57,6 +57,7 @@ impl CheckError {
             | CheckError::OptionTwice { span, .. }
             | CheckError::UnknownTimeZone { span, .. }
             | CheckError::UnknownTestArm { span, .. }
+            | CheckError::BadParamValue { span, .. }
             | CheckError::NoMatch { span, .. } => *span,
         }
     }
@@ -97,6 +98,7 @@ impl CheckError {
             CheckError::NoMatch { .. } => Code::E008,
             CheckError::UnknownTimeZone { .. } => Code::E022,
             CheckError::UnknownTestArm { .. } => Code::E023,
+            CheckError::BadParamValue { .. } => Code::E024,
         }
     }
 
@@ -232,6 +234,14 @@ impl CheckError {
                     "write an IANA zone name such as `\"Europe/Paris\"` or `\"America/New_York\"`"
                         .into()
                 })
+            }
+            CheckError::BadParamValue { key, expected, .. } => {
+                let top = key.split('.').next().unwrap_or(key);
+                if expected.contains("a number") {
+                    format!("write the number without quotes, e.g. `{top}: 0.2`")
+                } else {
+                    format!("see OpenRouter's request parameters for `{top}`")
+                }
             }
             CheckError::UnknownTestArm {
                 suggestion, arms, rule, ..
