@@ -1,31 +1,48 @@
-//! W104: model ids a catalog (OpenRouter's `GET /api/v1/models`) does not
-//! list. A `:variant` id counts as listed when its base model is.
+//! What a catalog (OpenRouter's `GET /api/v1/models`) tells about the
+//! models a ruleset names: ids it does not list (W104, with the closest
+//! one); variants listed as models of their own that it lacks (W119,
+//! `claude:free` when there is no free Claude); `max_tokens` above what a
+//! model can produce (W120, with its limit). A routing variant (`:nitro`,
+//! `:floor`, ...) counts as listed when its base model is.
 
 use std::collections::HashSet;
 
-use switchyard_catalog::Catalog;
+use switchyard_catalog::{split_variant, Catalog};
 use switchyard_syntax::{Diagnostic, ToDiagnostic};
 
 use crate::error::CheckWarning;
-use crate::ir::{Model, Ruleset, Target};
+use crate::ir::{Model, Options, Ruleset, Target};
 
-/// One W104 per model id the catalog lacks, at the first place it is named.
-pub(crate) fn unknown_models(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diagnostic> {
+/// Variants OpenRouter lists as models of their own (`":free"` is another
+/// endpoint set with other limits), unlike the routing shortcuts.
+const LISTED_VARIANTS: &[&str] = &["free", "extended", "thinking", "beta"];
+
+/// Every catalog finding of the ruleset, once per model id (W104, W119)
+/// or per model and `max_tokens` (W120), at the first place met.
+pub(crate) fn catalog_findings(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
+    let mut over = HashSet::new();
     let mut out = Vec::new();
-    let mut visit = |m: &Model| {
-        if seen.insert(m.id.clone()) && !catalog.contains(&m.id) {
-            let suggestion =
-                switchyard_syntax::nearest(&m.id, catalog.models().iter().map(|c| c.id.as_str()))
-                    .map(String::from);
-            out.push(
-                CheckWarning::NotInCatalog {
-                    span: m.span,
-                    id: m.id.clone(),
-                    suggestion,
-                }
-                .to_diagnostic(),
-            );
+    let mut visit = |m: &Model, options: &Options| {
+        if seen.insert(m.id.clone()) {
+            if let Some(w) = unlisted(m, catalog) {
+                out.push(w.to_diagnostic());
+            }
+        }
+        let max_tokens = options.max_tokens.or(ruleset.defaults.max_tokens);
+        let limit = catalog.model(&m.id).and_then(|model| model.completion_cap(0));
+        if let (Some(max_tokens), Some(limit)) = (max_tokens, limit) {
+            if u64::from(max_tokens) > limit && over.insert((m.id.clone(), max_tokens)) {
+                out.push(
+                    CheckWarning::MaxTokensAboveLimit {
+                        span: m.span,
+                        model: m.id.clone(),
+                        max_tokens,
+                        limit,
+                    }
+                    .to_diagnostic(),
+                );
+            }
         }
     };
     for rule in &ruleset.rules {
@@ -34,13 +51,41 @@ pub(crate) fn unknown_models(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diagno
     out
 }
 
-fn models(target: &Target, visit: &mut impl FnMut(&Model)) {
+/// W104 for an id the catalog lacks, W119 for a listed variant it lacks.
+fn unlisted(m: &Model, catalog: &Catalog) -> Option<CheckWarning> {
+    let ids = || catalog.models().iter().map(|c| c.id.as_str());
+    if !catalog.contains(&m.id) {
+        return Some(CheckWarning::NotInCatalog {
+            span: m.span,
+            id: m.id.clone(),
+            suggestion: switchyard_syntax::nearest(&m.id, ids()).map(String::from),
+        });
+    }
+    let (base, variant) = split_variant(&m.id);
+    let variant = variant.filter(|v| LISTED_VARIANTS.contains(v))?;
+    if catalog.get(&m.id).is_some() {
+        return None;
+    }
+    // Another model with this variant, if one is close; else the base.
+    let suffix = format!(":{variant}");
+    let with_variant = ids().filter(|id| id.ends_with(&suffix));
+    let suggestion = switchyard_syntax::nearest(&m.id, with_variant)
+        .or_else(|| catalog.get(base).map(|b| b.id.as_str()))
+        .map(String::from);
+    Some(CheckWarning::VariantNotInCatalog {
+        span: m.span,
+        id: m.id.clone(),
+        suggestion,
+    })
+}
+
+fn models(target: &Target, visit: &mut impl FnMut(&Model, &Options)) {
     match target {
         Target::Chain(c) => {
-            visit(&c.model);
-            c.fallbacks.iter().for_each(&mut *visit);
+            visit(&c.model, &c.options);
+            c.fallbacks.iter().for_each(|m| visit(m, &c.options));
         }
-        Target::Cheapest(c) => c.candidates.iter().for_each(visit),
+        Target::Cheapest(c) => c.candidates.iter().for_each(|m| visit(m, &c.options)),
         Target::Split(s) => s.arms.iter().for_each(|a| models(&a.target, visit)),
     }
 }
