@@ -20,7 +20,7 @@ mod corpus_files;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use corpus_files::{corpus, entries, expectation, finish, load, short, start};
+use corpus_files::{corpus, entries, expectation, finish, load, short, start, without_header};
 use switchyard_syntax::{parse_sources, Code, Diagnostic, Limits, LineCol, Severity, SourceMap};
 
 fn example() -> PathBuf {
@@ -70,7 +70,7 @@ fn bad_files_report_the_expected_diagnostic() {
             }
         };
         let mut sources = SourceMap::new();
-        sources.add_bytes(name.clone(), bytes);
+        sources.add_bytes(name.clone(), without_header(&path, bytes));
         let diags = diagnostics(&sources);
         let hit = diags
             .iter()
