@@ -99,8 +99,17 @@ mod tests {
     use crate::{check_with, CheckOptions};
 
     fn w104(src: &str) -> Vec<(String, u32, Option<String>)> {
+        findings(src, Code::W104)
+    }
+
+    /// The diagnostics of one code, with a small catalog.
+    fn findings(src: &str, code: Code) -> Vec<(String, u32, Option<String>)> {
         let catalog = switchyard_catalog::Catalog::from_json_str(
-            r#"{"data": [{"id": "openai/gpt-4o-mini"}, {"id": "anthropic/claude-3.5-sonnet"}]}"#,
+            r#"{"data": [{"id": "openai/gpt-4o-mini",
+                          "top_provider": {"max_completion_tokens": 16384}, "context_length": 128000},
+                         {"id": "anthropic/claude-3.5-sonnet"},
+                         {"id": "google/gemma-2-9b-it", "context_length": 8192},
+                         {"id": "google/gemma-2-9b-it:free", "context_length": 8192}]}"#,
         )
         .unwrap();
         let mut sources = SourceMap::new();
@@ -115,7 +124,7 @@ mod tests {
         checked
             .diagnostics
             .iter()
-            .filter(|d| d.code == Code::W104)
+            .filter(|d| d.code == code)
             .map(|d| {
                 let (_, at, _) = sources.locate(d.span).unwrap();
                 (d.message.clone(), at.line, d.help.clone())
@@ -142,6 +151,47 @@ rule b: otherwise -> mini"#,
             .as_deref()
             .unwrap()
             .contains("`openai/gpt-4o-mini`"));
+    }
+
+    /// `:free` is a model of its own: a base model without one is W119,
+    /// naming the closest free model or the base; routing variants are
+    /// fine.
+    #[test]
+    fn listed_variants_must_be_in_the_catalog() {
+        let found = findings(
+            r#"model claude = "anthropic/claude-3.5-sonnet"
+defaults max_tokens 10
+rule a: when true -> claude:free fallback ["google/gemma-2-9b-it:free", "openai/gpt-4o-mini:nitro"]
+rule b: otherwise -> "google/gemma-2-9b-i:free""#,
+            Code::W119,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "the catalog has no `anthropic/claude-3.5-sonnet:free`");
+        assert_eq!(found[0].1, 3);
+        assert!(found[0].2.as_deref().unwrap().contains("`anthropic/claude-3.5-sonnet`"));
+        let typo = findings(r#"rule b: otherwise -> "google/gemma-2-9b-i:free" max_tokens 9"#, Code::W104);
+        assert!(typo[0].2.as_deref().unwrap().contains("`google/gemma-2-9b-it:free`"), "{typo:?}");
+    }
+
+    /// `max_tokens` (own or default) above the top provider's completion
+    /// limit, or the context window, is W120 with the limit.
+    #[test]
+    fn max_tokens_above_a_models_limit() {
+        let found = findings(
+            r#"defaults max_tokens 20000
+rule a: when true -> "openai/gpt-4o-mini" fallback ["google/gemma-2-9b-it"]
+rule b: otherwise -> "openai/gpt-4o-mini" max_tokens 16384"#,
+            Code::W120,
+        );
+        let messages: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`max_tokens 20000` is above `openai/gpt-4o-mini`'s limit of 16384 completion tokens",
+                "`max_tokens 20000` is above `google/gemma-2-9b-it`'s limit of 8192 completion tokens",
+            ]
+        );
+        assert!(found[0].2.as_deref().unwrap().contains("`max_tokens 16384`"));
     }
 
     #[test]
