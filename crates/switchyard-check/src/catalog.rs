@@ -109,7 +109,9 @@ mod tests {
                           "top_provider": {"max_completion_tokens": 16384}, "context_length": 128000},
                          {"id": "anthropic/claude-3.5-sonnet"},
                          {"id": "google/gemma-2-9b-it", "context_length": 8192},
-                         {"id": "google/gemma-2-9b-it:free", "context_length": 8192}]}"#,
+                         {"id": "google/gemma-2-9b-it:free", "context_length": 8192}],
+                "providers": [{"slug": "amazon-bedrock", "name": "Amazon Bedrock"},
+                              {"slug": "deepinfra", "name": "DeepInfra"}]}"#,
         )
         .unwrap();
         let mut sources = SourceMap::new();
@@ -192,6 +194,24 @@ rule b: otherwise -> "openai/gpt-4o-mini" max_tokens 16384"#,
             ]
         );
         assert!(found[0].2.as_deref().unwrap().contains("`max_tokens 16384`"));
+    }
+
+    /// With the catalog's provider list, slugs of `order`, `only` and
+    /// `ignore` are checked (display names and endpoints accepted), with
+    /// the closest slug.
+    #[test]
+    fn provider_slugs_are_checked_against_the_catalog() {
+        let found = findings(
+            r#"defaults max_tokens 10
+rule a: otherwise -> "openai/gpt-4o-mini" provider { order: ["amazon-bedrok", "deepinfra/turbo", "Amazon Bedrock"], ignore: ["Deepinfra"] }"#,
+            Code::W118,
+        );
+        let got: Vec<(&str, Option<&str>)> =
+            found.iter().map(|f| (f.0.as_str(), f.2.as_deref())).collect();
+        assert_eq!(got.len(), 2, "{found:?}");
+        assert!(got[0].0.contains("`amazon-bedrok` in `order`"), "{found:?}");
+        assert!(got[0].1.unwrap().contains("`amazon-bedrock`"), "{found:?}");
+        assert!(got[1].1.unwrap().contains("`deepinfra`"), "{found:?}");
     }
 
     #[test]

@@ -96,6 +96,7 @@ codes! {
     W115 => Warning, "a split by a bool or enum: its weights are not honoured";
     W116 => Warning, "a split arm of weight 0%";
     W117 => Warning, "a `params` key that is no OpenRouter request parameter";
+    W118 => Warning, "a provider slug the catalog's provider list lacks";
     W119 => Warning, "a model variant the catalog does not list";
     W120 => Warning, "`max_tokens` above the model's limit in the catalog";
     N201 => Note, "analysis skipped: the condition is too large to analyse";

@@ -156,6 +156,18 @@ pub enum CheckWarning {
         /// The nearest parameter.
         suggestion: Option<String>,
     },
+    /// W118: a provider slug the catalog's provider list lacks.
+    #[error("provider `{slug}` in `{key}` is not in the catalog's providers")]
+    UnknownProviderSlug {
+        /// The slug.
+        span: Span,
+        /// The slug as written.
+        slug: String,
+        /// `order`, `only` or `ignore`.
+        key: String,
+        /// The closest listed slug.
+        suggestion: Option<String>,
+    },
     /// W119: a `:variant` the catalog has no model for (`:free`, ...).
     #[error("the catalog has no `{id}`")]
     VariantNotInCatalog {
@@ -205,6 +217,7 @@ impl CheckWarning {
             | CheckWarning::ZeroWeightArm { span, .. }
             | CheckWarning::UnknownParam { span, .. }
             | CheckWarning::VariantNotInCatalog { span, .. }
+            | CheckWarning::UnknownProviderSlug { span, .. }
             | CheckWarning::MaxTokensAboveLimit { span, .. }
             | CheckWarning::CoverageNotProved { span, .. } => *span,
         }
@@ -227,6 +240,7 @@ impl CheckWarning {
             CheckWarning::ZeroWeightArm { .. } => Code::W116,
             CheckWarning::UnknownParam { .. } => Code::W117,
             CheckWarning::VariantNotInCatalog { .. } => Code::W119,
+            CheckWarning::UnknownProviderSlug { .. } => Code::W118,
             CheckWarning::MaxTokensAboveLimit { .. } => Code::W120,
         }
     }
@@ -272,6 +286,10 @@ impl CheckWarning {
             CheckWarning::UnknownParam { suggestion, .. } => match suggestion {
                 Some(s) => format!("did you mean `{s}`? (OpenRouter passes unknown parameters on; providers ignore them)"),
                 None => "see OpenRouter's request parameters; providers ignore unknown ones".into(),
+            },
+            CheckWarning::UnknownProviderSlug { suggestion, .. } => match suggestion {
+                Some(s) => format!("did you mean `{s}`? OpenRouter skips a provider it does not know"),
+                None => "use a slug of `GET /api/v1/providers`, e.g. `\"anthropic\"`".into(),
             },
             CheckWarning::VariantNotInCatalog { suggestion, .. } => match suggestion {
                 Some(s) => format!("did you mean `{s}`? OpenRouter would answer 400 `model_not_found`"),
