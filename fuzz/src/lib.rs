@@ -22,7 +22,10 @@ use switchyard_eval::{
     CompileOptions, CompiledTable, Context, DecideError, IndexPolicy, Input, LoadOptions,
     RulesetError,
 };
-use switchyard_syntax::{format_source, parse, parse_sources, print, Limits, Severity, SourceMap};
+use switchyard_syntax::{
+    convert, format_source, parse, parse_json, parse_sources, print, Form, Limits, Severity,
+    SourceMap,
+};
 
 // ------------------------------------------------------------------ parse
 
@@ -38,10 +41,22 @@ fn sources_of(data: &[u8]) -> SourceMap {
 
 /// `parse`: bytes to files, parsed together. Where a file parses, its
 /// printed form parses back to the same statements, and formatting its
-/// text works and is idempotent.
+/// text works and is idempotent. The bytes are also read as a ruleset in
+/// JSON: where that parses, converting it to `.route` and to JSON works
+/// (the converters check that the output reads back the same).
 pub fn parse_target(data: &[u8]) {
     let sources = sources_of(data);
     let limits = Limits::default();
+    if let Ok(text) = std::str::from_utf8(data) {
+        let id = switchyard_syntax::FileId(0);
+        if parse_json(text, id, &limits).is_ok() {
+            for to in [Form::Route, Form::Json] {
+                if let Err(e) = convert(text, id, Form::Json, to, &limits) {
+                    panic!("a JSON ruleset that parses does not convert to {to:?}: {e}\n{text}");
+                }
+            }
+        }
+    }
     let Ok(files) = parse_sources(&sources, &limits) else {
         return;
     };

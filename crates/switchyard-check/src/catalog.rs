@@ -30,7 +30,9 @@ pub(crate) fn catalog_findings(ruleset: &Ruleset, catalog: &Catalog) -> Vec<Diag
             }
         }
         let max_tokens = options.max_tokens.or(ruleset.defaults.max_tokens);
-        let limit = catalog.model(&m.id).and_then(|model| model.completion_cap(0));
+        let limit = catalog
+            .model(&m.id)
+            .and_then(|model| model.completion_cap(0));
         if let (Some(max_tokens), Some(limit)) = (max_tokens, limit) {
             if u64::from(max_tokens) > limit && over.insert((m.id.clone(), max_tokens)) {
                 out.push(
@@ -168,11 +170,28 @@ rule b: otherwise -> "google/gemma-2-9b-i:free""#,
             Code::W119,
         );
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].0, "the catalog has no `anthropic/claude-3.5-sonnet:free`");
+        assert_eq!(
+            found[0].0,
+            "the catalog has no `anthropic/claude-3.5-sonnet:free`"
+        );
         assert_eq!(found[0].1, 3);
-        assert!(found[0].2.as_deref().unwrap().contains("`anthropic/claude-3.5-sonnet`"));
-        let typo = findings(r#"rule b: otherwise -> "google/gemma-2-9b-i:free" max_tokens 9"#, Code::W104);
-        assert!(typo[0].2.as_deref().unwrap().contains("`google/gemma-2-9b-it:free`"), "{typo:?}");
+        assert!(found[0]
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("`anthropic/claude-3.5-sonnet`"));
+        let typo = findings(
+            r#"rule b: otherwise -> "google/gemma-2-9b-i:free" max_tokens 9"#,
+            Code::W104,
+        );
+        assert!(
+            typo[0]
+                .2
+                .as_deref()
+                .unwrap()
+                .contains("`google/gemma-2-9b-it:free`"),
+            "{typo:?}"
+        );
     }
 
     /// `max_tokens` (own or default) above the top provider's completion
@@ -193,7 +212,11 @@ rule b: otherwise -> "openai/gpt-4o-mini" max_tokens 16384"#,
                 "`max_tokens 20000` is above `google/gemma-2-9b-it`'s limit of 8192 completion tokens",
             ]
         );
-        assert!(found[0].2.as_deref().unwrap().contains("`max_tokens 16384`"));
+        assert!(found[0]
+            .2
+            .as_deref()
+            .unwrap()
+            .contains("`max_tokens 16384`"));
     }
 
     /// With the catalog's provider list, slugs of `order`, `only` and
@@ -206,8 +229,10 @@ rule b: otherwise -> "openai/gpt-4o-mini" max_tokens 16384"#,
 rule a: otherwise -> "openai/gpt-4o-mini" provider { order: ["amazon-bedrok", "deepinfra/turbo", "Amazon Bedrock"], ignore: ["Deepinfra"] }"#,
             Code::W118,
         );
-        let got: Vec<(&str, Option<&str>)> =
-            found.iter().map(|f| (f.0.as_str(), f.2.as_deref())).collect();
+        let got: Vec<(&str, Option<&str>)> = found
+            .iter()
+            .map(|f| (f.0.as_str(), f.2.as_deref()))
+            .collect();
         assert_eq!(got.len(), 2, "{found:?}");
         assert!(got[0].0.contains("`amazon-bedrok` in `order`"), "{found:?}");
         assert!(got[0].1.unwrap().contains("`amazon-bedrock`"), "{found:?}");

@@ -149,8 +149,9 @@ impl<'a> Checker<'a> {
             Err(_) => {
                 let db = jiff::tz::db();
                 let names: Vec<_> = db.available().collect();
-                let suggestion = switchyard_syntax::nearest(&name, names.iter().map(|n| n.as_str()))
-                    .map(String::from);
+                let suggestion =
+                    switchyard_syntax::nearest(&name, names.iter().map(|n| n.as_str()))
+                        .map(String::from);
                 self.error(CheckError::UnknownTimeZone {
                     span,
                     name,

@@ -135,8 +135,7 @@ pub(crate) fn check_param(
         None => warnings.push(CheckWarning::UnknownParam {
             span: key.span,
             key: key.node.clone(),
-            suggestion: nearest(&key.node, REQUEST_PARAMS.iter().map(|p| p.name))
-                .map(String::from),
+            suggestion: nearest(&key.node, REQUEST_PARAMS.iter().map(|p| p.name)).map(String::from),
         }),
     }
     to_json(&value.node)
@@ -168,7 +167,11 @@ impl CheckError {
                     Some(s) => format!("the key `{s}`"),
                     None => format!(
                         "one of the keys {}",
-                        allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        allowed
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 },
             },
@@ -176,4 +179,3 @@ impl CheckError {
         }
     }
 }
-

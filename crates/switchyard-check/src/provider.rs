@@ -330,7 +330,12 @@ fn bad(kind: ValueKind, value: &Spanned<Value>, path: &str, errors: &mut Vec<Che
 }
 
 /// Checks one value against a kind; `path` names it in messages (`sort.by`).
-pub(crate) fn check_value(kind: ValueKind, value: &Spanned<Value>, path: &str, errors: &mut Vec<CheckError>) {
+pub(crate) fn check_value(
+    kind: ValueKind,
+    value: &Spanned<Value>,
+    path: &str,
+    errors: &mut Vec<CheckError>,
+) {
     match (kind, &value.node) {
         (ValueKind::Bool, Value::Bool(_)) | (ValueKind::String, Value::String(_)) => {}
         (ValueKind::Number, Value::Number(n)) if n.as_f64() >= 0.0 => {}
@@ -359,10 +364,16 @@ fn shape_fits(kind: ValueKind, value: &Value) -> bool {
     matches!(
         (kind, value),
         (ValueKind::Bool, Value::Bool(_))
-            | (ValueKind::Number | ValueKind::SignedNumber, Value::Number(_))
+            | (
+                ValueKind::Number | ValueKind::SignedNumber,
+                Value::Number(_)
+            )
             | (ValueKind::String | ValueKind::OneOf(_), Value::String(_))
             | (ValueKind::ArrayOf(_), Value::Array(_))
-            | (ValueKind::Object(_) | ValueKind::AnyObject, Value::Object(_))
+            | (
+                ValueKind::Object(_) | ValueKind::AnyObject,
+                Value::Object(_)
+            )
             | (ValueKind::Any, _)
     )
 }

@@ -1,7 +1,12 @@
 //! Rules in JSON, time zones and `test` lines that assert arms and
 //! fallbacks, end to end through the binary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 mod support;
 
@@ -27,7 +32,10 @@ fn the_example_in_json_loads_like_the_route_file() {
     let route = run(&["fmt", "--to", "route", &json], None);
     assert_eq!(code(&route), 0, "{}", describe(&route));
     let again = run(&["fmt", "--to", "json", "-"], Some(&stdout(&route)));
-    assert_eq!(stdout(&again), stdout(&run(&["fmt", "--to", "json", &json], None)));
+    assert_eq!(
+        stdout(&again),
+        stdout(&run(&["fmt", "--to", "json", &json], None))
+    );
     let canonical = run(&["fmt", "--to", "json", "-"], Some(&stdout(&again)));
     assert_eq!(stdout(&canonical), stdout(&again));
 }
@@ -63,8 +71,17 @@ fn folders_read_route_json_files_and_diagnostics_name_the_json_path() {
     let found: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let first = &found[0];
     assert_eq!(first["code"], "E002", "{found}");
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(3), Some(29)));
-    assert!(first["message"].as_str().unwrap().contains("`/rules/0/when`"), "{found}");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(3), Some(29))
+    );
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("`/rules/0/when`"),
+        "{found}"
+    );
 }
 
 const SPLIT: &str = r#"timezone "America/New_York"
@@ -96,9 +113,14 @@ fn tests_assert_arms_fallbacks_and_local_hours() {
     // An hour later it is 18:00 there: the evening rule wins.
     let out = run(&["test", &rules, "--at", "1705359600"], None);
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    assert!(stdout(&out).contains("got rule `evening`"), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("got rule `evening`"),
+        "{}",
+        describe(&out)
+    );
 
-    let failing = format!("{SPLIT}test t1: {{ user: \"u1\" }} -> ab arm control fallback [\"x/y\"]\n");
+    let failing =
+        format!("{SPLIT}test t1: {{ user: \"u1\" }} -> ab arm control fallback [\"x/y\"]\n");
     let rules = dir.file("fail.route", &failing);
     let out = run(&["test", &rules, "--at", at], None);
     assert_eq!(code(&out), 1, "{}", describe(&out));

@@ -222,7 +222,11 @@ fn time_built_ins_in_a_time_zone() {
     let utc = rules("");
     let at = |t: &CompiledTable, secs| {
         let ctx = t.context().at_unix(secs).build();
-        (ctx.hour(), ctx.weekday(), t.decide(&ctx).unwrap().unwrap().rule().to_string())
+        (
+            ctx.hour(),
+            ctx.weekday(),
+            t.decide(&ctx).unwrap().unwrap().rule().to_string(),
+        )
     };
     // 2024-01-15 (a Monday) 08:30 UTC: 09:30 in Paris (UTC+1 in winter),
     // 00:30 in Los Angeles.

@@ -130,10 +130,13 @@ fn decide_allocates_nothing_once_regexes_are_warm() {
 /// the zone's offset up) and deciding allocate nothing.
 #[test]
 fn time_zones_allocate_nothing() {
-    let rules = format!("timezone \"Europe/Paris\"\n{}", RULES.replace(
-        "let code = prompt matches /```|def |class /i",
-        "let code = prompt contains \"def \"",
-    ));
+    let rules = format!(
+        "timezone \"Europe/Paris\"\n{}",
+        RULES.replace(
+            "let code = prompt matches /```|def |class /i",
+            "let code = prompt contains \"def \"",
+        )
+    );
     let (table, _) = CompiledTable::from_source(&rules).unwrap();
     let mut ctx = table.context().build();
     let before = allocations();
@@ -148,7 +151,11 @@ fn time_zones_allocate_nothing() {
     // UTC: hours 1 to 6 from the start.
     let first = night.iter().position(|&n| n);
     assert_eq!(first, Some(1));
-    assert_eq!(night.iter().filter(|&&n| n).count(), 12, "Saturday and Sunday");
+    assert_eq!(
+        night.iter().filter(|&&n| n).count(),
+        12,
+        "Saturday and Sunday"
+    );
 }
 
 #[test]

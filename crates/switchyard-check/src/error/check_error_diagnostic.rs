@@ -244,7 +244,10 @@ impl CheckError {
                 }
             }
             CheckError::UnknownTestArm {
-                suggestion, arms, rule, ..
+                suggestion,
+                arms,
+                rule,
+                ..
             } => did_you_mean(suggestion.as_deref(), || {
                 if arms.is_empty() {
                     format!("rule `{rule}` does not split: remove `arm ...`")

@@ -24,7 +24,9 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use switchyard_syntax::{format_source, parse_sources, Limits, ParseErrors, SourceMap};
+use switchyard_syntax::{
+    format_source, is_json_name, parse_sources, Limits, ParseErrors, SourceMap,
+};
 
 use crate::cli::FmtArgs;
 use crate::output::{plural, Status, Stream};
@@ -147,6 +149,15 @@ fn report_parse_errors(sources: &SourceMap, errors: &ParseErrors) {
 }
 
 fn format_file(path: &Path, check: bool, limits: &Limits) -> FileOutcome {
+    if is_json_name(&path.display().to_string()) {
+        // A generator's structured conditions would come back as text:
+        // converting is asked for by name, never done in place.
+        Stream::Stderr.line(&format!(
+            "note: `{}` is a ruleset in JSON, left as it is; `fmt --to json` prints it laid out",
+            path.display()
+        ));
+        return FileOutcome::Unchanged;
+    }
     let sources = match SourceMap::load(path, limits.max_file_bytes) {
         Ok(sources) => sources,
         Err(e) => {

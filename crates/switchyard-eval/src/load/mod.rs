@@ -10,7 +10,9 @@ pub use options::LoadOptions;
 use std::path::Path;
 
 use switchyard_check::Checked;
-use switchyard_syntax::{is_json_name, Diagnostic, FileId, JsonPaths, Severity, SourceMap, ToDiagnostic};
+use switchyard_syntax::{
+    is_json_name, Diagnostic, FileId, JsonPaths, Severity, SourceMap, ToDiagnostic,
+};
 
 use crate::CompiledTable;
 
@@ -86,7 +88,9 @@ fn name_json_paths(sources: &SourceMap, diagnostics: &mut [Diagnostic]) {
                 paths.len() - 1
             }
         };
-        let found = paths.get(i).and_then(|(_, p)| p.as_ref()?.at(d.span.start as usize));
+        let found = paths
+            .get(i)
+            .and_then(|(_, p)| p.as_ref()?.at(d.span.start as usize));
         if let Some(path) = found {
             let path = format!("`{path}`");
             if !d.message.contains(&path) {

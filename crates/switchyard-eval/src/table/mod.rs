@@ -82,7 +82,10 @@ impl CompiledTable {
     /// time `seconds` (0 without a zone, or for a time outside the years
     /// -9999 to 9999).
     pub(crate) fn utc_offset(&self, seconds: i64) -> i32 {
-        match (&self.ruleset.time_zone, jiff::Timestamp::from_second(seconds)) {
+        match (
+            &self.ruleset.time_zone,
+            jiff::Timestamp::from_second(seconds),
+        ) {
             (Some(tz), Ok(at)) => tz.zone.to_offset(at).seconds(),
             _ => 0,
         }

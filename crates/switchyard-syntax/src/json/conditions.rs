@@ -10,7 +10,17 @@ use crate::span::{Span, Spanned};
 
 /// The operators of a structured atom, as its keys.
 const OPS: &[&str] = &[
-    "==", "!=", "<", "<=", ">", ">=", "in", "not_in", "matches", "contains", "starts_with",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "in",
+    "not_in",
+    "matches",
+    "contains",
+    "starts_with",
     "ends_with",
 ];
 
@@ -24,7 +34,12 @@ impl Lowering<'_> {
             Kind::String(s) => match self.fragment(s, "let x = ", path, "one condition")? {
                 Item::Let(l) => Some(l.cond),
                 _ => {
-                    self.shape(s.span, path, "expected a condition", "write the condition alone, as after `when`");
+                    self.shape(
+                        s.span,
+                        path,
+                        "expected a condition",
+                        "write the condition alone, as after `when`",
+                    );
                     None
                 }
             },
@@ -32,7 +47,12 @@ impl Lowering<'_> {
             Kind::Object(members) => self.structured(v, members, path),
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected a condition (a string or an object), found {found}"), "e.g. \"tier == \\\"pro\\\"\" or {\"field\": \"tier\", \"==\": \"pro\"}");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected a condition (a string or an object), found {found}"),
+                    "e.g. \"tier == \\\"pro\\\"\" or {\"field\": \"tier\", \"==\": \"pro\"}",
+                );
                 None
             }
         }
@@ -72,7 +92,12 @@ impl Lowering<'_> {
         } else {
             match members.first() {
                 Some(m) => self.unknown_key(m, path, KEYS),
-                None => self.shape(v.span, path, "an empty condition object", format!("give one of {}", list(KEYS))),
+                None => self.shape(
+                    v.span,
+                    path,
+                    "an empty condition object",
+                    format!("give one of {}", list(KEYS)),
+                ),
             }
             return None;
         };
@@ -82,26 +107,52 @@ impl Lowering<'_> {
     /// Reports the members other than `keys`; `None` if there are any.
     fn only(&mut self, members: &[Member], path: &Path, keys: &[&str]) -> Option<()> {
         let mut ok = true;
-        for m in members.iter().filter(|m| !keys.contains(&m.key.value.as_str())) {
+        for m in members
+            .iter()
+            .filter(|m| !keys.contains(&m.key.value.as_str()))
+        {
             ok = false;
             let message = format!("`{}` cannot stand beside {}", m.key.value, list(keys));
-            self.shape(m.key.span, path, message, "nest the conditions with `all` or `any`");
+            self.shape(
+                m.key.span,
+                path,
+                message,
+                "nest the conditions with `all` or `any`",
+            );
         }
         ok.then_some(())
     }
 
     /// `{"field": "tier", "==": "pro"}` and the other operators.
-    fn atom(&mut self, v: &Json, members: &[Member], field: &Member, path: &Path) -> Option<Spanned<Expr>> {
+    fn atom(
+        &mut self,
+        v: &Json,
+        members: &[Member],
+        field: &Member,
+        path: &Path,
+    ) -> Option<Spanned<Expr>> {
         let lhs = self.subject(&field.value, &path.key("field"))?;
-        let mut ops = members.iter().filter(|m| m.key.value != "field" && m.key.value != "flags");
+        let mut ops = members
+            .iter()
+            .filter(|m| m.key.value != "field" && m.key.value != "flags");
         let (Some(op), None) = (ops.next(), ops.next()) else {
-            self.shape(v.span, path, "a field test takes exactly one operator", format!("the operators are {}", list(OPS)));
+            self.shape(
+                v.span,
+                path,
+                "a field test takes exactly one operator",
+                format!("the operators are {}", list(OPS)),
+            );
             return None;
         };
         let p = path.key(&op.key.value);
         let flags = members.iter().find(|m| m.key.value == "flags");
         if flags.is_some() && op.key.value != "matches" {
-            self.shape(v.span, path, "`flags` goes with `matches` only", "remove `flags`");
+            self.shape(
+                v.span,
+                path,
+                "`flags` goes with `matches` only",
+                "remove `flags`",
+            );
             return None;
         }
         let op_span = op.key.span;
@@ -116,14 +167,22 @@ impl Lowering<'_> {
                     _ => CmpOp::Ge,
                 };
                 let rhs = self.literal(&op.value, &p)?.map(Operand::Literal);
-                Expr::Compare { lhs, op: Spanned::new(cmp, op_span), rhs }
+                Expr::Compare {
+                    lhs,
+                    op: Spanned::new(cmp, op_span),
+                    rhs,
+                }
             }
             "in" | "not_in" => {
                 let mut values = Vec::new();
                 for (i, item) in self.array(&op.value, &p, "values")?.iter().enumerate() {
                     values.push(self.literal(item, &p.index(i))?);
                 }
-                Expr::InList { lhs, negated: op.key.value == "not_in", values: Spanned::new(values, op.value.span) }
+                Expr::InList {
+                    lhs,
+                    negated: op.key.value == "not_in",
+                    values: Spanned::new(values, op.value.span),
+                }
             }
             "matches" => {
                 let pattern = self.string(&op.value, &p)?;
@@ -132,7 +191,10 @@ impl Lowering<'_> {
                     None => String::new(),
                 };
                 let source = escape_slashes(&pattern.value);
-                Expr::Matches { lhs, regex: Spanned::new(RegexLit { source, flags }, op.value.span) }
+                Expr::Matches {
+                    lhs,
+                    regex: Spanned::new(RegexLit { source, flags }, op.value.span),
+                }
             }
             "contains" | "starts_with" | "ends_with" => {
                 let which = match op.key.value.as_str() {
@@ -141,7 +203,11 @@ impl Lowering<'_> {
                     _ => StrOp::EndsWith,
                 };
                 let needle = self.string(&op.value, &p)?;
-                Expr::StrTest { lhs, op: Spanned::new(which, op_span), needle: Spanned::new(needle.value.clone(), needle.span) }
+                Expr::StrTest {
+                    lhs,
+                    op: Spanned::new(which, op_span),
+                    needle: Spanned::new(needle.value.clone(), needle.span),
+                }
             }
             _ => {
                 let known: Vec<&str> = OPS.iter().copied().chain(["field", "flags"]).collect();
@@ -156,12 +222,18 @@ impl Lowering<'_> {
     fn subject(&mut self, v: &Json, path: &Path) -> Option<Spanned<Subject>> {
         let s = self.string(v, path)?;
         let inner = |f: &str| {
-            s.value.strip_prefix(f).and_then(|r| r.strip_prefix('(')).and_then(|r| r.strip_suffix(')'))
+            s.value
+                .strip_prefix(f)
+                .and_then(|r| r.strip_prefix('('))
+                .and_then(|r| r.strip_suffix(')'))
         };
         let named = |name: &str| {
             let at = s.value.find(name).unwrap_or(0);
             let start = s.file_offset(at);
-            Spanned::new(name.to_string(), Span::new(s.span.file, start, start + name.len()))
+            Spanned::new(
+                name.to_string(),
+                Span::new(s.span.file, start, start + name.len()),
+            )
         };
         let subject = match s.value.as_str() {
             "hour" => Subject::Hour,
@@ -190,11 +262,19 @@ impl Lowering<'_> {
                     for (i, item) in items.iter().enumerate() {
                         values.push(self.literal(item, &p.index(i))?);
                     }
-                    Expr::InList { lhs, negated: false, values: Spanned::new(values, m.value.span) }
+                    Expr::InList {
+                        lhs,
+                        negated: false,
+                        values: Spanned::new(values, m.value.span),
+                    }
                 }
                 _ => {
                     let rhs = self.literal(&m.value, &p)?.map(Operand::Literal);
-                    Expr::Compare { lhs, op: Spanned::new(CmpOp::Eq, m.key.span), rhs }
+                    Expr::Compare {
+                        lhs,
+                        op: Spanned::new(CmpOp::Eq, m.key.span),
+                        rhs,
+                    }
                 }
             };
             atoms.push(Spanned::new(expr, span));
@@ -215,7 +295,12 @@ impl Lowering<'_> {
             Kind::Number(n) => Literal::Number(self.number(n, v.span, path)?),
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected a string, number or boolean, found {found}"), "a value is a JSON string, number, true or false");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected a string, number or boolean, found {found}"),
+                    "a value is a JSON string, number, true or false",
+                );
                 return None;
             }
         };
@@ -226,12 +311,20 @@ impl Lowering<'_> {
     /// without point or exponent.
     pub fn number(&mut self, text: &str, span: Span, path: &Path) -> Option<Number> {
         let n = if text.contains(['.', 'e', 'E']) {
-            text.parse::<f64>().ok().filter(|f| f.is_finite()).map(Number::Float)
+            text.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Number::Float)
         } else {
             text.parse::<i64>().ok().map(Number::Int)
         };
         if n.is_none() {
-            self.shape(span, path, format!("number out of range: `{text}`"), "integers are 64-bit; floats are finite");
+            self.shape(
+                span,
+                path,
+                format!("number out of range: `{text}`"),
+                "integers are 64-bit; floats are finite",
+            );
         }
         n
     }

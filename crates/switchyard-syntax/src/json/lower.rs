@@ -26,7 +26,13 @@ pub(crate) struct Lowering<'a> {
 
 impl Lowering<'_> {
     /// An E021 at `span`.
-    pub fn shape(&mut self, span: Span, path: &Path, message: impl Into<String>, help: impl Into<String>) {
+    pub fn shape(
+        &mut self,
+        span: Span,
+        path: &Path,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.errors.push(ParseError::JsonShape {
             span,
             path: path.to_string(),
@@ -41,7 +47,12 @@ impl Lowering<'_> {
             Kind::String(s) => Some(s),
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected a string, found {found}"), "write it in double quotes");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected a string, found {found}"),
+                    "write it in double quotes",
+                );
                 None
             }
         }
@@ -53,7 +64,12 @@ impl Lowering<'_> {
             Kind::Object(m) => Some(m),
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected an object ({what}), found {found}"), "see docs/reference/json.md");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected an object ({what}), found {found}"),
+                    "see docs/reference/json.md",
+                );
                 None
             }
         }
@@ -65,7 +81,12 @@ impl Lowering<'_> {
             Kind::Array(a) => Some(a),
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected an array ({what}), found {found}"), "see docs/reference/json.md");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected an array ({what}), found {found}"),
+                    "see docs/reference/json.md",
+                );
                 None
             }
         }
@@ -77,7 +98,12 @@ impl Lowering<'_> {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!("the keys here are {}", list(known)),
         };
-        self.shape(m.key.span, path, format!("unknown key `{}`", m.key.value), help);
+        self.shape(
+            m.key.span,
+            path,
+            format!("unknown key `{}`", m.key.value),
+            help,
+        );
     }
 
     /// Parses `prefix` + the string's text as one statement, with spans in
@@ -90,7 +116,12 @@ impl Lowering<'_> {
             Ok(mut file) if file.items.len() == 1 => file.items.pop().map(|i| i.node),
             Ok(file) => {
                 let n = file.items.len();
-                self.shape(s.span, path, format!("expected {what}, found {n} statements"), format!("write {what} alone"));
+                self.shape(
+                    s.span,
+                    path,
+                    format!("expected {what}, found {n} statements"),
+                    format!("write {what} alone"),
+                );
                 None
             }
             Err(errors) => {
@@ -128,7 +159,10 @@ impl Lowering<'_> {
                 "context" => self.context(m, &path),
                 "models" => self.named(m, &path, "models", |l, name, v, p| {
                     let id = l.string(v, p)?;
-                    Some(Item::Model(ModelDecl { name, id: Spanned::new(id.value.clone(), id.span) }))
+                    Some(Item::Model(ModelDecl {
+                        name,
+                        id: Spanned::new(id.value.clone(), id.span),
+                    }))
                 }),
                 "targets" => self.named(m, &path, "targets", |l, name, v, p| {
                     let target = l.target(v, p)?;
@@ -140,7 +174,12 @@ impl Lowering<'_> {
                 }),
                 "defaults" => self.defaults(m, &path),
                 "rules" => {
-                    for (i, r) in self.array(&m.value, &path, "rules").unwrap_or_default().iter().enumerate() {
+                    for (i, r) in self
+                        .array(&m.value, &path, "rules")
+                        .unwrap_or_default()
+                        .iter()
+                        .enumerate()
+                    {
                         let path = path.index(i);
                         if let Some(rule) = self.rule(r, &path) {
                             self.items.push(Spanned::new(Item::Rule(rule), r.span));
@@ -148,7 +187,12 @@ impl Lowering<'_> {
                     }
                 }
                 "tests" => {
-                    for (i, t) in self.array(&m.value, &path, "tests").unwrap_or_default().iter().enumerate() {
+                    for (i, t) in self
+                        .array(&m.value, &path, "tests")
+                        .unwrap_or_default()
+                        .iter()
+                        .enumerate()
+                    {
                         let path = path.index(i);
                         if let Some(test) = self.test(t, &path) {
                             self.items.push(Spanned::new(Item::Test(test), t.span));
@@ -161,7 +205,8 @@ impl Lowering<'_> {
     }
 
     fn push(&mut self, item: Item, m: &Member) {
-        self.items.push(Spanned::new(item, m.key.span.to(m.value.span)));
+        self.items
+            .push(Spanned::new(item, m.key.span.to(m.value.span)));
     }
 
     /// An object of `name: value` members, one statement each.
@@ -183,7 +228,10 @@ impl Lowering<'_> {
     /// `"context": { "field": TYPE | { "type": TYPE, "default": V } }`.
     fn context(&mut self, m: &Member, path: &Path) {
         let mut fields = Vec::new();
-        for f in self.object(&m.value, path, "the context's fields").unwrap_or_default() {
+        for f in self
+            .object(&m.value, path, "the context's fields")
+            .unwrap_or_default()
+        {
             let path = path.key(&f.key.value);
             let (ty, default) = match &f.value.kind {
                 Kind::Object(members) => {
@@ -205,7 +253,14 @@ impl Lowering<'_> {
             };
             if let Some(ty) = ty {
                 let span = f.key.span.to(f.value.span);
-                fields.push(Spanned::new(FieldDecl { name: name_of(&f.key), ty, default }, span));
+                fields.push(Spanned::new(
+                    FieldDecl {
+                        name: name_of(&f.key),
+                        ty,
+                        default,
+                    },
+                    span,
+                ));
             }
         }
         self.push(Item::Context(fields), m);
@@ -235,14 +290,24 @@ impl Lowering<'_> {
                     names.push(Spanned::new(s.value.clone(), s.span));
                 }
                 if names.is_empty() {
-                    self.shape(v.span, path, "a set of strings needs at least one", "list the values, e.g. [\"free\", \"pro\"]");
+                    self.shape(
+                        v.span,
+                        path,
+                        "a set of strings needs at least one",
+                        "list the values, e.g. [\"free\", \"pro\"]",
+                    );
                     return None;
                 }
                 TypeExpr::Enum(names)
             }
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected a type, found {found}"), "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected a type, found {found}"),
+                    "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings",
+                );
                 return None;
             }
         };
@@ -252,12 +317,20 @@ impl Lowering<'_> {
     /// `"defaults": "OPTIONS"` or an array of them, one statement each.
     fn defaults(&mut self, m: &Member, path: &Path) {
         let values: Vec<(Path, &Json)> = match &m.value.kind {
-            Kind::Array(items) => items.iter().enumerate().map(|(i, v)| (path.index(i), v)).collect(),
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (path.index(i), v))
+                .collect(),
             _ => vec![(path.clone(), &m.value)],
         };
         for (path, v) in values {
-            let Some(s) = self.string(v, &path) else { continue };
-            if let Some(item @ Item::Defaults(_)) = self.fragment(s, "defaults ", &path, "target options") {
+            let Some(s) = self.string(v, &path) else {
+                continue;
+            };
+            if let Some(item @ Item::Defaults(_)) =
+                self.fragment(s, "defaults ", &path, "target options")
+            {
                 self.items.push(Spanned::new(item, v.span));
             }
         }
@@ -265,7 +338,14 @@ impl Lowering<'_> {
 
     /// `{ "name", "priority", "when" | "conditions" | "otherwise", "target" }`.
     fn rule(&mut self, v: &Json, path: &Path) -> Option<RuleDecl> {
-        const KEYS: &[&str] = &["name", "priority", "when", "conditions", "otherwise", "target"];
+        const KEYS: &[&str] = &[
+            "name",
+            "priority",
+            "when",
+            "conditions",
+            "otherwise",
+            "target",
+        ];
         let members = self.object(v, path, "a rule")?;
         let (mut name, mut priority, mut guard, mut target) = (None, None, None, None);
         let mut guards = 0;
@@ -288,7 +368,12 @@ impl Lowering<'_> {
                     if matches!(m.value.kind, Kind::Bool(true)) {
                         guard = Some(Guard::Otherwise(m.value.span));
                     } else {
-                        self.shape(m.value.span, &p, "`otherwise` takes `true`", "write `\"otherwise\": true`, or give `when` instead");
+                        self.shape(
+                            m.value.span,
+                            &p,
+                            "`otherwise` takes `true`",
+                            "write `\"otherwise\": true`, or give `when` instead",
+                        );
                     }
                 }
                 "target" => target = self.target(&m.value, &p),
@@ -302,15 +387,34 @@ impl Lowering<'_> {
             return None;
         }
         if guards != 1 {
-            let message = if guards == 0 { "a rule needs `when`, `conditions` or `otherwise`" } else { "a rule takes one of `when`, `conditions` and `otherwise`" };
-            self.shape(v.span, path, message, "e.g. `\"when\": \"tier == \\\"pro\\\"\"` or `\"otherwise\": true`");
+            let message = if guards == 0 {
+                "a rule needs `when`, `conditions` or `otherwise`"
+            } else {
+                "a rule takes one of `when`, `conditions` and `otherwise`"
+            };
+            self.shape(
+                v.span,
+                path,
+                message,
+                "e.g. `\"when\": \"tier == \\\"pro\\\"\"` or `\"otherwise\": true`",
+            );
             return None;
         }
         if !members.iter().any(|m| m.key.value == "target") {
-            self.shape(v.span, path, "a rule needs a `target`", "e.g. `\"target\": \"mini\"`");
+            self.shape(
+                v.span,
+                path,
+                "a rule needs a `target`",
+                "e.g. `\"target\": \"mini\"`",
+            );
             return None;
         }
-        Some(RuleDecl { name, priority, guard: guard?, target: target? })
+        Some(RuleDecl {
+            name,
+            priority,
+            guard: guard?,
+            target: target?,
+        })
     }
 
     /// A JSON integer, or an E021.
@@ -319,13 +423,23 @@ impl Lowering<'_> {
             Kind::Number(n) => match n.parse::<i64>() {
                 Ok(i) => Some(Spanned::new(i, v.span)),
                 Err(_) => {
-                    self.shape(v.span, path, format!("expected an integer, found `{n}`"), "integers are 64-bit and have no point or exponent");
+                    self.shape(
+                        v.span,
+                        path,
+                        format!("expected an integer, found `{n}`"),
+                        "integers are 64-bit and have no point or exponent",
+                    );
                     None
                 }
             },
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected an integer, found {found}"), "write a number without quotes");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected an integer, found {found}"),
+                    "write a number without quotes",
+                );
                 None
             }
         }
@@ -334,7 +448,11 @@ impl Lowering<'_> {
 
 /// A key or string as a name, spanned without its quotes.
 pub(crate) fn name_of(s: &Str) -> Spanned<String> {
-    let span = Span::new(s.span.file, s.span.start as usize + 1, (s.span.end as usize).saturating_sub(1));
+    let span = Span::new(
+        s.span.file,
+        s.span.start as usize + 1,
+        (s.span.end as usize).saturating_sub(1),
+    );
     Spanned::new(s.value.clone(), span)
 }
 

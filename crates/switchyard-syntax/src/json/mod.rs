@@ -55,7 +55,13 @@ impl Form {
 /// Like [`crate::format_source`], it checks its own work: if the output
 /// does not read back to the same statements, the answer is an internal
 /// error, never text that would change the ruleset.
-pub fn convert(src: &str, file: FileId, from: Form, to: Form, limits: &Limits) -> Result<String, ParseErrors> {
+pub fn convert(
+    src: &str,
+    file: FileId,
+    from: Form,
+    to: Form,
+    limits: &Limits,
+) -> Result<String, ParseErrors> {
     if (from, to) == (Form::Route, Form::Route) {
         return crate::format_source(src, file, limits);
     }
@@ -201,7 +207,11 @@ impl Path {
 
     /// The member `key` of this object.
     pub fn key(&self, key: &str) -> Self {
-        Path(format!("{}/{}", self.0, key.replace('~', "~0").replace('/', "~1")))
+        Path(format!(
+            "{}/{}",
+            self.0,
+            key.replace('~', "~0").replace('/', "~1")
+        ))
     }
 
     /// Item `i` of this array.

@@ -6,13 +6,22 @@
 use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
 use super::Path;
-use crate::ast::{Arm, Chain, Item, ModelRef, Target, TargetOption, TestDecl, Value};
+use crate::ast::{Arm, Chain, Entries, Item, ModelRef, Target, TargetOption, TestDecl, Value};
 use crate::span::Spanned;
 
 /// The keys of a target object.
 const TARGET_KEYS: &[&str] = &[
-    "model", "fallback", "cheapest", "split", "arms", "max_tokens", "provider", "params",
-    "transforms", "tag", "require",
+    "model",
+    "fallback",
+    "cheapest",
+    "split",
+    "arms",
+    "max_tokens",
+    "provider",
+    "params",
+    "transforms",
+    "tag",
+    "require",
 ];
 
 /// The keys of a test.
@@ -31,7 +40,12 @@ impl Lowering<'_> {
             Kind::Object(members) => members,
             _ => {
                 let found = v.describe();
-                self.shape(v.span, path, format!("expected a target (a string or an object), found {found}"), "e.g. \"mini fallback [gpt-4o]\" or {\"model\": \"mini\"}");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("expected a target (a string or an object), found {found}"),
+                    "e.g. \"mini fallback [gpt-4o]\" or {\"model\": \"mini\"}",
+                );
                 return None;
             }
         };
@@ -39,7 +53,12 @@ impl Lowering<'_> {
         let target = if let Some(key) = get("split") {
             let key = self.name(&key.value, &path.key("split"))?;
             let Some(arms) = get("arms") else {
-                self.shape(v.span, path, "a split needs `arms`", "e.g. \"arms\": [{\"weight\": 50, \"target\": \"a\"}, ...]");
+                self.shape(
+                    v.span,
+                    path,
+                    "a split needs `arms`",
+                    "e.g. \"arms\": [{\"weight\": 50, \"target\": \"a\"}, ...]",
+                );
                 return None;
             };
             let p = path.key("arms");
@@ -47,7 +66,10 @@ impl Lowering<'_> {
             for (i, arm) in self.array(&arms.value, &p, "arms")?.iter().enumerate() {
                 out.push(self.arm(arm, &p.index(i))?);
             }
-            if let Some(m) = members.iter().find(|m| !matches!(m.key.value.as_str(), "split" | "arms")) {
+            if let Some(m) = members
+                .iter()
+                .find(|m| !matches!(m.key.value.as_str(), "split" | "arms"))
+            {
                 self.unknown_key(m, path, &["split", "arms"]);
                 return None;
             }
@@ -55,7 +77,10 @@ impl Lowering<'_> {
         } else if let Some(c) = get("cheapest") {
             let candidates = self.models(&c.value, &path.key("cheapest"))?;
             let options = self.options(members, path, &["cheapest"])?;
-            Target::Cheapest { candidates, options }
+            Target::Cheapest {
+                candidates,
+                options,
+            }
         } else if let Some(m) = get("model") {
             let primary = self.model_ref(&m.value, &path.key("model"))?;
             let fallbacks = match get("fallback") {
@@ -63,9 +88,18 @@ impl Lowering<'_> {
                 None => None,
             };
             let options = self.options(members, path, &["model", "fallback"])?;
-            Target::Chain(Chain { primary, fallbacks, options })
+            Target::Chain(Chain {
+                primary,
+                fallbacks,
+                options,
+            })
         } else {
-            self.shape(v.span, path, "a target object needs `model`, `cheapest` or `split`", "e.g. {\"model\": \"mini\", \"max_tokens\": 512}");
+            self.shape(
+                v.span,
+                path,
+                "a target object needs `model`, `cheapest` or `split`",
+                "e.g. {\"model\": \"mini\", \"max_tokens\": 512}",
+            );
             return None;
         };
         Some(Spanned::new(target, v.span))
@@ -88,32 +122,57 @@ impl Lowering<'_> {
             }
         }
         let (Some(weight), Some(target)) = (weight, target) else {
-            self.shape(v.span, path, "an arm needs a `weight` and a `target`", "e.g. {\"weight\": 50, \"target\": \"mini\"}");
+            self.shape(
+                v.span,
+                path,
+                "an arm needs a `weight` and a `target`",
+                "e.g. {\"weight\": 50, \"target\": \"mini\"}",
+            );
             return None;
         };
-        Some(Spanned::new(Arm { name, weight, target }, v.span))
+        Some(Spanned::new(
+            Arm {
+                name,
+                weight,
+                target,
+            },
+            v.span,
+        ))
     }
 
     /// A weight in percent (`12.5`), as basis points.
     fn weight(&mut self, v: &Json, path: &Path) -> Option<Spanned<u32>> {
         let Kind::Number(text) = &v.kind else {
             let found = v.describe();
-            self.shape(v.span, path, format!("expected a weight in percent, found {found}"), "e.g. 12.5 for 12.5%");
+            self.shape(
+                v.span,
+                path,
+                format!("expected a weight in percent, found {found}"),
+                "e.g. 12.5 for 12.5%",
+            );
             return None;
         };
         // Weights that do not add up to 100% are the checker's to report
         // (E009), as for a `.route` file.
-        let basis = text
-            .parse::<f64>()
-            .ok()
-            .map(|p| p * 100.0)
-            .filter(|b| (0.0..=f64::from(u32::MAX)).contains(b) && (b - b.round()).abs() < 1e-6);
+        let basis =
+            text.parse::<f64>().ok().map(|p| p * 100.0).filter(|b| {
+                (0.0..=f64::from(u32::MAX)).contains(b) && (b - b.round()).abs() < 1e-6
+            });
         match basis {
             // In the range of u32 and whole: the cast is exact.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked range")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked range"
+            )]
             Some(b) => Some(Spanned::new(b.round() as u32, v.span)),
             None => {
-                self.shape(v.span, path, format!("`{text}` is no weight: a percentage with at most two decimals"), "e.g. 12.5 for 12.5%");
+                self.shape(
+                    v.span,
+                    path,
+                    format!("`{text}` is no weight: a percentage with at most two decimals"),
+                    "e.g. 12.5 for 12.5%",
+                );
                 None
             }
         }
@@ -126,8 +185,14 @@ impl Lowering<'_> {
             ModelRef::Id(s.value.clone())
         } else {
             match s.value.split_once(':') {
-                Some((name, variant)) => ModelRef::Name { name: name.into(), variant: Some(variant.into()) },
-                None => ModelRef::Name { name: s.value.clone(), variant: None },
+                Some((name, variant)) => ModelRef::Name {
+                    name: name.into(),
+                    variant: Some(variant.into()),
+                },
+                None => ModelRef::Name {
+                    name: s.value.clone(),
+                    variant: None,
+                },
             }
         };
         Some(Spanned::new(r, s.span))
@@ -142,9 +207,17 @@ impl Lowering<'_> {
     }
 
     /// The option members of a target object (`taken` are its other keys).
-    fn options(&mut self, members: &[Member], path: &Path, taken: &[&str]) -> Option<Vec<Spanned<TargetOption>>> {
+    fn options(
+        &mut self,
+        members: &[Member],
+        path: &Path,
+        taken: &[&str],
+    ) -> Option<Vec<Spanned<TargetOption>>> {
         let mut out = Vec::new();
-        for m in members.iter().filter(|m| !taken.contains(&m.key.value.as_str())) {
+        for m in members
+            .iter()
+            .filter(|m| !taken.contains(&m.key.value.as_str()))
+        {
             let p = path.key(&m.key.value);
             let option = match m.key.value.as_str() {
                 "max_tokens" => TargetOption::MaxTokens(self.int(&m.value, &p)?),
@@ -167,7 +240,9 @@ impl Lowering<'_> {
                     for (i, r) in self.array(&m.value, &p, "requirements")?.iter().enumerate() {
                         let p = p.index(i);
                         let s = self.string(r, &p)?;
-                        let Item::Defaults(mut opts) = self.fragment(s, "defaults require ", &p, "one requirement")? else {
+                        let Item::Defaults(mut opts) =
+                            self.fragment(s, "defaults require ", &p, "one requirement")?
+                        else {
                             return None;
                         };
                         if let Some(TargetOption::Require(found)) = opts.pop().map(|o| o.node) {
@@ -187,7 +262,11 @@ impl Lowering<'_> {
     }
 
     /// A `provider` or `params` object.
-    fn entries(&mut self, v: &Json, path: &Path) -> Option<Spanned<Vec<(Spanned<String>, Spanned<Value>)>>> {
+    fn entries(
+        &mut self,
+        v: &Json,
+        path: &Path,
+    ) -> Option<Spanned<Entries>> {
         let members = self.object(v, path, "keys and values")?;
         let mut out = Vec::new();
         for m in members {
@@ -211,7 +290,12 @@ impl Lowering<'_> {
             }
             Kind::Object(_) => Value::Object(self.entries(v, path)?.node),
             Kind::Null => {
-                self.shape(v.span, path, "`null` is no option value", "leave the key out instead");
+                self.shape(
+                    v.span,
+                    path,
+                    "`null` is no option value",
+                    "leave the key out instead",
+                );
                 return None;
             }
         };
@@ -221,14 +305,19 @@ impl Lowering<'_> {
     /// `{"name", "context", "rule", "arm"?, "model"?, "fallback"?}`.
     pub fn test(&mut self, v: &Json, path: &Path) -> Option<TestDecl> {
         let members = self.object(v, path, "a test")?;
-        let (mut name, mut context, mut rule, mut arm, mut model, mut fallbacks) = (None, None, None, None, None, None);
+        let (mut name, mut context, mut rule, mut arm, mut model, mut fallbacks) =
+            (None, None, None, None, None, None);
         for m in members {
             let p = path.key(&m.key.value);
             match m.key.value.as_str() {
                 "name" => name = self.name(&m.value, &p),
                 "rule" => rule = self.name(&m.value, &p),
                 "arm" => arm = Some(self.name(&m.value, &p)?),
-                "model" => model = self.string(&m.value, &p).map(|s| Spanned::new(s.value.clone(), s.span)),
+                "model" => {
+                    model = self
+                        .string(&m.value, &p)
+                        .map(|s| Spanned::new(s.value.clone(), s.span))
+                }
                 "fallback" => {
                     let mut ids = Vec::new();
                     for (i, id) in self.array(&m.value, &p, "model ids")?.iter().enumerate() {
@@ -252,11 +341,22 @@ impl Lowering<'_> {
             }
         }
         let (Some(name), Some(rule)) = (name, rule) else {
-            self.shape(v.span, path, "a test needs a `name` and a `rule`", "e.g. {\"name\": \"pro\", \"context\": {\"tier\": \"pro\"}, \"rule\": \"pro\"}");
+            self.shape(
+                v.span,
+                path,
+                "a test needs a `name` and a `rule`",
+                "e.g. {\"name\": \"pro\", \"context\": {\"tier\": \"pro\"}, \"rule\": \"pro\"}",
+            );
             return None;
         };
         let context = context.unwrap_or_else(|| Spanned::new(Vec::new(), v.span));
-        Some(TestDecl { name, context, rule, arm, model, fallbacks })
+        Some(TestDecl {
+            name,
+            context,
+            rule,
+            arm,
+            model,
+            fallbacks,
+        })
     }
 }
-

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use super::*;
 use crate::ast::{Expr, Guard, Item};
@@ -76,9 +81,15 @@ fn conditions_as_objects_and_the_conditions_shape() {
 fn spans_point_into_the_json_text() {
     let src = "{\n  \"rules\": [\n    { \"when\": \"tier == \\\"pro\\\" and ok\", \"target\": \"m\" }\n  ]\n}\n";
     let file = json(src);
-    let Item::Rule(r) = &file.items[0].node else { panic!() };
-    let Guard::When(cond) = &r.guard else { panic!() };
-    let Expr::And(parts) = &cond.node else { panic!() };
+    let Item::Rule(r) = &file.items[0].node else {
+        panic!()
+    };
+    let Guard::When(cond) = &r.guard else {
+        panic!()
+    };
+    let Expr::And(parts) = &cond.node else {
+        panic!()
+    };
     let span = parts[1].span;
     assert_eq!(&src[span.range()], "ok");
     let span = parts[0].span;
@@ -89,9 +100,15 @@ fn spans_point_into_the_json_text() {
 fn errors_name_line_column_and_path() {
     let src = "{\n  \"rules\": [\n    { \"when\": \"tier == \", \"target\": \"m\" },\n    { \"wen\": true, \"target\": \"m\" }\n  ]\n}";
     let found = errors(src);
-    assert!(found.iter().any(|(c, _, l, _)| *c == Code::E001 && *l == 3), "{found:?}");
+    assert!(
+        found.iter().any(|(c, _, l, _)| *c == Code::E001 && *l == 3),
+        "{found:?}"
+    );
     let shape = found.iter().find(|(c, ..)| *c == Code::E021).expect("E021");
-    assert!(shape.1.contains("/rules/1") && shape.1.contains("`wen`"), "{shape:?}");
+    assert!(
+        shape.1.contains("/rules/1") && shape.1.contains("`wen`"),
+        "{shape:?}"
+    );
     assert_eq!((shape.2, shape.3), (4, 7));
     let bad = errors("{\"rules\": [}");
     assert_eq!(bad[0].0, Code::E020);

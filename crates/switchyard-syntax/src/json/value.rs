@@ -173,7 +173,11 @@ impl Reader<'_> {
             ("false", Kind::Bool(false)),
             ("null", Kind::Null),
         ] {
-            if self.text.get(self.at..).is_some_and(|t| t.starts_with(word)) {
+            if self
+                .text
+                .get(self.at..)
+                .is_some_and(|t| t.starts_with(word))
+            {
                 self.at += word.len();
                 return Ok(kind);
             }
@@ -240,7 +244,9 @@ impl Reader<'_> {
                     marks.push((value.len(), self.at));
                 }
                 Some(_) => {
-                    return Err(self.error(self.at, "a control character must be escaped in a string"))
+                    return Err(
+                        self.error(self.at, "a control character must be escaped in a string")
+                    )
                 }
                 None => {
                     return Err(ParseError::Json {
@@ -281,7 +287,12 @@ impl Reader<'_> {
                 return char::from_u32(hi)
                     .ok_or_else(|| self.error(at, "a lone surrogate in a `\\u` escape"));
             }
-            _ => return Err(self.error(at, "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")),
+            _ => {
+                return Err(self.error(
+                    at,
+                    "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+                ))
+            }
         };
         self.at += 1;
         Ok(c)

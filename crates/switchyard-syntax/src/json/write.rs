@@ -31,17 +31,35 @@ pub fn to_json(file: &crate::ast::RuleFile) -> String {
             w.context(fields);
         }
     }
-    let models: Vec<_> = items.iter().filter_map(|i| match i { Item::Model(m) => Some(m), _ => None }).collect();
+    let models: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Model(m) => Some(m),
+            _ => None,
+        })
+        .collect();
     w.section("models", '{', '}', &models, |w, m| {
         w.key(&m.name);
         w.string(&m.id);
     });
-    let targets: Vec<_> = items.iter().filter_map(|i| match i { Item::Target(t) => Some(t), _ => None }).collect();
+    let targets: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Target(t) => Some(t),
+            _ => None,
+        })
+        .collect();
     w.section("targets", '{', '}', &targets, |w, t| {
         w.key(&t.name);
         w.target(&t.target);
     });
-    let lets: Vec<_> = items.iter().filter_map(|i| match i { Item::Let(l) => Some(l), _ => None }).collect();
+    let lets: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Let(l) => Some(l),
+            _ => None,
+        })
+        .collect();
     w.section("lets", '{', '}', &lets, |w, l| {
         w.key(&l.name);
         w.string(&flat_condition(&l.cond));
@@ -63,12 +81,24 @@ pub fn to_json(file: &crate::ast::RuleFile) -> String {
             w.string(d);
         }),
     }
-    let rules: Vec<_> = items.iter().filter_map(|i| match i { Item::Rule(r) => Some(r), _ => None }).collect();
+    let rules: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rule(r) => Some(r),
+            _ => None,
+        })
+        .collect();
     w.section("rules", '[', ']', &rules, |w, r| {
         w.item();
         w.rule(r);
     });
-    let tests: Vec<_> = items.iter().filter_map(|i| match i { Item::Test(t) => Some(t), _ => None }).collect();
+    let tests: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Test(t) => Some(t),
+            _ => None,
+        })
+        .collect();
     w.section("tests", '[', ']', &tests, |w, t| {
         w.item();
         w.test(t);
@@ -128,7 +158,14 @@ impl Writer {
 
     /// `"name": { ... }` or `"name": [ ... ]` with what `f` writes for each
     /// of `items`; nothing if there are none.
-    fn section<T>(&mut self, name: &str, open: char, close: char, items: &[T], f: impl Fn(&mut Self, &T)) {
+    fn section<T>(
+        &mut self,
+        name: &str,
+        open: char,
+        close: char,
+        items: &[T],
+        f: impl Fn(&mut Self, &T),
+    ) {
         if items.is_empty() {
             return;
         }
@@ -253,7 +290,8 @@ impl Writer {
             self.out.push_str(": ");
             self.literal(value);
         }
-        self.out.push_str(if t.context.is_empty() { "}" } else { " }" });
+        self.out
+            .push_str(if t.context.is_empty() { "}" } else { " }" });
         self.key("rule");
         self.string(&t.rule);
         if let Some(arm) = &t.arm {

@@ -233,8 +233,8 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "a new statement",
-        version_stmt | timezone_stmt | context_stmt | model_stmt | target_stmt | let_stmt | defaults_stmt
-        | test_stmt | rule_stmt => STATEMENT,
+        version_stmt | timezone_stmt | context_stmt | model_stmt | target_stmt | let_stmt
+        | defaults_stmt | test_stmt | rule_stmt => STATEMENT,
         kw_context => "`context`",
         kw_model | test_model => "`model`",
         kw_arm | test_arm => "`arm`",

@@ -22,7 +22,9 @@ pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
     let mut sources = SourceMap::new();
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        let cap = u64::try_from(limits.max_file_bytes).unwrap_or(u64::MAX).saturating_add(1);
+        let cap = u64::try_from(limits.max_file_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
             Stream::Stderr.line(&format!("error: cannot read standard input: {e}"));
             return Status::Usage;
@@ -30,7 +32,10 @@ pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
         let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         sources.add_bytes(if json { "<stdin>.json" } else { "<stdin>" }, bytes);
     } else if path.is_dir() {
-        Stream::Stderr.line(&format!("error: `{}` is a folder: `fmt --to` converts one file at a time", path.display()));
+        Stream::Stderr.line(&format!(
+            "error: `{}` is a folder: `fmt --to` converts one file at a time",
+            path.display()
+        ));
         return Status::Usage;
     } else if let Err(e) = sources.load_into(path, limits.max_file_bytes) {
         Stream::Stderr.line(&format!("error: {e}"));
