@@ -123,8 +123,8 @@ Exit status:
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Rulesets to check: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// Rulesets to check: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -174,8 +174,8 @@ pub enum ToForm {
 /// Arguments of `switchyard test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Rulesets whose tests to run: a `.route` file, or a folder whose
-    /// `.route` files together form one ruleset.
+    /// Rulesets whose tests to run: a `.route` or `.json` file, or a folder
+    /// whose `.route` and `.route.json` files together form one ruleset.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -198,8 +198,8 @@ pub struct TestArgs {
 /// Arguments of `switchyard eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -238,8 +238,8 @@ pub struct EvalArgs {
 /// Arguments of `switchyard body`.
 #[derive(Debug, Args)]
 pub struct BodyArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -267,8 +267,8 @@ pub struct BodyArgs {
 /// Arguments of `switchyard bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -316,11 +316,11 @@ pub struct BenchArgs {
 /// Arguments of `switchyard diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The ruleset as it is: a `.route` file or a folder.
+    /// The ruleset as it is: a `.route` or `.json` file, or a folder.
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
 
-    /// The ruleset as it would be: a `.route` file or a folder.
+    /// The ruleset as it would be: a `.route` or `.json` file, or a folder.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
 

@@ -11,7 +11,7 @@ pub type Entries = Vec<(Spanned<String>, Spanned<Value>)>;
 /// A name as written (a field, let, model, target, rule or test name).
 pub type Ident = Spanned<String>;
 
-/// One parsed `.route` file.
+/// One parsed `.route` file (or ruleset in JSON).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleFile {
     /// Which file of the ruleset this is.
@@ -221,9 +221,11 @@ pub enum Subject {
     Words(Ident),
     /// `len(F)`: character count.
     Len(Ident),
-    /// `hour`: UTC hour 0-23 of the decision time.
+    /// `hour`: hour 0-23 of the decision time, in the ruleset's
+    /// `timezone` (UTC without one).
     Hour,
-    /// `weekday`: `"mon"`..`"sun"` of the decision time.
+    /// `weekday`: `"mon"`..`"sun"` of the decision time, in the ruleset's
+    /// `timezone`.
     Weekday,
 }
 

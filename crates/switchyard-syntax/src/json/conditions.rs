@@ -2,7 +2,8 @@
 //! object (`all`, `any`, `not`, `has`, or a field and an operator), or a
 //! rule's `"conditions": { "field": value | [values] }`.
 
-use super::lower::{list, name_of, Lowering};
+use super::expect::{list, name_of};
+use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
 use super::Path;
 use crate::ast::{CmpOp, Expr, Item, Literal, Number, Operand, RegexLit, StrOp, Subject};

@@ -7,6 +7,7 @@
 //! compiling, formatting back to `.route`) is the same for both forms.
 
 mod conditions;
+mod expect;
 mod lower;
 mod targets;
 mod value;

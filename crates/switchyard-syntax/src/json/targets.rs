@@ -262,11 +262,7 @@ impl Lowering<'_> {
     }
 
     /// A `provider` or `params` object.
-    fn entries(
-        &mut self,
-        v: &Json,
-        path: &Path,
-    ) -> Option<Spanned<Entries>> {
+    fn entries(&mut self, v: &Json, path: &Path) -> Option<Spanned<Entries>> {
         let members = self.object(v, path, "keys and values")?;
         let mut out = Vec::new();
         for m in members {
@@ -330,7 +326,7 @@ impl Lowering<'_> {
                     let mut pairs = Vec::new();
                     for f in self.object(&m.value, &p, "fields and values")? {
                         let value = self.literal(&f.value, &p.key(&f.key.value))?;
-                        pairs.push((super::lower::name_of(&f.key), value));
+                        pairs.push((super::expect::name_of(&f.key), value));
                     }
                     context = Some(Spanned::new(pairs, m.value.span));
                 }
