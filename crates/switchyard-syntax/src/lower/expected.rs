@@ -11,7 +11,7 @@ use crate::scan::StatementSlice;
 use crate::span::{FileId, Span};
 
 /// What pest wants where a statement may begin.
-const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`)";
+const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test`, `version` or `timezone`)";
 
 /// Whether `word` is reserved.
 fn is_keyword(word: &str) -> bool {
@@ -332,7 +332,7 @@ mod tests {
             ("rule a: when x ->", "expected a model, found end of file"),
             ("context { a: integer }", "expected a type (`bool`, `int`, `float`, `string` or `\"a\" | \"b\"`), found `integer`"),
             ("rule a: otherwise -> split by u { 50%: split by v { } }", "expected a model, found `split`"),
-            ("foo bar", "expected a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`), found `foo`"),
+            ("foo bar", "expected a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test`, `version` or `timezone`), found `foo`"),
         ];
         for (src, want) in cases {
             assert_eq!(errs(src)[0].to_string(), want, "for {src}");
