@@ -14,8 +14,14 @@
 #   drives cargo and the fuzz binary, so its own speed does not matter).
 # - cargo-fuzz passes `-Z` flags (the sanitizer) to rustc, which only a
 #   nightly rustc accepts: RUSTC_BOOTSTRAP=1 lets the stable one take them.
-# - The seeds under fuzz/seeds/TARGET/ (tracked) are read with the working
-#   corpus fuzz/corpus/TARGET/ (git-ignored), where new inputs go.
+# - Seeds are taken at run time from the repository's rule-file corpus
+#   (corpus/, see its README; `decide` takes corpus/good/), plus what is
+#   made from it here (fuzz/corpus/derived/: the example policy and each
+#   multi-file ruleset of corpus/good/ joined with 0xFF bytes), plus
+#   fuzz/seeds/ (tracked: what is not a rule file, the JSON contexts of
+#   `context_json` and `decide`, and every input that once crashed a
+#   target). They are read with the working corpus fuzz/corpus/TARGET/
+#   (git-ignored), where new inputs go.
 # - The libFuzzer log of each run is kept in fuzz/artifacts/TARGET/log, and
 #   its last coverage line is printed.
 #
@@ -38,7 +44,7 @@ while (($#)); do
         --sanitizer) sanitizer="$2"; shift 2 ;;
         --sanitizer=*) sanitizer="${1#*=}"; shift ;;
         --replay) replay="$2"; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -63,6 +69,32 @@ if [[ -n "$replay" ]]; then
     exec cargo fuzz run --sanitizer "$sanitizer" "${targets[0]}" "$replay" -- "${libfuzzer_args[@]}"
 fi
 
+# Seeds made from the corpus: the example policy, and each multi-file
+# ruleset joined with 0xFF (where the `parse` and `check` targets split
+# their input into files).
+derived=corpus/derived
+rm -rf "$derived"
+mkdir -p "$derived"
+cp ../examples/openrouter.route "$derived/example-openrouter.route"
+for dir in ../corpus/good/*/; do
+    name=$(basename "$dir")
+    sep=""
+    for file in "$dir"*.route; do
+        printf '%b' "$sep"
+        cat "$file"
+        sep='\xff'
+    done >"$derived/good-$name.route"
+done
+
+# The seed folders of a target.
+seeds_of() {
+    case "$1" in
+        parse | check) echo ../corpus/good ../corpus/bad ../corpus/analysis "$derived" ;;
+        decide) echo ../corpus/good "$derived" seeds/context_json seeds/decide ;;
+        context_json) echo seeds/context_json ;;
+    esac
+}
+
 failed=()
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
@@ -70,7 +102,7 @@ for t in "${targets[@]}"; do
     echo "==> fuzz $t for ${seconds}s (sanitizer: $sanitizer)"
     cargo fuzz build --sanitizer "$sanitizer" "$t" 2>&1 | grep -Ev '^\s*(Compiling|Downloaded|Downloading)' || true
     status=0
-    cargo fuzz run --sanitizer "$sanitizer" "$t" "corpus/$t" "seeds/$t" -- \
+    cargo fuzz run --sanitizer "$sanitizer" "$t" "corpus/$t" $(seeds_of "$t") -- \
         "${libfuzzer_args[@]}" -max_total_time="$seconds" \
         >"$log" 2>&1 || status=$?
     grep -E '^#[0-9]+.*(INITED|DONE)' "$log" | tail -n 2 || true

@@ -741,18 +741,14 @@ fn corpus() -> &'static [CompiledTable] {
     CORPUS.get_or_init(|| {
         let texts = [
             include_str!("../../examples/openrouter.route"),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/atoms.route"),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/bare-rule.route"),
-            include_str!(
-                "../../crates/switchyard-syntax/tests/corpus/good/language-section1.route"
-            ),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/missing-values.route"),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/priorities.route"),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/targets.route"),
-            include_str!("../../crates/switchyard-syntax/tests/corpus/good/tests.route"),
-            include_str!(
-                "../../crates/switchyard-syntax/tests/corpus/good/unicode-and-comments.route"
-            ),
+            include_str!("../../corpus/good/atoms.route"),
+            include_str!("../../corpus/good/bare-rule.route"),
+            include_str!("../../corpus/good/language-section1.route"),
+            include_str!("../../corpus/good/missing-values.route"),
+            include_str!("../../corpus/good/priorities.route"),
+            include_str!("../../corpus/good/targets.route"),
+            include_str!("../../corpus/good/tests.route"),
+            include_str!("../../corpus/good/unicode-and-comments.route"),
         ];
         texts
             .iter()

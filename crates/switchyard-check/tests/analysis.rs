@@ -1,4 +1,4 @@
-//! The condition-analysis corpus of `tests/analysis/` (see its README):
+//! The condition-analysis corpus of `corpus/analysis/` (see its README):
 //! every file must report exactly the diagnostics its `# expect:` headers
 //! name, no more and no fewer. All mismatches are reported together.
 
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use switchyard_syntax::{parse_sources, Code, Diagnostic, Limits, SourceMap};
 
 fn folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/analysis")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/analysis")
 }
 
 /// `(code, line, column)`, sortable.

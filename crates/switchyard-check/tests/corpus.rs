@@ -1,4 +1,4 @@
-//! The rule-file corpus of `crates/switchyard-syntax/tests/corpus`, parsed and
+//! The rule-file corpus (`corpus/` at the repository's top), parsed and
 //! checked: every bad file must produce the diagnostic its header names
 //! (`# expect: CODE LINE:COLUMN`, 1-based, columns in characters) with its
 //! primary span starting there, whether the parser or the checker finds it;
@@ -14,14 +14,13 @@
     reason = "tests"
 )]
 
-#[path = "../../switchyard-syntax/tests/common/corpus.rs"]
-mod corpus_files;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use corpus_files::{corpus, entries, expectation, finish, load, short, start, without_header};
 use switchyard_syntax::{parse_sources, Code, Diagnostic, Limits, LineCol, Severity, SourceMap};
+use switchyard_testing::corpus::{
+    entries, expectation, finish, load, root, short, start, without_header,
+};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
@@ -58,7 +57,7 @@ fn describe(sources: &SourceMap, diags: &[Diagnostic]) -> String {
 fn bad_files_report_the_expected_diagnostic() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in entries(&corpus().join("bad")) {
+    for path in entries(&root().join("bad")) {
         checked += 1;
         let name = short(&path);
         let bytes = fs::read(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
@@ -89,7 +88,7 @@ fn bad_files_report_the_expected_diagnostic() {
 fn good_files_check_without_errors() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in entries(&corpus().join("good")) {
+    for path in entries(&root().join("good")) {
         checked += 1;
         let sources = load(&path);
         let diags = diagnostics(&sources);

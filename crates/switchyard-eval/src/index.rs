@@ -137,9 +137,9 @@ impl Constraint {
 }
 
 /// What a required atom says about its field, if the index can use it.
-pub(crate) fn indexable(
+pub(crate) fn indexable<'t>(
     atom: &AtomKind,
-    ty_of: impl Fn(FieldId) -> Option<Type>,
+    ty_of: impl Fn(FieldId) -> Option<&'t Type>,
 ) -> Option<(FieldId, Constraint)> {
     match atom {
         AtomKind::Flag(f) => Some((*f, Constraint::Keys(vec![Key::Bool(true)]))),
@@ -150,7 +150,7 @@ pub(crate) fn indexable(
         } => {
             let ty = ty_of(*f)?;
             if *op == CmpOp::Eq {
-                return Some((*f, Constraint::Keys(vec![Key::of_value(&ty, v)?])));
+                return Some((*f, Constraint::Keys(vec![Key::of_value(ty, v)?])));
             }
             let at = exact(v.as_f64()?)?;
             if !ty.is_numeric() {
@@ -186,7 +186,7 @@ pub(crate) fn indexable(
             let ty = ty_of(*f)?;
             let keys = values
                 .iter()
-                .map(|v| Key::of_value(&ty, v))
+                .map(|v| Key::of_value(ty, v))
                 .collect::<Option<Vec<_>>>()?;
             Some((*f, Constraint::Keys(keys)))
         }
@@ -197,7 +197,7 @@ pub(crate) fn indexable(
             inclusive,
             negated: false,
         } => {
-            ty_of(*f).filter(Type::is_numeric)?;
+            ty_of(*f).filter(|ty| ty.is_numeric())?;
             let n = |n: &Number| exact(n.as_f64());
             Some((
                 *f,

@@ -10,7 +10,7 @@
 use serde_json::json;
 use switchyard_eval::{split_bucket, CompiledTable, ContextError, DecideError};
 
-const SECTION1: &str = include_str!("../../switchyard-syntax/tests/data/section1.route");
+const SECTION1: &str = include_str!("../../../corpus/good/language-section1.route");
 
 fn table(src: &str) -> CompiledTable {
     CompiledTable::from_source(src)

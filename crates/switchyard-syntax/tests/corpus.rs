@@ -1,8 +1,9 @@
-//! The rule-file corpus, as far as the parser is concerned.
+//! The rule-file corpus (`corpus/` at the repository's top), as far as the
+//! parser is concerned.
 //!
-//! `tests/corpus/good/` holds rulesets that must parse (a folder there is one
-//! ruleset of several files); `tests/corpus/good-parse-only/` likewise.
-//! `tests/corpus/bad/` holds one file per way to get a ruleset wrong, each
+//! `corpus/good/` holds rulesets that must parse (a folder there is one
+//! ruleset of several files); `corpus/good-parse-only/` likewise.
+//! `corpus/bad/` holds one file per way to get a ruleset wrong, each
 //! starting with a header line `# expect: CODE LINE:COLUMN` (1-based, columns
 //! in characters) naming the diagnostic it must produce and where its primary
 //! span starts.
@@ -21,13 +22,12 @@
     reason = "tests"
 )]
 
-#[path = "common/corpus.rs"]
-mod corpus_files;
-
 use std::fs;
 
-use corpus_files::{corpus, entries, expectation, finish, load, short, start, without_header};
 use switchyard_syntax::{parse_sources, Code, Limits, LineCol, ParseError, ParseErrors, SourceMap};
+use switchyard_testing::corpus::{
+    entries, expectation, finish, load, root, short, start, without_header,
+};
 
 /// Bad files whose E009 comes from the parser (a weight with too many
 /// decimals) rather than from the checker (weights not adding up to 100%).
@@ -50,7 +50,7 @@ fn good_files_parse() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for dir in ["good", "good-parse-only"] {
-        let dir = corpus().join(dir);
+        let dir = root().join(dir);
         if !dir.exists() {
             continue;
         }
@@ -73,7 +73,7 @@ fn good_files_parse() {
 fn bad_files_fail_where_expected() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in entries(&corpus().join("bad")) {
+    for path in entries(&root().join("bad")) {
         checked += 1;
         let name = short(&path);
         let bytes = fs::read(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
@@ -123,7 +123,7 @@ fn bad_files_fail_where_expected() {
 fn headers_point_into_their_files() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in entries(&corpus().join("bad")) {
+    for path in entries(&root().join("bad")) {
         checked += 1;
         let bytes = fs::read(&path).expect("readable");
         let Ok(expect) = expectation(&bytes) else {
@@ -219,7 +219,7 @@ fn rule_count_limit() {
 /// parses under a limit of 128 (and fails under the default, see above).
 #[test]
 fn depth_limit_is_configurable() {
-    let path = corpus().join("bad");
+    let path = root().join("bad");
     let deep_not = entries(&path)
         .into_iter()
         .find(|p| short(p).ends_with("deep-not.route"))

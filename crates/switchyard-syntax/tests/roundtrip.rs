@@ -8,7 +8,8 @@
 //!   comments and blank lines inserted at random token boundaries format
 //!   without error, keep every comment, parse to the same statements, and
 //!   format to themselves a second time.
-//! - `corpus_files_format_idempotently`: every file of `tests/corpus/good`.
+//! - `corpus_files_format_idempotently`: every file of `corpus/good` (at the
+//!   repository's top).
 
 mod common;
 
@@ -102,10 +103,8 @@ fn route_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn corpus_files_format_idempotently() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut files = Vec::new();
-    route_files(&root.join("corpus/good"), &mut files);
-    route_files(&root.join("data"), &mut files);
+    route_files(&switchyard_testing::corpus::root().join("good"), &mut files);
     files.sort();
     let mut failures = Vec::new();
     for path in &files {

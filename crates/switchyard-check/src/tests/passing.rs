@@ -6,8 +6,7 @@ use super::{clean, no_errors, with_header};
 use crate::ir::{AtomKind, CmpOp, Cond, Operand, Subject, Target, Type, Value};
 
 /// LANGUAGE.md section 1, verbatim (the parser's tests use the same file).
-pub(crate) const SECTION_1: &str =
-    include_str!("../../../switchyard-syntax/tests/data/section1.route");
+pub(crate) const SECTION_1: &str = include_str!("../../../../corpus/good/language-section1.route");
 
 fn chain(t: &Target) -> &crate::ir::Chain {
     match t {

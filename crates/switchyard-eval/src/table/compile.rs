@@ -11,7 +11,7 @@ use switchyard_syntax::{Limits, SourceMap};
 
 use super::atoms::Atoms;
 use super::compiled_atom::CompiledAtom;
-use super::indexed_fields::{choose_indexed_fields, constraints, covered, worth_indexing};
+use super::indexed_fields::{choose_indexed_fields, constraints, worth_indexing, TopLevelTests};
 use super::{CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route};
 use crate::context::{bind, Schema};
 use crate::decision::{Outcome, RulesetInfo};
@@ -58,12 +58,12 @@ impl CompiledTable {
         let mut atoms = Atoms::default();
         let lets: Vec<Node> = ruleset.lets.iter().map(|l| atoms.node(&l.cond)).collect();
 
-        let ty_of = |f: FieldId| ruleset.field(f).map(|f| f.ty.clone());
+        let tests = TopLevelTests::of(&ruleset);
         let n_rules = ruleset.rules.len();
-        let mut built: Vec<((FieldId, bool), FieldIndex)> = choose_indexed_fields(&ruleset, &ty_of)
+        let mut built: Vec<((FieldId, bool), FieldIndex)> = choose_indexed_fields(&tests)
             .into_iter()
             .map(|key| {
-                let accepts = constraints(&ruleset, key, &ty_of);
+                let accepts = constraints(&tests, key);
                 (key, FieldIndex::build(key.0, n_rules, &accepts))
             })
             .collect();
@@ -84,10 +84,9 @@ impl CompiledTable {
         // Each rule's residual: its top-level tests the index does not
         // cover.
         let mut rules = Vec::with_capacity(n_rules);
-        for rule in &ruleset.rules {
-            let mut rest: Vec<Node> = conjuncts(&rule.cond)
-                .into_iter()
-                .filter(|part| !covered(part, &indexed, &ty_of))
+        for (r, rule) in ruleset.rules.iter().enumerate() {
+            let mut rest: Vec<Node> = tests
+                .residual(r, &indexed)
                 .map(|part| atoms.node(part))
                 .collect();
             let residual = match rest.len() {
@@ -124,15 +123,6 @@ impl CompiledTable {
             ruleset,
             sources: sources.clone(),
         })
-    }
-}
-
-/// The conjuncts of a rule's condition (itself when it is not an `and`).
-pub(super) fn conjuncts(cond: &Cond) -> Vec<&Cond> {
-    match cond {
-        Cond::And(parts) => parts.iter().collect(),
-        Cond::True => Vec::new(),
-        other => vec![other],
     }
 }
 

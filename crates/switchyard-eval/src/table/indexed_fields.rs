@@ -3,37 +3,83 @@
 
 use std::collections::{HashMap, HashSet};
 
-use switchyard_check::ir::{Cond, FieldId, Ruleset, Type};
+use switchyard_check::ir::{Cond, FieldId, Ruleset};
 
-use super::compile::conjuncts;
 use crate::index::{indexable, Constraint, FieldIndex, MAX_INDEXED_FIELDS};
 
 /// The most 64-bit words the rows of one indexed field may take (32 MiB);
 /// a field that would need more is left to the residuals.
 const MAX_INDEX_WORDS: usize = 4 << 20;
 
+/// Each rule's top-level tests, each with what it asks of the field it
+/// tests when an index can hold it (`None`: it cannot). Worked out once per
+/// compile: choosing the fields, building their rows and cutting the
+/// residuals all read it.
+pub(super) struct TopLevelTests<'r> {
+    rules: Vec<Vec<TopLevelTest<'r>>>,
+}
+
+/// A top-level test, with the field and constraint an index would hold.
+type TopLevelTest<'r> = (&'r Cond, Option<(FieldId, Constraint)>);
+
+impl<'r> TopLevelTests<'r> {
+    pub(super) fn of(ruleset: &'r Ruleset) -> Self {
+        let ty_of = |f: FieldId| ruleset.field(f).map(|f| &f.ty);
+        let rules = ruleset
+            .rules
+            .iter()
+            .map(|rule| {
+                conjuncts(&rule.cond)
+                    .into_iter()
+                    .map(|part| match part {
+                        Cond::Atom(a) => (part, indexable(&a.kind, ty_of)),
+                        _ => (part, None),
+                    })
+                    .collect()
+            })
+            .collect();
+        TopLevelTests { rules }
+    }
+
+    /// Rule `r`'s top-level tests the index does not cover.
+    pub(super) fn residual<'a>(
+        &'a self,
+        r: usize,
+        indexed: &'a [(FieldId, bool)],
+    ) -> impl Iterator<Item = &'r Cond> + 'a {
+        self.rules[r]
+            .iter()
+            .filter_map(move |(part, index)| match index {
+                Some((f, c)) if indexed.contains(&(*f, is_interval(c))) => None,
+                _ => Some(*part),
+            })
+    }
+}
+
+/// The conjuncts of a rule's condition (itself when it is not an `and`).
+fn conjuncts(cond: &Cond) -> Vec<&Cond> {
+    match cond {
+        Cond::And(parts) => parts.iter().collect(),
+        Cond::True => Vec::new(),
+        other => vec![other],
+    }
+}
+
 /// The fields to index, each with the kind of test indexed (`true`:
 /// thresholds, `false`: values): the fields most rules test in their
 /// top-level conjunction, at most [`MAX_INDEXED_FIELDS`], leaving out any
 /// whose rows would take more than [`MAX_INDEX_WORDS`].
-pub(super) fn choose_indexed_fields(
-    ruleset: &Ruleset,
-    ty_of: &impl Fn(FieldId) -> Option<Type>,
-) -> Vec<(FieldId, bool)> {
+pub(super) fn choose_indexed_fields(tests: &TopLevelTests) -> Vec<(FieldId, bool)> {
     #[derive(Default)]
     struct Usage {
         rules: usize,
         distinct: HashSet<u64>,
     }
     let mut usage: HashMap<(FieldId, bool), Usage> = HashMap::new();
-    for rule in &ruleset.rules {
+    for rule in &tests.rules {
         let mut seen = Vec::new();
-        for part in conjuncts(&rule.cond) {
-            let Cond::Atom(a) = part else { continue };
-            let Some((f, c)) = indexable(&a.kind, ty_of) else {
-                continue;
-            };
-            let kind = (f, is_interval(&c));
+        for (f, c) in rule.iter().filter_map(|(_, index)| index.as_ref()) {
+            let kind = (*f, is_interval(c));
             let u = usage.entry(kind).or_default();
             if !seen.contains(&kind) {
                 seen.push(kind);
@@ -42,7 +88,7 @@ pub(super) fn choose_indexed_fields(
             u.distinct.extend(c.row_keys());
         }
     }
-    let words = ruleset.rules.len().div_ceil(64);
+    let words = tests.rules.len().div_ceil(64);
     let mut candidates: Vec<((FieldId, bool), usize, usize)> = usage
         .into_iter()
         .map(|(k, u)| {
@@ -68,40 +114,18 @@ pub(super) fn choose_indexed_fields(
 
 /// What each rule's top-level tests of kind `key` accept (`None`: the rule
 /// does not test the field that way).
-pub(super) fn constraints(
-    ruleset: &Ruleset,
-    key: (FieldId, bool),
-    ty_of: &impl Fn(FieldId) -> Option<Type>,
-) -> Vec<Option<Constraint>> {
-    ruleset
+pub(super) fn constraints(tests: &TopLevelTests, key: (FieldId, bool)) -> Vec<Option<Constraint>> {
+    tests
         .rules
         .iter()
         .map(|rule| {
-            conjuncts(&rule.cond)
-                .into_iter()
-                .filter_map(|part| match part {
-                    Cond::Atom(a) => indexable(&a.kind, ty_of),
-                    _ => None,
-                })
+            rule.iter()
+                .filter_map(|(_, index)| index.as_ref())
                 .filter(|(f, c)| (*f, is_interval(c)) == key)
-                .map(|(_, c)| c)
+                .map(|(_, c)| c.clone())
                 .reduce(Constraint::intersect)
         })
         .collect()
-}
-
-/// Whether the index covers this top-level test.
-pub(super) fn covered(
-    part: &Cond,
-    indexed: &[(FieldId, bool)],
-    ty_of: &impl Fn(FieldId) -> Option<Type>,
-) -> bool {
-    match part {
-        Cond::Atom(a) => {
-            indexable(&a.kind, ty_of).is_some_and(|(f, c)| indexed.contains(&(f, is_interval(&c))))
-        }
-        _ => false,
-    }
 }
 
 /// Rough costs, in nanoseconds, of ANDing one word of a row and of

@@ -41,7 +41,7 @@ pub(super) fn rule(file: &RuleFile, i: usize) -> &RuleDecl {
 
 #[test]
 fn section_one_file_parses() {
-    let src = include_str!("../../tests/data/section1.route");
+    let src = include_str!("../../../../corpus/good/language-section1.route");
     let f = ok(src);
     let rules = f
         .items

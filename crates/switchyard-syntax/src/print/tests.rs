@@ -27,7 +27,7 @@ fn assert_fmt(src: &str, expected: &str) {
     );
 }
 
-const SECTION1: &str = include_str!("../../tests/data/section1.route");
+const SECTION1: &str = include_str!("../../../../corpus/good/language-section1.route");
 
 const SECTION1_FORMATTED: &str = r#"# Comments run from '#' to the end of the line.
 version "2026-11-21.1"  # optional label, reported in every decision
