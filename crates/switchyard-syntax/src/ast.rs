@@ -256,6 +256,21 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every operator.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
+
+    /// The operator written `text`, if it is one.
+    pub fn parse(text: &str) -> Option<CmpOp> {
+        Self::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
     /// The operator as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -281,6 +296,14 @@ pub enum StrOp {
 }
 
 impl StrOp {
+    /// Every test.
+    pub const ALL: [StrOp; 3] = [StrOp::Contains, StrOp::StartsWith, StrOp::EndsWith];
+
+    /// The test written `text`, if it is one.
+    pub fn parse(text: &str) -> Option<StrOp> {
+        Self::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
     /// The keyword as written.
     pub fn as_str(self) -> &'static str {
         match self {

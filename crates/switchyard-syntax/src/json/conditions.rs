@@ -157,16 +157,10 @@ impl Lowering<'_> {
             return None;
         }
         let op_span = op.key.span;
-        let expr = match op.key.value.as_str() {
-            "==" | "!=" | "<" | "<=" | ">" | ">=" => {
-                let cmp = match op.key.value.as_str() {
-                    "==" => CmpOp::Eq,
-                    "!=" => CmpOp::Ne,
-                    "<" => CmpOp::Lt,
-                    "<=" => CmpOp::Le,
-                    ">" => CmpOp::Gt,
-                    _ => CmpOp::Ge,
-                };
+        let key = op.key.value.as_str();
+        let expr = match key {
+            _ if CmpOp::parse(key).is_some() => {
+                let cmp = CmpOp::parse(key)?;
                 let rhs = self.literal(&op.value, &p)?.map(Operand::Literal);
                 Expr::Compare {
                     lhs,
@@ -197,12 +191,8 @@ impl Lowering<'_> {
                     regex: Spanned::new(RegexLit { source, flags }, op.value.span),
                 }
             }
-            "contains" | "starts_with" | "ends_with" => {
-                let which = match op.key.value.as_str() {
-                    "contains" => StrOp::Contains,
-                    "starts_with" => StrOp::StartsWith,
-                    _ => StrOp::EndsWith,
-                };
+            _ if StrOp::parse(key).is_some() => {
+                let which = StrOp::parse(key)?;
                 let needle = self.string(&op.value, &p)?;
                 Expr::StrTest {
                     lhs,

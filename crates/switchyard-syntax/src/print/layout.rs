@@ -156,16 +156,7 @@ impl<'a> W<'a> {
 
     /// The flat width of what `f` prints.
     fn measure(&self, f: impl FnOnce(&mut W<'_>)) -> usize {
-        let mut m = W {
-            doc: Doc::default(),
-            measuring: true,
-            flat: String::new(),
-            tight: None,
-            item: 0,
-            stmt_line: 0,
-        };
-        f(&mut m);
-        m.flat.chars().count()
+        flat(f).chars().count()
     }
 
     fn current_line(&self) -> usize {
@@ -242,6 +233,7 @@ pub(crate) fn flat_options(options: &[Spanned<crate::ast::TargetOption>]) -> Str
     flat(|w| w.options_flat(options)).trim_start().to_string()
 }
 
+/// What `f` prints, on one line.
 fn flat(f: impl FnOnce(&mut W<'_>)) -> String {
     let mut w = W {
         doc: Doc::default(),
