@@ -4,7 +4,7 @@
 //! (`{"data": [model, ...], ...}`), read from a file ([`Catalog::load`]), a
 //! string ([`Catalog::from_json_str`]) or a value the host already holds
 //! ([`Catalog::from_value`]). It answers what switchyard's catalog-aware
-//! targets ask (LANGUAGE.md section 7): does a model take tools, images,
+//! targets ask (docs/reference/catalogs.md): does a model take tools, images,
 //! JSON output; does a prompt fit its context window; what does a request
 //! cost at worst.
 //!

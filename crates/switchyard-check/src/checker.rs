@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use switchyard_syntax::ast::{LetDecl, RuleDecl, RuleFile, TargetDecl, TargetOption, TestDecl};
-use switchyard_syntax::{Diagnostic, Severity, Span, Spanned, ToDiagnostic};
+use switchyard_syntax::{Code, Diagnostic, Severity, Span, Spanned, ToDiagnostic};
 
 use crate::error::{CheckError, CheckWarning};
 use crate::ir::{Field, FieldId, LetId, Ruleset, Target, TimeZone};
@@ -129,11 +129,23 @@ impl<'a> Checker<'a> {
         if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
             let found = crate::analysis::analyze(rs, options);
             diagnostics.extend(crate::analysis::diagnostics(rs, &found));
-            if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
-                ruleset = None;
-            }
         }
-        diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        let analysed = self.options.analysis.is_some();
+        let catalog = self.options.catalog.is_some();
+        let diagnostics =
+            crate::levels::apply(
+                files,
+                diagnostics,
+                &self.options.levels,
+                |code| match code {
+                    Code::W101 | Code::W102 | Code::W109 | Code::N201 => analysed,
+                    Code::W104 => catalog,
+                    _ => true,
+                },
+            );
+        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+            ruleset = None;
+        }
         Checked {
             ruleset,
             diagnostics,
@@ -185,6 +197,9 @@ impl<'a> Checker<'a> {
             let suggestion =
                 switchyard_syntax::nearest(&name.node, self.fields.iter().map(|f| f.name.as_str()))
                     .map(String::from);
+            if mark {
+                self.mark_meant(suggestion.as_deref());
+            }
             self.error(CheckError::UnknownField {
                 span: name.span,
                 name: name.node.clone(),
@@ -192,6 +207,29 @@ impl<'a> Checker<'a> {
             });
         }
         None
+    }
+
+    /// Marks the declaration a typo's suggestion names as used: it is
+    /// used, through the typo, and a W105 for it would be false.
+    pub(crate) fn mark_meant(&mut self, suggestion: Option<&str>) {
+        let Some(name) = suggestion else {
+            return;
+        };
+        if let Some(&id) = self.field_ix.get(name) {
+            if let Some(u) = self.field_used.get_mut(id.index()) {
+                *u = true;
+            }
+        }
+        let used = [
+            (self.let_ix.get(name), &mut self.let_used),
+            (self.model_ix.get(name), &mut self.model_used),
+            (self.target_ix.get(name), &mut self.target_used),
+        ];
+        for (index, flags) in used {
+            if let Some(u) = index.and_then(|&i| flags.get_mut(i)) {
+                *u = true;
+            }
+        }
     }
 
     /// The type of a field.

@@ -217,7 +217,7 @@ pub struct Atom {
 }
 
 /// The tests. Every test except `Has` is false when a field it reads is unset
-/// (LANGUAGE.md 4.3): `x != 1`, `x not in [...]` and `x not in a..b` are
+/// (docs/reference/context.md): `x != 1`, `x not in [...]` and `x not in a..b` are
 /// false for an unset `x` too.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AtomKind {
@@ -639,7 +639,7 @@ impl Ruleset {
     }
 
     /// Whether some rule uses `require` or `cheapest` (or the defaults
-    /// `require`): such a ruleset needs a catalog to load (LANGUAGE.md 7).
+    /// `require`): such a ruleset needs a catalog to load (docs/reference/catalogs.md).
     pub fn needs_catalog(&self) -> bool {
         !self.defaults.require.is_empty() || self.rules.iter().any(|r| r.target.needs_catalog())
     }

@@ -49,7 +49,7 @@
 //!   fields only, not enums.
 //! - `!=`, `not in [...]` and `not in a..b` stay single atoms (not
 //!   [`ir::Cond::Not`]): like every comparison they are false on an unset
-//!   field (LANGUAGE.md 4.3).
+//!   field (docs/reference/context.md).
 //! - `:variant` suffixes are checked on aliases and on quoted ids alike
 //!   (E005, the span on the suffix); adding one to an alias whose id already
 //!   has one is E005 too. `:online` gives W107.
@@ -61,8 +61,7 @@
 //!   adds W101, W102, N201 and E008, when [`CheckOptions::analysis`] asks
 //!   (this stage's default; loading skips it unless its options ask); E008
 //!   withholds the ruleset like any error. W101 is about conditions: a rule whose earlier rules' models
-//!   are all down can still be reached through model health (LANGUAGE.md
-//!   8), which the analysis does not model.
+//!   are all down can still be reached through model health (docs/reference/health.md), which the analysis does not model.
 
 pub mod analysis;
 pub mod error;
@@ -75,6 +74,7 @@ mod catalog;
 mod checker;
 mod graph;
 mod lets;
+pub mod levels;
 mod lints;
 mod names;
 mod options;
@@ -86,7 +86,10 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use error::{CheckError, CheckWarning, Deprecation, NameKind, NotProvedReason, SkipReason};
+pub use error::{
+    CheckError, CheckWarning, Deprecation, DirectiveProblem, NameKind, NotProvedReason, RuleOrder,
+    SkipReason,
+};
 pub use ir::Ruleset;
 pub use targets::VARIANTS;
 
@@ -106,6 +109,9 @@ pub struct CheckOptions {
     pub analysis: Option<analysis::AnalysisOptions>,
     /// A model catalog: model ids it lacks are W104. Default none.
     pub catalog: Option<std::sync::Arc<switchyard_catalog::Catalog>>,
+    /// The level of each warning a run changes (allowed, kept, denied);
+    /// `# switchyard: allow(..)` comments in the files win over it.
+    pub levels: levels::Levels,
 }
 
 impl Default for CheckOptions {
@@ -114,6 +120,7 @@ impl Default for CheckOptions {
             regex_size_limit: 1 << 20,
             analysis: Some(analysis::AnalysisOptions::default()),
             catalog: None,
+            levels: levels::Levels::new(),
         }
     }
 }

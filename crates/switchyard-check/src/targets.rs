@@ -309,6 +309,7 @@ impl Checker<'_> {
                 .map(|t| t.node.name.node.as_str()),
         );
         let suggestion = nearest(name, candidates).map(String::from);
+        self.mark_meant(suggestion.as_deref());
         self.error(CheckError::UnknownModel {
             span: r.span,
             name: name.clone(),

@@ -7,6 +7,9 @@ use crate::checker::Checker;
 use crate::error::{CheckError, NameKind};
 use crate::ir::{Atom, AtomKind, Cond, Operand, Subject, Type, Value};
 
+/// What other languages write for "no value" (E014 when compared with).
+const NULLS: &[&str] = &["null", "nil", "None", "none", "undefined", "NULL"];
+
 /// A subject as written, for messages.
 pub(crate) fn subject_text(s: &ast::Subject) -> String {
     match s {
@@ -305,6 +308,7 @@ impl Checker<'_> {
                 .find(|(n, _)| *n == s)
                 .map(|(n, k)| ((*n).to_string(), *k))
         });
+        self.mark_meant(suggestion.as_ref().map(|(s, _)| s.as_str()));
         self.error(CheckError::UnknownCondition {
             span: name.span,
             name: name.node.clone(),
@@ -336,6 +340,18 @@ impl Checker<'_> {
                     Some(v) => Operand::Value(v),
                     None => return Cond::False,
                 }
+            }
+            AstOperand::Subject(ast::Subject::Field(word))
+                if NULLS.contains(&word.node.as_str())
+                    && !self.field_ix.contains_key(&word.node) =>
+            {
+                self.error(CheckError::NullCompare {
+                    span: rhs.span,
+                    field: subject_text(&lhs.node),
+                    op: op.node.as_str().to_string(),
+                    word: word.node.clone(),
+                });
+                return Cond::False;
             }
             AstOperand::Subject(s) => {
                 let other = Spanned::new(s.clone(), rhs.span);

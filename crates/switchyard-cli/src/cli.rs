@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Shown at the end of `--help` (LANGUAGE.md section 10).
+/// Shown at the end of `--help` (docs/cli.md).
 const EXIT_CODES: &str = "\
 Exit status:
   0  success: no errors (and no warnings with --deny-warnings), nothing to reformat,
@@ -123,14 +123,16 @@ Exit status:
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Rulesets to check: a `.route` or `.json` file, or a folder whose
-    /// `.route` and `.route.json` files together form one ruleset.
+    /// Rulesets to check: a `.route` or `.json` file, a folder whose `.route`
+    /// and `.route.json` files together form one ruleset, or `-` to read one
+    /// from standard input (JSON when it starts with `{`).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Human, env = "SWITCHYARD_FORMAT")]
-    pub format: Format,
+    /// How to print diagnostics [default: human, or the SWITCHYARD_FORMAT
+    /// environment variable when it is set]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Treat warnings as errors for the exit status.
     #[arg(long)]
@@ -140,9 +142,49 @@ pub struct CheckArgs {
     /// ids it does not list are W104.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard fmt`.
+/// `--allow`, `--warn` and `--deny`: the level of warnings by code, for
+/// every command that loads a ruleset. A denied warning is an error: the
+/// ruleset does not load. `# switchyard: allow(..)` comments in the files
+/// win over these.
+#[derive(Debug, Args, Default)]
+pub struct LintArgs {
+    /// Do not report this warning (a code such as W105; repeatable, or
+    /// several separated by commas).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub allow: Vec<switchyard::Code>,
+
+    /// Report this warning as a warning, its default level.
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub warn: Vec<switchyard::Code>,
+
+    /// Report this warning as an error: the ruleset does not load.
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = lint_code)]
+    pub deny: Vec<switchyard::Code>,
+}
+
+/// A warning's or note's code, as `--allow`, `--warn` and `--deny` take.
+fn lint_code(text: &str) -> Result<switchyard::Code, String> {
+    let code = switchyard::Code::parse(text.trim()).ok_or_else(|| {
+        let names = switchyard::Code::ALL.iter().map(|c| c.as_str());
+        match switchyard_syntax::nearest(text.trim(), names) {
+            Some(near) => format!("`{text}` is not a diagnostic code; did you mean `{near}`?"),
+            None => format!("`{text}` is not a diagnostic code (codes look like `W105`)"),
+        }
+    })?;
+    if code.severity() == switchyard::Severity::Error {
+        return Err(format!(
+            "`{code}` is an error: only warnings and notes can be allowed, warned or denied"
+        ));
+    }
+    Ok(code)
+}
+
 #[derive(Debug, Args)]
 pub struct FmtArgs {
     /// Files to format, or folders (every `.route` file in them). `-` reads
@@ -193,6 +235,9 @@ pub struct TestArgs {
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard eval`.
@@ -210,7 +255,7 @@ pub struct EvalArgs {
     pub context: Option<String>,
 
     /// Also show, for every rule tried, whether it matched and, if not, the
-    /// first test that was false.
+    /// test that was false (every alternative, for a false `or`).
     #[arg(long)]
     pub explain: bool,
 
@@ -233,6 +278,9 @@ pub struct EvalArgs {
     /// How to print decisions.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard body`.
@@ -262,6 +310,9 @@ pub struct BodyArgs {
     /// of now: fixes `hour` and `weekday`.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub at: Option<i64>,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard bench`.
@@ -311,6 +362,9 @@ pub struct BenchArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// Arguments of `switchyard diff`.
@@ -361,6 +415,9 @@ pub struct DiffArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub lints: LintArgs,
 }
 
 /// A duration in seconds: finite and not negative.
@@ -395,6 +452,35 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+/// The environment variable `check` reads its format from when `--format`
+/// is not given.
+pub const FORMAT_VARIABLE: &str = "SWITCHYARD_FORMAT";
+
+impl Format {
+    /// `--format` when given, else [`FORMAT_VARIABLE`] when set, else
+    /// human. A bad value of the variable is named as such.
+    pub fn chosen(given: Option<Format>) -> Result<Format, String> {
+        if let Some(format) = given {
+            return Ok(format);
+        }
+        let Some(value) = std::env::var_os(FORMAT_VARIABLE) else {
+            return Ok(Format::Human);
+        };
+        let text = value.to_string_lossy();
+        Format::from_str(&text, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+                .collect();
+            format!(
+                "the environment variable {FORMAT_VARIABLE} is `{text}`: expected one of {} \
+                 (or unset it, or pass --format)",
+                names.join(", ")
+            )
+        })
+    }
 }
 
 /// Output formats of `eval` and `test`.

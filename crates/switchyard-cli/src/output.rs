@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-/// How a command ended (LANGUAGE.md section 10). Ordered by severity, so the
+/// How a command ended (docs/cli.md). Ordered by severity, so the
 /// status of several paths is the maximum of theirs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {

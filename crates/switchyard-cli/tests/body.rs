@@ -61,7 +61,7 @@ fn golden_body_for_the_example_ruleset() {
         "the body differs from tests/golden/body-enterprise-eu.json"
     );
     assert_eq!(stderr(&out), "");
-    // The golden file is what LANGUAGE.md section 11 asks for.
+    // The golden file is what docs/reference/decisions.md asks for.
     let v: Value = serde_json::from_str(&golden).unwrap();
     assert_eq!(v["model"], "anthropic/claude-3.5-sonnet");
     assert_eq!(

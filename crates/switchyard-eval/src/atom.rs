@@ -1,5 +1,5 @@
 //! A context as the environment atoms are evaluated in: the one semantics
-//! of an atom lives in [`switchyard_check::semantics`] (LANGUAGE.md 4.1 and
+//! of an atom lives in [`switchyard_check::semantics`] (docs/reference/conditions.md and
 //! 4.3: every test but `has` is false when a value it reads is unset); this
 //! module only reads values out of a [`Context`].
 

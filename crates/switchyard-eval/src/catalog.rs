@@ -1,4 +1,4 @@
-//! Catalog-aware targets (LANGUAGE.md 7): `require` drops candidates that
+//! Catalog-aware targets (docs/reference/catalogs.md): `require` drops candidates that
 //! lack a capability or do not fit, `cheapest` orders candidates by
 //! worst-case cost, and decisions carry `est_max_cost_usd`.
 //!

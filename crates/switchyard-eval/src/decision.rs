@@ -1,4 +1,4 @@
-//! Decisions (LANGUAGE.md 6): what a matched rule routes to. A decision
+//! Decisions (docs/reference/decisions.md): what a matched rule routes to. A decision
 //! borrows from the compiled table; it is serialised to JSON on demand.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -86,7 +86,7 @@ impl Outcome {
 }
 
 /// The decision of the first matching rule. Borrowed from the table: cheap
-/// to make, and `Serialize` gives the JSON of LANGUAGE.md section 6.
+/// to make, and `Serialize` gives the JSON of docs/reference/decisions.md.
 #[derive(Clone, Copy, Debug)]
 pub struct Decision<'t> {
     pub(crate) rule: &'t str,
@@ -212,7 +212,7 @@ impl<'t> Decision<'t> {
     }
 
     /// Whether every candidate of every matching rule was down, so that
-    /// this is the first matching rule's decision, unchanged (LANGUAGE.md 8).
+    /// this is the first matching rule's decision, unchanged (docs/reference/health.md).
     pub fn degraded(&self) -> bool {
         self.degraded
     }

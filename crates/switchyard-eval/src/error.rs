@@ -6,7 +6,7 @@ use switchyard_syntax::{Code, Diagnostic, Span, ToDiagnostic};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CompileError {
-    /// `require` or `cheapest` without a catalog (LANGUAGE.md 7).
+    /// `require` or `cheapest` without a catalog (docs/reference/catalogs.md).
     #[error("rule `{rule}` uses `require` or `cheapest`, which need a model catalog")]
     NeedsCatalog {
         /// The rule.
@@ -65,7 +65,7 @@ pub struct BindError {
     pub span: Span,
 }
 
-/// A context value that does not fit the schema (LANGUAGE.md 4.4). No
+/// A context value that does not fit the schema (docs/reference/context.md). No
 /// decision is made from a context with such an error.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

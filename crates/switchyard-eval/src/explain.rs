@@ -1,5 +1,6 @@
 //! `explain`: for every rule tried, whether it matched and, if not, the
-//! first test that was false, with the context's value for it. Explanations
+//! tests that were false (the first, and the other alternatives of a false
+//! `or`), with the context's values for them. Explanations
 //! are for people and logs; they allocate, unlike `decide`.
 
 use serde::Serialize;
@@ -30,6 +31,11 @@ pub struct RuleTrace {
     /// For a rule that did not match: the first test that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<FailedTest>,
+    /// The other tests that failed with it, when one alone does not explain
+    /// the rule: the other alternatives of a false `or` (in `a and (b or
+    /// c)` with `a` true, `c` as well as `b`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_failed: Vec<FailedTest>,
 }
 
 /// A test that did not hold.
@@ -56,12 +62,14 @@ impl CompiledTable {
         }
         let mut rules = Vec::new();
         for (i, rule) in self.ruleset.rules.iter().enumerate() {
-            match self.first_failure(&rule.cond, ctx, false, None) {
+            let mut failures = self.failures(&rule.cond, ctx, false, None).into_iter();
+            match failures.next() {
                 None => {
                     rules.push(RuleTrace {
                         rule: rule.name.clone(),
                         matched: true,
                         failed: None,
+                        also_failed: Vec::new(),
                     });
                     let decision = self.decision_for(i, ctx).map(|d| d.to_json());
                     return Ok(Explanation { rules, decision });
@@ -70,6 +78,7 @@ impl CompiledTable {
                     rule: rule.name.clone(),
                     matched: false,
                     failed: Some(failed),
+                    also_failed: failures.collect(),
                 }),
             }
         }
@@ -95,37 +104,57 @@ impl CompiledTable {
         }
     }
 
-    /// The first test that makes `cond` false (`negated`: that makes it
-    /// true, under a `not`); `None` when `cond` is true (false).
-    fn first_failure(
+    /// The tests that make `cond` false (`negated`: that make it true,
+    /// under a `not`); empty when `cond` is true (false). A false `and`
+    /// needs one false part, its first; a false `or` needs every part
+    /// false, so all of them are given.
+    fn failures(
         &self,
         cond: &Cond,
         ctx: &Context<'_>,
         negated: bool,
         via: Option<&str>,
-    ) -> Option<FailedTest> {
+    ) -> Vec<FailedTest> {
         if self.holds(cond, ctx) != negated {
-            return None;
+            return Vec::new();
         }
         match cond {
-            Cond::True | Cond::False => Some(FailedTest {
+            Cond::True | Cond::False => vec![FailedTest {
                 test: if negated { "not true" } else { "false" }.into(),
                 values: Vec::new(),
                 span: None,
                 via_let: via.map(str::to_string),
-            }),
-            Cond::Atom(a) => Some(self.failed_atom(a, ctx, negated, via)),
-            Cond::Not(c) => self.first_failure(c, ctx, !negated, via),
-            // A false `and` (or a true one under `not`, where every part
-            // counts): the first part that is false (true).
+            }],
+            Cond::Atom(a) => vec![self.failed_atom(a, ctx, negated, via)],
+            Cond::Not(c) => self.failures(c, ctx, !negated, via),
+            // One part decides: the first that is false (true under `not`).
+            Cond::And(cs) if !negated => self.first_part(cs, ctx, negated, via),
+            Cond::Or(cs) if negated => self.first_part(cs, ctx, negated, via),
+            // Every part had to be false (true under `not`).
             Cond::And(cs) | Cond::Or(cs) => cs
                 .iter()
-                .find_map(|c| self.first_failure(c, ctx, negated, via)),
-            Cond::Let(l) => {
-                let l = self.ruleset.let_(*l)?;
-                self.first_failure(&l.cond, ctx, negated, Some(&l.name))
-            }
+                .flat_map(|c| self.failures(c, ctx, negated, via))
+                .collect(),
+            Cond::Let(l) => match self.ruleset.let_(*l) {
+                Some(l) => self.failures(&l.cond, ctx, negated, Some(&l.name)),
+                None => Vec::new(),
+            },
         }
+    }
+
+    /// The failures of the first of `parts` that has some.
+    fn first_part(
+        &self,
+        parts: &[Cond],
+        ctx: &Context<'_>,
+        negated: bool,
+        via: Option<&str>,
+    ) -> Vec<FailedTest> {
+        parts
+            .iter()
+            .map(|c| self.failures(c, ctx, negated, via))
+            .find(|f| !f.is_empty())
+            .unwrap_or_default()
     }
 
     fn failed_atom(

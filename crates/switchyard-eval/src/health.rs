@@ -1,4 +1,4 @@
-//! Model health (LANGUAGE.md 8): a registry the host shares across threads.
+//! Model health (docs/reference/health.md): a registry the host shares across threads.
 //! A model can be marked down for a while, or reported failing so that
 //! repeated failures cool it down, like LiteLLM's router (by default three
 //! failures within a minute cool a model down for a minute).

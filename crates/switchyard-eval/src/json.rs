@@ -1,4 +1,4 @@
-//! Contexts from JSON (LANGUAGE.md 4.4), read by one serde visitor against
+//! Contexts from JSON (docs/reference/context.md), read by one serde visitor against
 //! the schema, straight from the bytes (no intermediate
 //! `serde_json::Value`) or from a `Value` a host already has.
 //!

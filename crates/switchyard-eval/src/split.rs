@@ -1,4 +1,4 @@
-//! Sticky, reproducible split assignment (LANGUAGE.md 5.1): FNV-1a 64 over
+//! Sticky, reproducible split assignment (docs/reference/splits.md): FNV-1a 64 over
 //! `RULE_NAME`, a zero byte and the key's value as text; bucket = hash mod
 //! 10000; the first arm whose cumulative weight in basis points exceeds the
 //! bucket wins.

@@ -1,4 +1,4 @@
-//! Catalog-aware targets (LANGUAGE.md 7) against the committed sample
+//! Catalog-aware targets (docs/reference/catalogs.md) against the committed sample
 //! catalog `examples/models.json`.
 
 #![allow(

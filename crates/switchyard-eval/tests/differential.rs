@@ -1,5 +1,6 @@
 //! Differential test: the compiled table (index, residuals, memo) against a
-//! straightforward reference interpreter written here from LANGUAGE.md. The
+//! straightforward reference interpreter written here from the
+//! language reference (docs/reference/). The
 //! reference reads contexts straight from JSON, so the context conversion is
 //! under test too. Random rulesets are generated as source text over a fixed
 //! schema (`common/mod.rs`), so parsing and checking run on every case.

@@ -1,4 +1,4 @@
-//! Decisions skip models that are down (LANGUAGE.md 8).
+//! Decisions skip models that are down (docs/reference/health.md).
 
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,4 @@
-//! Chat-completions request bodies (LANGUAGE.md section 11).
+//! Chat-completions request bodies (docs/reference/decisions.md).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -161,7 +161,7 @@ impl ChatRequest {
         }
     }
 
-    /// The body for a decision (LANGUAGE.md section 11).
+    /// The body for a decision (docs/reference/decisions.md).
     ///
     /// - `model`: the decision's model; `models`: the model then its
     ///   fallbacks, only when there are fallbacks (never the deprecated

@@ -1,5 +1,5 @@
 //! OpenRouter request bodies, headers and responses for switchyard
-//! decisions (LANGUAGE.md section 11).
+//! decisions (docs/reference/decisions.md).
 //!
 //! - [`ChatRequest::from_decision`] turns a [`switchyard_eval::Decision`]
 //!   and the conversation into the body of `POST /api/v1/chat/completions`:
@@ -21,7 +21,7 @@
 //!   deprecated routing switch): fallbacks go in `models`. `transforms` and
 //!   `params` such as `route` or `usage` are still sent when a ruleset
 //!   asks for them (the checker warns with W107 and names the
-//!   replacement). `max_tokens` is sent as LANGUAGE.md asks; OpenRouter
+//!   replacement). `max_tokens` is sent as docs/reference/decisions.md says; OpenRouter
 //!   prefers `max_completion_tokens` but still honours `max_tokens`.
 //! - **Chains.** `models` is sent only with fallbacks, and in full: a chain
 //!   longer than the 3 models OpenRouter has been seen to accept is the

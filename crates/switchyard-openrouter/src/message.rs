@@ -99,7 +99,9 @@ impl Message {
 }
 
 /// A message's role. Roles other than the five OpenAI-style ones are kept
-/// as [`Role::Other`] and sent as written.
+/// as [`Role::Other`] and sent as written when a host builds the message;
+/// [`parse_messages`] and [`messages_from_value`] refuse them (OpenRouter
+/// would), naming the closest role.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// `system`.
@@ -418,11 +420,32 @@ pub fn messages_from_value(value: Json) -> Result<Vec<Message>, MessagesError> {
                     problem: format!("messages[{i}] is {}, expected an object", kind(&item)),
                 });
             }
-            serde_json::from_value(item).map_err(|e| MessagesError {
+            let message: Message = serde_json::from_value(item).map_err(|e| MessagesError {
                 problem: format!("messages[{i}]: {}", strip_position(&e)),
-            })
+            })?;
+            match &message.role {
+                Role::Other(role) => Err(MessagesError {
+                    problem: unknown_role(i, role),
+                }),
+                _ => Ok(message),
+            }
         })
         .collect()
+}
+
+/// The roles OpenRouter's chat completions take.
+const ROLES: [&str; 5] = ["system", "developer", "user", "assistant", "tool"];
+
+/// The problem of messages[i] with a role OpenRouter does not take.
+fn unknown_role(i: usize, role: &str) -> String {
+    let hint = match switchyard_syntax::nearest(role, ROLES) {
+        Some(near) => format!("; did you mean `{near}`?"),
+        None => String::new(),
+    };
+    format!(
+        "messages[{i}]: role `{role}` is not one of {}{hint}",
+        ROLES.join(", ")
+    )
 }
 
 /// Messages that cannot be read.

@@ -477,7 +477,7 @@ fn when_every_model_fails_the_last_error_comes_back() {
     assert!(s.health.is_down("test/down-too"));
 
     // Every candidate of the rule is down now, so the rule does not match
-    // and the next one that does serves (LANGUAGE.md 8).
+    // and the next one that does serves (docs/reference/health.md).
     let r = s.chat(&json!({ "messages": [user("hi")],
                             "switchyard_context": { "scenario": "all-down" } }));
     assert_eq!(r.status, 200, "{}", r.text);

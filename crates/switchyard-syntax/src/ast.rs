@@ -29,6 +29,9 @@ pub struct Comment {
     pub span: Span,
     /// The text after `#`, as written.
     pub text: String,
+    /// From the start of its line to the `#`, when code comes before it
+    /// on the line; `None` for a comment on a line of its own.
+    pub code_before: Option<Span>,
 }
 
 /// A top-level statement.

@@ -1,5 +1,5 @@
 //! The record every stage reports problems with, and the stable codes of
-//! LANGUAGE.md section 9. Stages keep their own typed error enums and turn
+//! docs/diagnostics/. Stages keep their own typed error enums and turn
 //! them into [`Diagnostic`]s for rendering.
 
 use std::fmt;
@@ -36,7 +36,7 @@ impl fmt::Display for Severity {
 
 macro_rules! codes {
     ($($code:ident => $sev:ident, $title:literal;)*) => {
-        /// A stable diagnostic code (LANGUAGE.md section 9).
+        /// A stable diagnostic code (docs/diagnostics/).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
         pub enum Code {
@@ -55,6 +55,11 @@ macro_rules! codes {
             /// The severity this code always has.
             pub fn severity(self) -> Severity {
                 match self { $(Code::$code => Severity::$sev,)* }
+            }
+
+            /// The code written `text` (`"W105"`), if there is one.
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $(stringify!($code) => Some(Code::$code),)* _ => None }
             }
 
             /// A one-line description of the code.
@@ -79,6 +84,7 @@ codes! {
     E011 => Error, "`let` cycle";
     E012 => Error, "bad option: unknown provider key, bad value";
     E013 => Error, "a limit exceeded: file size, nesting depth, number of rules";
+    E014 => Error, "a comparison with `null`: presence is tested with `has(F)`";
     E020 => Error, "a ruleset in JSON is not valid JSON";
     E021 => Error, "a ruleset in JSON has a member of the wrong shape";
     E022 => Error, "unknown time zone";
@@ -93,6 +99,8 @@ codes! {
     W107 => Warning, "a field OpenRouter has deprecated";
     W108 => Warning, "a chain of more than 3 models";
     W109 => Warning, "coverage not proved: some context may match no rule";
+    W110 => Warning, "an allow that allows nothing";
+    W111 => Warning, "a `switchyard:` comment that cannot be applied";
     W115 => Warning, "a split by a bool or enum: its weights are not honoured";
     W116 => Warning, "a split arm of weight 0%";
     W117 => Warning, "a `params` key that is no OpenRouter request parameter";
@@ -130,6 +138,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Secondary locations.
     pub labels: Vec<Label>,
+    /// How serious it is: the code's severity, unless the lint levels of a
+    /// run (`--deny W105`, `--warn W105`) changed it.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -141,6 +152,7 @@ impl Diagnostic {
             span,
             help: None,
             labels: Vec::new(),
+            severity: code.severity(),
         }
     }
 
@@ -159,9 +171,9 @@ impl Diagnostic {
         self
     }
 
-    /// The code's severity.
+    /// How serious it is (see [`Diagnostic::severity`](Self#structfield.severity)).
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
     }
 }
 

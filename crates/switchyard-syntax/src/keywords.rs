@@ -1,6 +1,6 @@
 //! The reserved words of the language.
 
-/// Every reserved word, in the order of LANGUAGE.md's appendix "lexical
+/// Every reserved word, in the order of docs/reference/files.md ("reserved
 /// rules": none of them can be a field, `let`, model, target, rule or test
 /// name. The grammar's `keyword` rule lists the same words (a unit test
 /// keeps the two in step).

@@ -204,9 +204,14 @@ impl Scanner<'_> {
                 b'#' => {
                     let end = self.line_end(i);
                     let text = self.text.get(i + 1..end).unwrap_or("");
+                    let head = self.text.get(..i).unwrap_or("");
+                    let line_start = head.rfind('\n').map_or(0, |n| n + 1);
+                    let before = head.get(line_start..).unwrap_or("");
+                    let blank = before.trim_start_matches('\u{feff}').trim().is_empty();
                     self.out.comments.push(Comment {
                         span: self.span(i, end),
                         text: text.trim_end().to_string(),
+                        code_before: (!blank).then(|| self.span(line_start, i)),
                     });
                     i = end;
                 }

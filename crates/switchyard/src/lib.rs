@@ -127,6 +127,7 @@ pub use switchyard_eval::{
 };
 
 pub use switchyard_check::analysis::AnalysisOptions;
+pub use switchyard_check::levels::{Level, Levels, NotALint};
 pub use switchyard_check::{ir, Checked, Ruleset};
 
 pub use switchyard_syntax::{
@@ -140,7 +141,7 @@ pub use switchyard_catalog as catalog;
 pub use switchyard_catalog::Catalog;
 
 /// OpenRouter request bodies, headers and responses for decisions
-/// (LANGUAGE.md section 11). No network I/O: the host brings its HTTP
+/// (docs/reference/decisions.md). No network I/O: the host brings its HTTP
 /// client.
 ///
 /// ```

@@ -1,4 +1,4 @@
-//! Condition analysis (LANGUAGE.md 4 and 9): rules no context can reach
+//! Condition analysis (docs/reference/rules.md and docs/diagnostics/): rules no context can reach
 //! (W101), conditions no context satisfies (W102), contexts no rule
 //! matches (E008), coverage it could neither prove nor refute (W109), and
 //! where the analysis gave up (N201). Atoms mean what
@@ -267,7 +267,7 @@ fn nesting(cond: &Cond, let_depth: &[usize]) -> usize {
 }
 
 /// Whether a target can leave a rule without a model at run time: it has
-/// requirements (LANGUAGE.md 7), which no candidate may meet. `cheapest`
+/// requirements (docs/reference/catalogs.md), which no candidate may meet. `cheapest`
 /// without `require` cannot fail: every candidate passes.
 fn target_can_fail(t: &Target) -> bool {
     match t {

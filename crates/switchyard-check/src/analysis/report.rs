@@ -3,7 +3,7 @@
 use serde_json::Value as Json;
 use switchyard_syntax::{Diagnostic, Span, ToDiagnostic};
 
-use crate::error::{CheckError, CheckWarning, NameKind, NotProvedReason};
+use crate::error::{CheckError, CheckWarning, NameKind, NotProvedReason, RuleOrder};
 use crate::ir::Ruleset;
 
 use super::{Analysis, Finding, NotProved};
@@ -24,6 +24,8 @@ pub fn diagnostics(rs: &Ruleset, analysis: &Analysis) -> Vec<Diagnostic> {
                     span: at(*rule),
                     rule: name(*rule),
                     covered_by: covered_by.iter().map(|r| name(*r)).collect(),
+                    order: order(rs, *rule, covered_by),
+                    catch_all: rs.rules.get(*rule).is_some_and(|r| r.otherwise),
                 }
                 .to_diagnostic(),
                 Finding::Impossible { rule } => CheckWarning::Impossible {
@@ -76,4 +78,17 @@ pub fn diagnostics(rs: &Ruleset, analysis: &Analysis) -> Vec<Diagnostic> {
             })
         })
         .collect()
+}
+
+/// What puts the rules `by` before rule `r`: priorities, or file order when
+/// one of them is in another file, or their place in the same file.
+fn order(rs: &Ruleset, r: usize, by: &[usize]) -> RuleOrder {
+    let file = |r: usize| rs.rules.get(r).map(|r| r.span.file);
+    if rs.rules.get(r).is_some_and(|r| r.priority.is_some()) {
+        RuleOrder::Priority
+    } else if by.iter().any(|&b| file(b) != file(r)) {
+        RuleOrder::FileNames
+    } else {
+        RuleOrder::SameFile
+    }
 }

@@ -410,7 +410,7 @@ pub(crate) fn to_json(space: &Space<'_>, c: &Concrete) -> Map<String, Json> {
     out
 }
 
-/// Reads a JSON context as every context is read (LANGUAGE.md 4.3, 4.4):
+/// Reads a JSON context as every context is read (docs/reference/context.md):
 /// missing or `null` fields take their default; `None` for a value a
 /// context would refuse.
 pub(crate) fn from_json(

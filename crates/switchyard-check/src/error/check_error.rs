@@ -5,7 +5,7 @@ use switchyard_syntax::Span;
 use super::{percent, NameKind};
 
 /// An error found by the checker. Each variant maps to one code of
-/// LANGUAGE.md section 9.
+/// docs/diagnostics/.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckError {
@@ -18,6 +18,19 @@ pub enum CheckError {
         name: String,
         /// The nearest field name.
         suggestion: Option<String>,
+    },
+    /// E014: a field compared with `null` (or `nil`, `None`, `undefined`):
+    /// there is no null value; an unset field is tested with `has(F)`.
+    #[error("`{field} {op} {word}`: there is no `{word}` in the rule language")]
+    NullCompare {
+        /// The `null`.
+        span: Span,
+        /// The field compared.
+        field: String,
+        /// The operator as written.
+        op: String,
+        /// `null` as written.
+        word: String,
     },
     /// E002 or E005: a bare name in a condition is neither a field nor a let
     /// (E005 when the nearest name is a let, else E002).

@@ -27,6 +27,7 @@ impl CheckError {
     pub fn span(&self) -> Span {
         match self {
             CheckError::UnknownField { span, .. }
+            | CheckError::NullCompare { span, .. }
             | CheckError::UnknownCondition { span, .. }
             | CheckError::NotACondition { span, .. }
             | CheckError::LetNotField { span, .. }
@@ -66,6 +67,7 @@ impl CheckError {
     pub fn code(&self) -> Code {
         match self {
             CheckError::UnknownField { .. } => Code::E002,
+            CheckError::NullCompare { .. } => Code::E014,
             CheckError::UnknownCondition { suggestion, .. } => match suggestion {
                 Some((_, NameKind::Let)) => Code::E005,
                 _ => Code::E002,
@@ -110,6 +112,15 @@ impl CheckError {
                     "declare it in a `context` block".into()
                 })
             }
+            CheckError::NullCompare { field, op, .. } => match op.as_str() {
+                "!=" => {
+                    format!("write `has({field})`: it is true when the context gives `{field}`")
+                }
+                "==" => format!("write `not has({field})`: it is true when `{field}` is unset"),
+                _ => format!(
+                    "a comparison with an unset field is false; test it with `has({field})`"
+                ),
+            },
             CheckError::UnknownCondition { suggestion, .. } => {
                 did_you_mean(suggestion.as_ref().map(|(s, _)| s.as_str()), || {
                     "declare a bool field in `context`, or a `let`".into()

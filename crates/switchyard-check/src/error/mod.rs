@@ -6,7 +6,9 @@ mod check_error_diagnostic;
 mod warning;
 
 pub use check_error::CheckError;
-pub use warning::{CheckWarning, Deprecation, NotProvedReason, SkipReason};
+pub use warning::{
+    CheckWarning, Deprecation, DirectiveProblem, NotProvedReason, RuleOrder, SkipReason,
+};
 
 #[cfg(doc)]
 use switchyard_syntax::Diagnostic;

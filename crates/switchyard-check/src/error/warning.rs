@@ -89,6 +89,11 @@ pub enum CheckWarning {
         rule: String,
         /// The earlier rules that cover it.
         covered_by: Vec<String>,
+        /// What decides that they come first.
+        order: RuleOrder,
+        /// The rule is `otherwise`: perhaps a deliberate, defensive
+        /// catch-all, which the help says how to keep.
+        catch_all: bool,
     },
     /// W102: a rule's (or a let's) condition that no context satisfies.
     #[error("the condition of {kind} `{name}` can never be true")]
@@ -190,6 +195,24 @@ pub enum CheckWarning {
         /// The model's limit.
         limit: u64,
     },
+    /// W110: a `# switchyard: allow(..)` comment that allowed nothing.
+    #[error("`{code}` is allowed here, but {} no `{code}`", if *file_wide { "the file has" } else { "the statement has" })]
+    UnusedAllow {
+        /// The comment.
+        span: Span,
+        /// The code it allows.
+        code: Code,
+        /// An `allow-file` comment.
+        file_wide: bool,
+    },
+    /// W111: a `# switchyard:` comment that cannot be applied.
+    #[error("{problem}")]
+    BadDirective {
+        /// The comment.
+        span: Span,
+        /// What is wrong with it.
+        problem: DirectiveProblem,
+    },
     /// W108: a chain of more than 3 models.
     #[error("a chain of {count} models: OpenRouter has been seen to reject more than 3")]
     LongChain {
@@ -219,7 +242,9 @@ impl CheckWarning {
             | CheckWarning::VariantNotInCatalog { span, .. }
             | CheckWarning::UnknownProviderSlug { span, .. }
             | CheckWarning::MaxTokensAboveLimit { span, .. }
-            | CheckWarning::CoverageNotProved { span, .. } => *span,
+            | CheckWarning::CoverageNotProved { span, .. }
+            | CheckWarning::UnusedAllow { span, .. }
+            | CheckWarning::BadDirective { span, .. } => *span,
         }
     }
 
@@ -242,6 +267,8 @@ impl CheckWarning {
             CheckWarning::VariantNotInCatalog { .. } => Code::W119,
             CheckWarning::UnknownProviderSlug { .. } => Code::W118,
             CheckWarning::MaxTokensAboveLimit { .. } => Code::W120,
+            CheckWarning::UnusedAllow { .. } => Code::W110,
+            CheckWarning::BadDirective { .. } => Code::W111,
         }
     }
 
@@ -298,11 +325,28 @@ impl CheckWarning {
             CheckWarning::MaxTokensAboveLimit { limit, .. } => format!(
                 "write `max_tokens {limit}` or less: OpenRouter only routes to endpoints that can produce that many tokens"
             ),
-            CheckWarning::Unreachable { covered_by, .. } => match covered_by.first() {
-                Some(first) => format!(
+            CheckWarning::Unreachable {
+                catch_all: true, ..
+            } => "every context reaches an earlier rule; if this catch-all is there on \
+                  purpose, keep it and say so with `# switchyard: allow(W101)`"
+                .into(),
+            CheckWarning::Unreachable {
+                covered_by, order, ..
+            } => match (covered_by.first(), order) {
+                (None, _) => "remove it".into(),
+                (Some(first), RuleOrder::SameFile) => format!(
                     "every context it matches is taken earlier; remove it, or move it above `{first}`"
                 ),
-                None => "remove it".into(),
+                (Some(first), RuleOrder::FileNames) => format!(
+                    "every context it matches is taken earlier: the files of a folder are read \
+                     in name order, and `{first}` is in a file that sorts first; remove this \
+                     rule, or rename the files so that this one sorts before (e.g. \
+                     `10-pro.route`, `90-default.route`)"
+                ),
+                (Some(first), RuleOrder::Priority) => format!(
+                    "every context it matches is taken earlier; remove it, or give it a lower \
+                     `priority` than `{first}`"
+                ),
             },
             CheckWarning::Impossible { .. } => {
                 "no context satisfies it: look for tests that contradict each other, \
@@ -314,6 +358,11 @@ impl CheckWarning {
                  every request gets a model"
                     .into()
             }
+            CheckWarning::UnusedAllow { .. } => {
+                "remove the comment: what it allowed is gone (or it sits above the wrong statement)"
+                    .into()
+            }
+            CheckWarning::BadDirective { problem, .. } => problem.help(),
             CheckWarning::AnalysisSkipped { reason, .. } => match reason {
                 SkipReason::Stopped => {
                     "W101, W102 and E008 are not reported for this rule and the ones after it".into()
@@ -324,6 +373,61 @@ impl CheckWarning {
             },
         }
     }
+}
+
+/// What is wrong with a `# switchyard:` comment (W111).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectiveProblem {
+    /// Not `allow(..)` or `allow-file(..)`.
+    #[error("unknown `switchyard:` comment `{text}`")]
+    Syntax {
+        /// The comment after `switchyard:`.
+        text: String,
+    },
+    /// A code that does not exist.
+    #[error("`{code}` is not a diagnostic code")]
+    UnknownCode {
+        /// As written.
+        code: String,
+        /// The nearest code.
+        suggestion: Option<Code>,
+    },
+    /// An error's code: errors cannot be allowed.
+    #[error("`{0}` is an error, and errors cannot be allowed")]
+    NotAWarning(Code),
+}
+
+impl DirectiveProblem {
+    fn help(&self) -> String {
+        match self {
+            DirectiveProblem::Syntax { .. } => "write `# switchyard: allow(W105)` (the next \
+                statement) or `# switchyard: allow-file(W105)` (the whole file); several codes \
+                are separated by commas"
+                .into(),
+            DirectiveProblem::UnknownCode { suggestion, .. } => match suggestion {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "codes are written like `W105`; docs/diagnostics/ lists them".into(),
+            },
+            DirectiveProblem::NotAWarning(_) => {
+                "fix the error; only warnings (W...) and notes (N...) can be allowed".into()
+            }
+        }
+    }
+}
+
+/// What puts the covering rules of a W101 before the rule they cover: it
+/// decides which fix the help line offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuleOrder {
+    /// They come earlier in the same file.
+    SameFile,
+    /// One of them is in another file of the folder, read before this
+    /// one (files are read in name order).
+    FileNames,
+    /// Every rule has a `priority`, and theirs are lower or equal.
+    Priority,
 }
 
 /// Why the condition analysis skipped a rule (N201).

@@ -1,4 +1,4 @@
-//! The value a field holds when a host gives one (LANGUAGE.md 4.4).
+//! The value a field holds when a host gives one (docs/reference/context.md).
 
 use serde_json::Value as Json;
 

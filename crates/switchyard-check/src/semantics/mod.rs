@@ -1,4 +1,4 @@
-//! What an atom means on one context (LANGUAGE.md 4.1, 4.3 and 4.4): the
+//! What an atom means on one context (docs/reference/conditions.md, docs/reference/context.md): the
 //! one definition of the language's tests, shared by the evaluator and the
 //! condition analysis.
 //!

@@ -2,6 +2,7 @@
 //! span, and rulesets that check cleanly.
 
 mod errors;
+mod levels;
 mod passing;
 mod warnings;
 

@@ -5,7 +5,8 @@ use serde_json::json;
 use super::{clean, no_errors, with_header};
 use crate::ir::{AtomKind, CmpOp, Cond, Operand, Subject, Target, Type, Value};
 
-/// LANGUAGE.md section 1, verbatim (the parser's tests use the same file).
+/// The complete example of the language's v1 contract, verbatim: every
+/// statement in one ruleset (the parser's tests use the same file).
 pub(crate) const SECTION_1: &str = include_str!("../../../../corpus/good/language-section1.route");
 
 fn chain(t: &Target) -> &crate::ir::Chain {

@@ -1,6 +1,6 @@
 //! `switchyard body PATH --context JSON|@FILE --messages JSON|@FILE
 //! [--catalog FILE] [--at T]`: decide one context and print the OpenRouter
-//! request body (LANGUAGE.md section 11) as pretty JSON.
+//! request body (docs/reference/decisions.md) as pretty JSON.
 //!
 //! The body is built by [`switchyard_openrouter::ChatRequest::from_decision`], the
 //! same function a host calls, so what this prints is what a host sends.
@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 use switchyard_eval::{CompiledTable, Decision};
 use switchyard_openrouter::{parse_messages, BodyError, ChatRequest, Message, RequestOptions};
 
-use crate::cli::BodyArgs;
+use crate::cli::{BodyArgs, LintArgs};
 use crate::output::{Status, Stream};
 
 /// Runs the command.
@@ -50,7 +50,7 @@ fn body(args: &BodyArgs) -> Result<String, (Status, String)> {
     let messages = parse_messages(&messages_text)
         .map_err(|e| usage(format!("{messages_what}: {}", e.problem)))?;
 
-    let table = load(&args.path, args.catalog.as_deref())?;
+    let table = load(&args.path, args.catalog.as_deref(), &args.lints)?;
     let ctx = table
         .context_from_json_at(&context, args.at)
         .map_err(|e| usage(format!("{context_what}: {e}")))?;
@@ -94,8 +94,12 @@ fn usage(message: String) -> (Status, String) {
 
 /// The compiled ruleset, with the catalog when one is given. A catalog or
 /// ruleset that does not load is reported by the loader.
-fn load(path: &Path, catalog: Option<&Path>) -> Result<CompiledTable, (Status, String)> {
-    let options = super::load_options(catalog).map_err(|status| (status, String::new()))?;
+fn load(
+    path: &Path,
+    catalog: Option<&Path>,
+    lints: &LintArgs,
+) -> Result<CompiledTable, (Status, String)> {
+    let options = super::load_options(catalog, lints).map_err(|status| (status, String::new()))?;
     super::load_ruleset(path, &options)
         .map(|(table, _warnings)| table)
         .map_err(|(status, _)| (status, String::new()))

@@ -1,5 +1,5 @@
 //! `switchyard check PATH... [--format F] [--deny-warnings] [--catalog FILE]`:
-//! read, parse and check each ruleset as loading does, with the condition
+//! read (`-`: standard input), parse and check each ruleset as loading does, with the condition
 //! analysis (W101, W102, E008, N201) on top, and print its diagnostics on
 //! standard output.
 //!
@@ -47,12 +47,19 @@ impl Outcome {
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Status {
-    let human = args.format == Format::Human;
+    let format = match Format::chosen(args.format) {
+        Ok(format) => format,
+        Err(message) => {
+            Stream::Stderr.line(&format!("error: {message}"));
+            return Status::Usage;
+        }
+    };
+    let human = format == Format::Human;
     let color = Stream::Stdout.color();
     let mut status = Status::Success;
     let mut outcomes = Vec::new();
     // What every command loads with, and the condition analysis.
-    let options = match super::load_options(args.catalog.as_deref()) {
+    let options = match super::load_options(args.catalog.as_deref(), &args.lints) {
         Ok(options) => options.with_analysis(AnalysisOptions::default()),
         Err(status) => return status,
     };
@@ -69,7 +76,12 @@ pub fn run(args: &CheckArgs) -> Status {
         status = status.max(outcome.status(args.deny_warnings));
         if human {
             Stream::Stdout.write(&render::human::render(&outcome.items(), color));
-            Stream::Stderr.line(&summary(path, &outcome, args.deny_warnings));
+            let shown = if path.as_os_str() == "-" {
+                Path::new(super::STDIN_NAME)
+            } else {
+                path
+            };
+            Stream::Stderr.line(&summary(shown, &outcome, args.deny_warnings));
         } else {
             outcomes.push(outcome);
         }
@@ -77,7 +89,7 @@ pub fn run(args: &CheckArgs) -> Status {
 
     if !human {
         let items: Vec<Item<'_>> = outcomes.iter().flat_map(Outcome::items).collect();
-        Stream::Stdout.write(&crate::render::diagnostics(args.format, &items, color));
+        Stream::Stdout.write(&crate::render::diagnostics(format, &items, color));
     }
     status
 }
@@ -85,8 +97,11 @@ pub fn run(args: &CheckArgs) -> Status {
 /// Reads one ruleset, then parses and checks it as loading does. `Err` is
 /// a read failure, reported as bad input.
 fn check_path(path: &Path, options: &LoadOptions) -> Result<Outcome, String> {
-    let sources =
-        SourceMap::load(path, options.limits.max_file_bytes).map_err(|e| e.to_string())?;
+    let sources = if path.as_os_str() == "-" {
+        super::read_stdin(&options.limits)?
+    } else {
+        SourceMap::load(path, options.limits.max_file_bytes).map_err(|e| e.to_string())?
+    };
     let diagnostics = switchyard_eval::check(&sources, options).diagnostics;
     Ok(Outcome {
         sources,

@@ -8,7 +8,7 @@
 //! as soon as it is read, so `eval` works as a filter in a pipe.
 //!
 //! The json format (the default) prints one line per context: the decision
-//! (LANGUAGE.md section 6) or `null` when no rule matched; with `--explain`,
+//! (docs/reference/decisions.md) or `null` when no rule matched; with `--explain`,
 //! `{"decision": ..., "rules": [...]}`. A bad input line prints
 //! `{"error": "...", "line": N}` in its place, so that output line K still
 //! answers the K-th non-empty input line. The human format prints a block of
@@ -31,7 +31,7 @@ use crate::render::decision as text;
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> Status {
-    let options = match super::load_options(args.catalog.as_deref()) {
+    let options = match super::load_options(args.catalog.as_deref(), &args.lints) {
         Ok(options) => options.with_strict_context(args.strict_context),
         Err(status) => return status,
     };

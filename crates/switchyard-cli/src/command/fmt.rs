@@ -21,7 +21,7 @@
 mod convert;
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use switchyard_syntax::{
@@ -33,7 +33,7 @@ use crate::output::{plural, Status, Stream};
 use switchyard::render::human;
 
 /// The name standard input goes by in messages.
-const STDIN_NAME: &str = "<stdin>";
+use super::STDIN_NAME;
 
 /// Runs the command.
 pub fn run(args: &FmtArgs) -> Status {
@@ -202,16 +202,13 @@ fn format_file(path: &Path, check: bool, limits: &Limits) -> FileOutcome {
 }
 
 fn format_stdin(check: bool, limits: &Limits) -> Status {
-    let cap = u64::try_from(limits.max_file_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let mut bytes = Vec::new();
-    if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
-        Stream::Stderr.line(&format!("error: cannot read standard input: {e}"));
-        return Status::Usage;
-    }
-    let mut sources = SourceMap::new();
-    sources.add_bytes(STDIN_NAME, bytes);
+    let sources = match super::read_stdin(limits) {
+        Ok(sources) => sources,
+        Err(message) => {
+            Stream::Stderr.line(&format!("error: {message}"));
+            return Status::Usage;
+        }
+    };
     match format_map(&sources, limits) {
         Err(errors) => {
             report_parse_errors(&sources, &errors);

@@ -9,25 +9,83 @@ pub mod fmt;
 pub mod test;
 mod traffic;
 
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
 use switchyard_catalog::Catalog;
 use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
-use switchyard_syntax::{Diagnostic, Severity};
+use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
 
+use switchyard::{Level, Levels};
+
+use crate::cli::LintArgs;
 use crate::output::{plural, Status, Stream};
 
 /// The options every command loads rulesets with: the model catalog of
 /// `--catalog FILE` when there is one (for `require` and `cheapest`, and
-/// W104), and no condition analysis, which is a lint that `check` adds.
-/// An unreadable catalog is reported on standard error.
-fn load_options(catalog: Option<&Path>) -> Result<LoadOptions, Status> {
-    let options = LoadOptions::new();
+/// W104), the warning levels of `--allow`, `--warn` and `--deny`, and no
+/// condition analysis, which is a lint that `check` adds. An unreadable
+/// catalog, or a code given two levels, is reported on standard error.
+fn load_options(catalog: Option<&Path>, lints: &LintArgs) -> Result<LoadOptions, Status> {
+    let options = LoadOptions::new().with_levels(levels(lints)?);
     Ok(match load_catalog(catalog)? {
         Some(catalog) => options.with_catalog(catalog),
         None => options,
     })
+}
+
+/// The levels `--allow`, `--warn` and `--deny` give; a code given to two
+/// of them is bad usage.
+fn levels(lints: &LintArgs) -> Result<Levels, Status> {
+    let mut levels = Levels::new();
+    let given = [
+        (&lints.allow, Level::Allow, "--allow"),
+        (&lints.warn, Level::Warn, "--warn"),
+        (&lints.deny, Level::Deny, "--deny"),
+    ];
+    for (codes, level, flag) in given {
+        for &code in codes {
+            if levels.get(code).is_some_and(|l| l != level) {
+                Stream::Stderr.line(&format!(
+                    "error: {flag} {code}: `{code}` is given two levels; give it one"
+                ));
+                return Err(Status::Usage);
+            }
+            // `lint_code` only lets warnings and notes through.
+            if let Err(e) = levels.set(code, level) {
+                Stream::Stderr.line(&format!("error: {flag} {code}: {e}"));
+                return Err(Status::Usage);
+            }
+        }
+    }
+    Ok(levels)
+}
+
+/// The name standard input goes by in diagnostics (`check -`, `fmt -`).
+const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a ruleset from standard input (the path `-` of `check` and
+/// `fmt`), at most one byte past the file size limit so that the parser
+/// reports a larger one. Input whose first non-blank character is `{`
+/// (which no `.route` file starts with) is a ruleset in JSON, named
+/// `<stdin>.json`. `Err` says why it could not be read.
+fn read_stdin(limits: &Limits) -> Result<SourceMap, String> {
+    let cap = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
+        return Err(format!("cannot read standard input: {e}"));
+    }
+    let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let mut sources = SourceMap::new();
+    if json {
+        sources.add_bytes(format!("{STDIN_NAME}.json"), bytes);
+    } else {
+        sources.add_bytes(STDIN_NAME, bytes);
+    }
+    Ok(sources)
 }
 
 /// Loads a ruleset for `eval`, `test`, `body`, `bench` and `diff`. A

@@ -63,7 +63,7 @@ pub fn run(args: &TestArgs) -> Status {
     let mut not_loaded = 0usize;
     // Kept for the json format, which prints once at the end.
     let mut ran: Vec<(&Path, Result<Ran, String>)> = Vec::new();
-    let options = match super::load_options(args.catalog.as_deref()) {
+    let options = match super::load_options(args.catalog.as_deref(), &args.lints) {
         Ok(options) => options,
         Err(status) => return status,
     };

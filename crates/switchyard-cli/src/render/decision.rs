@@ -1,4 +1,4 @@
-//! Human text for `eval`: a decision (LANGUAGE.md section 6) and the trace
+//! Human text for `eval`: a decision (docs/reference/decisions.md) and the trace
 //! of `--explain`.
 //!
 //! ```text
@@ -116,12 +116,20 @@ pub fn explanation(sources: &SourceMap, rules: &[RuleTrace], color: bool) -> Str
             None => out.push_str(&format!("✗ {}: did not match\n", trace.rule)),
             Some(failed) => {
                 out.push_str(&format!("✗ {}: {}\n", trace.rule, failed_line(failed)));
-                let snippet = failed
-                    .span
-                    .and_then(|span| excerpt(sources, span, &failed.values.join(", "), color));
-                if let Some(snippet) = snippet {
-                    out.push_str(&snippet);
-                    out.push('\n');
+                for (i, failed) in std::iter::once(failed)
+                    .chain(&trace.also_failed)
+                    .enumerate()
+                {
+                    if i > 0 {
+                        out.push_str(&format!("  and {}\n", failed_line(failed)));
+                    }
+                    let snippet = failed
+                        .span
+                        .and_then(|span| excerpt(sources, span, &failed.values.join(", "), color));
+                    if let Some(snippet) = snippet {
+                        out.push_str(&snippet);
+                        out.push('\n');
+                    }
                 }
             }
         }

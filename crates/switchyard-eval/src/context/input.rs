@@ -1,7 +1,7 @@
 //! [`Input`]: a value handed to a context, and its check against a field's
 //! type.
 
-use switchyard_check::ir::{Field, FieldId};
+use switchyard_check::ir::{Field, FieldId, Type};
 use switchyard_check::semantics::{self, Given, Scalar, ValueError};
 
 use super::schema::Kind;
@@ -176,6 +176,15 @@ pub(crate) fn value_error(e: ValueError, field: &Field, input: Input<'_>) -> Con
             field: name,
             got: format!("{f}"),
         },
+        // `12.0` for an int field: the number is whole, but written as a
+        // float; say how to write it.
+        (_, Input::Float(f)) if field.ty == Type::Int && f.fract() == 0.0 && f.abs() < 1e15 => {
+            ContextError::WrongType {
+                field: name,
+                expected: field.ty.to_string(),
+                got: format!("the float {f:?} (write {f:.0}, without a decimal point)"),
+            }
+        }
         _ => ContextError::WrongType {
             field: name,
             expected: field.ty.to_string(),
@@ -210,7 +219,7 @@ fn describe(input: Input<'_>) -> String {
     match input {
         Input::Bool(b) => format!("the bool {b}"),
         Input::Int(i) => format!("the int {i}"),
-        Input::Float(f) => format!("the float {f}"),
+        Input::Float(f) => format!("the float {f:?}"),
         Input::Str(s) => {
             let short: String = s.chars().take(40).collect();
             let more = if short.len() < s.len() { "…" } else { "" };

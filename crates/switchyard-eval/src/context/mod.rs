@@ -1,5 +1,5 @@
 //! Contexts: the typed values a host passes in for one decision, validated
-//! against the ruleset's schema (LANGUAGE.md 4.3 and 4.4).
+//! against the ruleset's schema (docs/reference/context.md).
 //!
 //! A [`Context`] borrows the table it was made for and, where it can, the
 //! request's own strings: setting a field through a [`FieldHandle`] copies

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use switchyard_check::Checked;
 use switchyard_syntax::{
-    is_json_name, Diagnostic, FileId, JsonPaths, Severity, SourceMap, ToDiagnostic,
+    is_json_name, Code, Diagnostic, FileId, JsonPaths, Severity, SourceMap, ToDiagnostic,
 };
 
 use crate::CompiledTable;
@@ -78,7 +78,8 @@ fn name_json_paths(sources: &SourceMap, diagnostics: &mut [Diagnostic]) {
         let Some(file) = sources.file(d.span.file) else {
             continue;
         };
-        if !is_json_name(file.name()) {
+        // E020 and E021 are the JSON form's own: their message has the path.
+        if !is_json_name(file.name()) || matches!(d.code, Code::E020 | Code::E021) {
             continue;
         }
         let i = match paths.iter().position(|(id, _)| *id == d.span.file) {

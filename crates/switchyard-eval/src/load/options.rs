@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use switchyard_catalog::Catalog;
 use switchyard_check::analysis::AnalysisOptions;
+use switchyard_check::levels::Levels;
 use switchyard_check::CheckOptions;
 use switchyard_syntax::Limits;
 
@@ -45,6 +46,10 @@ pub struct LoadOptions {
     /// Strict contexts: a context key the schema does not declare is an
     /// error naming the nearest declared field, instead of being ignored.
     pub strict_context: bool,
+    /// The level of each warning the load changes (allowed, kept or
+    /// denied: a denied warning fails the load); the files'
+    /// `# switchyard: allow(..)` comments win over it.
+    pub levels: Levels,
     /// Request types checked against the schema on every load (see
     /// [`LoadOptions::bind`]).
     pub(crate) bindings: Vec<BindSpec>,
@@ -59,6 +64,7 @@ impl Default for LoadOptions {
             index: IndexPolicy::default(),
             regex_size_limit: CheckOptions::default().regex_size_limit,
             strict_context: false,
+            levels: Levels::new(),
             bindings: Vec::new(),
         }
     }
@@ -107,6 +113,12 @@ impl LoadOptions {
         self
     }
 
+    /// Options with these warning levels (see [`LoadOptions::levels`]).
+    pub fn with_levels(mut self, levels: Levels) -> Self {
+        self.levels = levels;
+        self
+    }
+
     /// Binds a host's request type ([`crate::Request`]): a load (and so a
     /// hot reload, which keeps the table it has) fails if the ruleset's
     /// context does not declare a field the type gives, with a fitting
@@ -127,6 +139,7 @@ impl LoadOptions {
             regex_size_limit: self.regex_size_limit,
             analysis: self.analysis.clone(),
             catalog: self.catalog.clone(),
+            levels: self.levels.clone(),
         }
     }
 

@@ -26,7 +26,7 @@ impl CompiledTable {
     }
 
     /// Like [`CompiledTable::decide`], skipping models that `health` says
-    /// are down (LANGUAGE.md 8): a down model is replaced by its first
+    /// are down (docs/reference/health.md): a down model is replaced by its first
     /// healthy fallback, down fallbacks are dropped, a rule whose every
     /// candidate is down does not match; if no rule is left, the first
     /// matching rule's decision is returned unchanged, marked degraded.

@@ -61,20 +61,67 @@ pub(super) fn syntax_error(
     } else {
         Span::new(file, pos + skipped, pos + skipped + found_len)
     };
+    if let Some(e) = untyped_field(src, file, st, next_at + skipped, &expected) {
+        return e;
+    }
     let word = found.strip_prefix('`').and_then(|f| f.strip_suffix('`'));
-    let help = match word {
+    let slip = if statement_ended {
+        None
+    } else {
+        let at = pos + skipped;
+        super::slips::help(
+            src.get(at..).unwrap_or(""),
+            src.get(st.start..at).unwrap_or(""),
+        )
+    };
+    let help = slip.or_else(|| match word {
         Some(w) if is_keyword(w) && expected.contains("a name") && !statement_ended => Some(
             format!("`{w}` is a reserved word and cannot be used as a name"),
         ),
         Some("=") if expected.contains("`==`") => Some("compare with `==`".to_string()),
         _ => None,
-    };
+    });
     ParseError::Unexpected {
         span,
         expected,
         found,
         help,
     }
+}
+
+/// A `context` field with no type, the `:` missing at the end of its
+/// line: reported at the field's name, not at what the next line holds.
+fn untyped_field(
+    src: &str,
+    file: FileId,
+    st: &StatementSlice,
+    at: usize,
+    expected: &str,
+) -> Option<ParseError> {
+    let statement = src.get(st.start..st.end)?;
+    if expected != "`:`" || !statement.trim_start().starts_with("context") {
+        return None;
+    }
+    let before = src.get(st.start..at)?;
+    let end = trimmed_len(before);
+    if !before.get(end..)?.contains('\n') {
+        return None;
+    }
+    let head = before.get(..end)?;
+    let start = head
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = head.get(start..)?;
+    if name.is_empty() {
+        return None;
+    }
+    Some(ParseError::Misplaced {
+        span: Span::new(file, st.start + start, st.start + end),
+        message: format!("field `{name}` has no type"),
+        help: format!(
+            "give it a type: `{name}: string` (or `bool`, `int`, `float`, `\"a\" | \"b\"`)"
+        ),
+    })
 }
 
 /// The length of `text` without trailing white space and comments.
@@ -143,7 +190,12 @@ fn token_at(src: &str, pos: usize) -> (String, usize, usize) {
             .map_or(rest.len(), |i| i + 2)
     } else {
         rest.get(..2)
-            .filter(|two| matches!(*two, "->" | "==" | "!=" | "<=" | ">=" | ".."))
+            .filter(|two| {
+                matches!(
+                    *two,
+                    "->" | "==" | "!=" | "<=" | ">=" | ".." | "&&" | "||" | "=>" | "//"
+                )
+            })
             .map_or(first.len_utf8(), str::len)
     };
     let token = rest.get(..len).unwrap_or("");

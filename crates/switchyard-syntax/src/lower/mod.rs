@@ -25,6 +25,7 @@ use crate::span::{FileId, Span, Spanned};
 mod conditions;
 mod expected;
 mod literals;
+mod slips;
 mod statements;
 mod targets;
 

@@ -1,6 +1,6 @@
 //! One JSON array of objects with exactly the keys `code`, `severity`,
 //! `message`, `file`, `line`, `column`, `end_line`, `end_column`, `help`
-//! (LANGUAGE.md section 10). Lines and columns are 1-based; columns count
+//! (docs/cli.md). Lines and columns are 1-based; columns count
 //! characters; the end is just past the last character; `help` is `null`
 //! when there is none.
 

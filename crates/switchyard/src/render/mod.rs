@@ -3,7 +3,7 @@
 //! shows a ruleset's errors exactly as `switchyard check` would.
 //!
 //! - [`human`]: rustc-style text with source snippets, optionally coloured;
-//! - [`json`]: one JSON array of objects (LANGUAGE.md section 10);
+//! - [`json`]: one JSON array of objects (docs/cli.md);
 //! - [`github`]: GitHub Actions workflow commands;
 //! - [`sarif`]: SARIF 2.1.0, for code-scanning tools.
 //!

@@ -14,7 +14,7 @@
 //!   default  ████████████████████████████████  45.1%    541,200
 //!   r12      ███▉                                5.6%     67,200
 //!   ... and 9,871 more rules: 49.3% (591,600)
-//!   12 rules never chosen
+//!   12 rules never chosen: `vision`, `long-context`, ... and 2 more
 //!
 //! models chosen
 //!   openai/gpt-4o-mini  ████████████████████████████████  52.0%  624,000
@@ -134,16 +134,37 @@ pub fn render(r: &Report) -> String {
             group(hits)
         ));
     }
-    if r.rules_never_chosen > 0 {
+    if !r.never_chosen.is_empty() {
         out.push_str(&format!(
-            "  {} never chosen\n",
-            count(r.rules_never_chosen as u64, "rule")
+            "  {} never chosen: {}\n",
+            count(r.never_chosen.len() as u64, "rule"),
+            names(&r.never_chosen)
         ));
     }
 
     out.push_str("\nmodels chosen\n");
     out.push_str(&chart(&named(&r.models), r.run.decisions));
     out
+}
+
+/// Rules shown by name on the "never chosen" line.
+const NEVER_CHOSEN_NAMED: usize = 10;
+
+/// `` `a`, `b` ``, and how many more past [`NEVER_CHOSEN_NAMED`].
+fn names(rules: &[String]) -> String {
+    let mut text = rules
+        .iter()
+        .take(NEVER_CHOSEN_NAMED)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if rules.len() > NEVER_CHOSEN_NAMED {
+        text.push_str(&format!(
+            ", ... and {} more",
+            group((rules.len() - NEVER_CHOSEN_NAMED) as u64)
+        ));
+    }
+    text
 }
 
 /// `1 pass`, `12 passes`.

@@ -47,8 +47,8 @@ pub fn run(args: &BenchArgs) -> Status {
 /// The report's text, or the status to exit with (the reason has been
 /// printed).
 fn bench(args: &BenchArgs) -> Result<String, Status> {
-    let options =
-        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
+    let options = super::load_options(args.catalog.as_deref(), &args.lints)?
+        .with_strict_context(args.strict_context);
     let table = super::load_table(&args.path, &options)?;
     let mut bad = BadLines::new(args.strict);
     let lines = traffic::read(&args.contexts, &mut bad)?;

@@ -12,6 +12,7 @@
 //!   "rules": [{"rule": "default", "count": 541200, "share": 0.451}, ...],
 //!   "no_match": 0,
 //!   "rules_never_chosen": 12,
+//!   "never_chosen": ["vision", "long-context", ...],
 //!   "models": [{"model": "openai/gpt-4o-mini", "count": 624000, "share": 0.52}, ...],
 //!   "cost": {"per_1000_requests_usd": 1.234, "priced": 1200000, "unpriced": 0},
 //!   "errors": 0
@@ -118,8 +119,8 @@ pub struct Report {
     pub rules: Vec<Hits>,
     /// Decisions no rule matched.
     pub no_match: u64,
-    /// Rules no decision chose.
-    pub rules_never_chosen: usize,
+    /// Rules no decision chose, in ruleset order.
+    pub never_chosen: Vec<String>,
     /// Models chosen, most chosen first.
     pub models: Vec<Hits>,
     /// With a catalog.
@@ -153,7 +154,13 @@ impl Report {
             .filter(|(_, &n)| n > 0)
             .map(|(name, &n)| hits(name, n))
             .collect();
-        let rules_never_chosen = w.rules.len() - rules.len();
+        let never_chosen = w
+            .rules
+            .iter()
+            .zip(&t.rules)
+            .filter(|(_, &n)| n == 0)
+            .map(|(name, _)| name.to_string())
+            .collect();
         // A stable sort keeps ruleset order among equal counts.
         rules.sort_by_key(|h| std::cmp::Reverse(h.count));
         let mut models: Vec<Hits> = w
@@ -191,7 +198,7 @@ impl Report {
             },
             rules,
             no_match,
-            rules_never_chosen,
+            never_chosen,
             models,
             cost: catalog.then(|| Cost {
                 per_1000_requests_usd: if t.priced > 0 {
@@ -215,7 +222,8 @@ impl Report {
             latency_ns: &self.latency,
             rules: self.rules.iter().map(RuleHits).collect(),
             no_match: self.no_match,
-            rules_never_chosen: self.rules_never_chosen,
+            rules_never_chosen: self.never_chosen.len(),
+            never_chosen: &self.never_chosen,
             models: self.models.iter().map(ModelHits).collect(),
             cost: self.cost.as_ref(),
             errors: self.errors,
@@ -236,6 +244,7 @@ struct Json<'a> {
     rules: Vec<RuleHits<'a>>,
     no_match: u64,
     rules_never_chosen: usize,
+    never_chosen: &'a [String],
     models: Vec<ModelHits<'a>>,
     cost: Option<&'a Cost>,
     errors: u64,

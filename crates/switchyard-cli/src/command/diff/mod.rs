@@ -49,8 +49,8 @@ pub fn run(args: &DiffArgs) -> Status {
 /// Compares the rulesets over the traffic; failures are reported on
 /// standard error and come back as the status to exit with.
 fn diff(args: &DiffArgs) -> Result<Report, Status> {
-    let options =
-        super::load_options(args.catalog.as_deref())?.with_strict_context(args.strict_context);
+    let options = super::load_options(args.catalog.as_deref(), &args.lints)?
+        .with_strict_context(args.strict_context);
     let old = super::load_table(&args.old, &options)?;
     let new = super::load_table(&args.new, &options)?;
     let mut bad = BadLines::new(args.strict);

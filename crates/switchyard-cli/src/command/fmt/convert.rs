@@ -4,7 +4,6 @@
 //! standard input is JSON when its first non-blank character is `{`, which
 //! no `.route` file starts with.
 
-use std::io::{self, Read};
 use std::path::PathBuf;
 
 use switchyard_syntax::{convert, parse, Form, Limits, SourceMap};
@@ -19,28 +18,29 @@ pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
         Stream::Stderr.line("error: `fmt --to` converts one file at a time");
         return Status::Usage;
     };
-    let mut sources = SourceMap::new();
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        let cap = u64::try_from(limits.max_file_bytes)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
-            Stream::Stderr.line(&format!("error: cannot read standard input: {e}"));
-            return Status::Usage;
+    let sources = if path.as_os_str() == "-" {
+        match super::super::read_stdin(limits) {
+            Ok(sources) => sources,
+            Err(message) => {
+                Stream::Stderr.line(&format!("error: {message}"));
+                return Status::Usage;
+            }
         }
-        let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        sources.add_bytes(if json { "<stdin>.json" } else { "<stdin>" }, bytes);
     } else if path.is_dir() {
         Stream::Stderr.line(&format!(
             "error: `{}` is a folder: `fmt --to` converts one file at a time",
             path.display()
         ));
         return Status::Usage;
-    } else if let Err(e) = sources.load_into(path, limits.max_file_bytes) {
-        Stream::Stderr.line(&format!("error: {e}"));
-        return Status::Usage;
-    }
+    } else {
+        match SourceMap::load(path, limits.max_file_bytes) {
+            Ok(sources) => sources,
+            Err(e) => {
+                Stream::Stderr.line(&format!("error: {e}"));
+                return Status::Usage;
+            }
+        }
+    };
     let Some((id, file)) = sources.files().next() else {
         return Status::Usage;
     };
