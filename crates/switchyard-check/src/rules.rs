@@ -85,7 +85,6 @@ impl<'a> Checker<'a> {
         out
     }
 
-    /// Types every test's context and finds its rule.
     /// E023: a test's `arm` must be an arm of its rule's split.
     fn check_test_arm(&mut self, arm: &Spanned<String>, rule: &Rule) {
         let arms: Vec<&str> = match &rule.target {
@@ -104,6 +103,7 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// Types every test's context and finds its rule.
     pub(crate) fn check_tests(&mut self, rules: &[Rule]) -> Vec<Test> {
         let decls: Vec<&'a RuleDecl> = self.rules.iter().map(|d| d.node).collect();
         let rule_names: HashSet<&'a str> = decls

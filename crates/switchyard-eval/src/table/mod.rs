@@ -82,13 +82,10 @@ impl CompiledTable {
     /// time `seconds` (0 without a zone, or for a time outside the years
     /// -9999 to 9999).
     pub(crate) fn utc_offset(&self, seconds: i64) -> i32 {
-        match (
-            &self.ruleset.time_zone,
-            jiff::Timestamp::from_second(seconds),
-        ) {
-            (Some(tz), Ok(at)) => tz.zone.to_offset(at).seconds(),
-            _ => 0,
-        }
+        let Some(tz) = &self.ruleset.time_zone else {
+            return 0;
+        };
+        jiff::Timestamp::from_second(seconds).map_or(0, |at| tz.zone.to_offset(at).seconds())
     }
 
     /// The version label and source digest.
