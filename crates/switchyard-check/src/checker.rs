@@ -124,7 +124,7 @@ impl<'a> Checker<'a> {
             tests,
         });
         if let (Some(rs), Some(catalog)) = (&ruleset, &self.options.catalog) {
-            diagnostics.extend(crate::catalog::catalog_findings(rs, catalog));
+            diagnostics.extend(crate::catalog_findings::catalog_findings(rs, catalog));
         }
         if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
             let found = crate::analysis::analyze(rs, options);

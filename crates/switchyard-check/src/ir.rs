@@ -392,6 +392,21 @@ impl Target {
         }
     }
 
+    /// Calls `visit` with every model this target can route to, and the
+    /// options it is asked with (not yet merged with the defaults): a
+    /// chain's model and fallbacks, the cheapest's candidates, every arm's
+    /// models.
+    pub fn for_each_model(&self, visit: &mut impl FnMut(&Model, &Options)) {
+        match self {
+            Target::Chain(c) => {
+                visit(&c.model, &c.options);
+                c.fallbacks.iter().for_each(|m| visit(m, &c.options));
+            }
+            Target::Cheapest(c) => c.candidates.iter().for_each(|m| visit(m, &c.options)),
+            Target::Split(s) => s.arms.iter().for_each(|a| a.target.for_each_model(visit)),
+        }
+    }
+
     /// Whether this target (or an arm of it) needs a catalog.
     pub fn needs_catalog(&self) -> bool {
         match self {

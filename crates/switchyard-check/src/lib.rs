@@ -70,7 +70,7 @@ pub mod params;
 pub mod provider;
 pub mod semantics;
 
-mod catalog;
+mod catalog_findings;
 mod checker;
 mod graph;
 mod lets;

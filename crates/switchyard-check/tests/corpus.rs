@@ -26,10 +26,24 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
 }
 
-/// Parses and, if that succeeds, checks a ruleset: every diagnostic.
+/// Parses and, if that succeeds, checks a ruleset: every diagnostic. An
+/// error withholds the checked ruleset; without one, it is given.
 fn diagnostics(sources: &SourceMap) -> Vec<Diagnostic> {
     match parse_sources(sources, &Limits::default()) {
-        Ok(files) => switchyard_check::check(&files).diagnostics,
+        Ok(files) => {
+            let checked = switchyard_check::check(&files);
+            let errors = checked
+                .diagnostics
+                .iter()
+                .any(|d| d.severity() == Severity::Error);
+            assert_eq!(
+                checked.ruleset.is_none(),
+                errors,
+                "a ruleset must be given exactly when there is no error: {:?}",
+                checked.diagnostics
+            );
+            checked.diagnostics
+        }
         Err(errors) => errors.diagnostics(),
     }
 }

@@ -50,7 +50,29 @@ pub enum Command {
     /// that change.
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
+    /// Run an OpenAI-compatible gateway that routes every chat completion
+    /// with the ruleset and forwards it to OpenRouter.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
 }
+
+/// Shown at the end of `serve --help`.
+const SERVE_HELP: &str = "\
+The upstream's API key is read from OPENROUTER_API_KEY (never from the command
+line, never logged). The ruleset, the catalog and the configuration file are
+followed on disk and reloaded without a restart (also on SIGHUP). The
+configuration file (TOML) holds timeouts, limits, client keys, app attribution
+and the log format; see the README's gateway section.
+
+Endpoints: POST /v1/chat/completions, GET /v1/models, GET /healthz, GET /readyz,
+GET /metrics. On SIGTERM or SIGINT the gateway stops accepting connections,
+lets in-flight requests finish (up to timeouts.shutdown) and exits 0.
+
+Exit status:
+  0  stopped by SIGTERM or SIGINT
+  1  the ruleset has errors
+  2  bad usage or unreadable input (no OPENROUTER_API_KEY, a bad configuration,
+     catalog or upstream URL, an address that cannot be listened on)";
 
 /// Shown at the end of `bench --help`.
 const BENCH_HELP: &str = "\
@@ -501,4 +523,36 @@ mod tests {
     fn arguments_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// Arguments of `switchyard serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The ruleset: a `.route` file, or a folder whose `.route` files
+    /// together form one ruleset.
+    #[arg(long, value_name = "PATH")]
+    pub rules: PathBuf,
+
+    /// A model catalog (the JSON of OpenRouter's `GET /api/v1/models`), for
+    /// rulesets that use `require` or `cheapest`, for costs in the access
+    /// log and for `GET /v1/models`.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// The address to listen on; port 0 picks a free one (the address is
+    /// printed on standard output).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// The upstream's OpenAI-compatible API base.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://openrouter.ai/api/v1"
+    )]
+    pub upstream: String,
+
+    /// The configuration file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

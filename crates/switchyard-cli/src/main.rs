@@ -1,5 +1,5 @@
 //! The `switchyard` command line: `check`, `fmt`, `test`, `eval`, `body`,
-//! `bench` and `diff`.
+//! `bench`, `diff` and `serve`.
 //!
 //! Layout: [`cli`] declares the arguments (clap derive), and each
 //! subcommand lives in its own file under `command/`. Rulesets load through
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Body(args) => command::body::run(&args),
         Command::Bench(args) => command::bench::run(&args),
         Command::Diff(args) => command::diff::run(&args),
+        Command::Serve(args) => command::serve::run(args),
     };
     status.into()
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 use switchyard_catalog::Catalog;
 use switchyard_check::ir::{Ruleset, Target};
 
-use crate::catalog::{CatalogTarget, Order};
+use crate::catalog_targets::{CatalogTarget, Order};
 
 /// The ruleset's identity, carried by every decision.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -7,8 +7,8 @@ use serde::Serialize;
 use switchyard_check::ir::{Atom, AtomKind, Cond, Operand, Subject, Type};
 use switchyard_syntax::Span;
 
-use crate::atom::{self, Scalar};
 use crate::context::Context;
+use crate::env::{self, Scalar};
 use crate::error::DecideError;
 use crate::CompiledTable;
 
@@ -93,7 +93,7 @@ impl CompiledTable {
         match cond {
             Cond::True => true,
             Cond::False => false,
-            Cond::Atom(a) => atom::eval(&a.kind, ctx),
+            Cond::Atom(a) => env::eval(&a.kind, ctx),
             Cond::Not(c) => !self.holds(c, ctx),
             Cond::And(cs) => cs.iter().all(|c| self.holds(c, ctx)),
             Cond::Or(cs) => cs.iter().any(|c| self.holds(c, ctx)),
@@ -189,7 +189,7 @@ impl CompiledTable {
             Subject::Hour => "hour".into(),
             Subject::Weekday => "weekday".into(),
         };
-        match atom::read(ctx, s) {
+        match env::read(ctx, s) {
             None => format!("{name} is unset"),
             Some(Scalar::Bool(b)) => format!("{name} = {b}"),
             Some(Scalar::Int(i)) => format!("{name} = {i}"),

@@ -191,6 +191,15 @@ impl Health {
     /// Records a successful call: earlier failures no longer count towards
     /// a cooldown (a model already cooling down stays down until it ends).
     pub fn report_success(&self, model: &str) {
+        if self.down.load(Ordering::Acquire) == 0 {
+            // The common case, no model down and none with a failure on
+            // record for this one, changes nothing: no new snapshot (a
+            // gateway reports every success).
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.get(model).is_none_or(|s| s.failures.is_empty()) {
+                return;
+            }
+        }
         self.update(|state| {
             if let Some(s) = state.get_mut(model) {
                 s.failures.clear();
@@ -326,5 +335,21 @@ mod tests {
         assert!(!h.is_down("m"));
         h.report_success("other");
         assert!(h.view().is_none());
+    }
+
+    #[test]
+    fn a_success_with_nothing_on_record_publishes_no_snapshot() {
+        let (h, _) = health();
+        let before = h.snapshot.load_full();
+        h.report_success("m");
+        assert!(Arc::ptr_eq(&before, &h.snapshot.load_full()));
+        // With a failure on record, the success clears it.
+        h.report_failure("m");
+        let with_failure = h.snapshot.load_full();
+        h.report_success("m");
+        assert!(!Arc::ptr_eq(&with_failure, &h.snapshot.load_full()));
+        h.report_failure("m");
+        h.report_failure("m");
+        assert!(!h.is_down("m"), "the success cleared the first failure");
     }
 }

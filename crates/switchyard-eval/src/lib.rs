@@ -20,20 +20,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod atom;
-mod catalog;
+mod catalog_targets;
 mod context;
 mod decision;
+mod env;
 mod error;
 mod explain;
 mod health;
 mod index;
-mod json;
 mod live;
 mod load;
 mod split;
 mod table;
-mod testing;
+mod test_lines;
 
 pub use context::{
     Context, ContextBuilder, FieldHandle, Input, Request, RequestFieldKind, RequestValues,
@@ -48,4 +47,4 @@ pub use live::{
 pub use load::{check, LoadOptions, RulesetError};
 pub use split::split_bucket;
 pub use table::{CompileOptions, CompiledTable, IndexPolicy};
-pub use testing::TestOutcome;
+pub use test_lines::TestOutcome;

@@ -34,8 +34,6 @@
     dead_code,
     reason = "only `cases` is used here; the generators are the other tests'"
 )]
-mod common;
-
 use std::cell::Cell;
 use std::fmt::Write as _;
 
@@ -695,7 +693,7 @@ fn check(case: &Case, counts: &Counts) -> Result<(), TestCaseError> {
 }
 
 fn cases() -> u32 {
-    common::cases(2_000)
+    switchyard_testing::cases(2_000)
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Soundness of the checker's condition analysis against the evaluator, on
 //! random rulesets over a fixed schema (generated as source text by
-//! `common/mod.rs`, so parsing and checking run on every case):
+//! `switchyard_testing::rulesets`, so parsing and checking run on every case):
 //!
 //! - W101: no random context makes the evaluator choose an unreachable
 //!   rule, nor choose it over the rules the warning names;
@@ -22,8 +22,6 @@
     reason = "tests"
 )]
 
-mod common;
-
 use std::cell::Cell;
 
 use proptest::prelude::*;
@@ -33,11 +31,12 @@ use switchyard_check::analysis::{analyze, AnalysisOptions, Finding};
 use switchyard_check::ir::{Cond, LetId, Ruleset};
 use switchyard_eval::{CompiledTable, LoadOptions};
 use switchyard_syntax::{Code, SourceMap};
+use switchyard_testing::rulesets;
 
 /// Rulesets of 1-9 rules, a quarter of them with a catch-all (so E008
 /// comes up often); contexts with each field absent or `null` a quarter of
 /// the time.
-const PROFILE: common::Profile = common::Profile {
+const PROFILE: rulesets::Profile = rulesets::Profile {
     rules: 1..10,
     catch_all: 0.25,
     cond_size: 10,
@@ -192,7 +191,7 @@ fn sound(src: &str, contexts: &[(Json, i64)], counts: &Counts) -> Result<(), Tes
 }
 
 fn cases() -> u32 {
-    common::cases(1_500)
+    switchyard_testing::cases(1_500)
 }
 
 #[test]
@@ -203,8 +202,8 @@ fn analysis_claims_hold_for_the_evaluator() {
         ..Config::default()
     });
     let strategy = (
-        common::ruleset(PROFILE),
-        prop::collection::vec(common::context(PROFILE), 32),
+        rulesets::ruleset(PROFILE),
+        prop::collection::vec(rulesets::context(PROFILE), 32),
     );
     let result = runner.run(&strategy, |(src, contexts)| sound(&src, &contexts, &counts));
     if let Err(e) = result {

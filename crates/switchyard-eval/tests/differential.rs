@@ -3,7 +3,7 @@
 //! language reference (docs/reference/). The
 //! reference reads contexts straight from JSON, so the context conversion is
 //! under test too. Random rulesets are generated as source text over a fixed
-//! schema (`common/mod.rs`), so parsing and checking run on every case.
+//! schema (`switchyard_testing::rulesets`), so parsing and checking run on every case.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,14 +12,13 @@
     reason = "tests"
 )]
 
-mod common;
-
 use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
 use switchyard_check::ir::{
     AtomKind, CmpOp, Cond, Number, Operand, Ruleset, StrOp, Subject, Target, Type, Value,
 };
 use switchyard_eval::{CompileOptions, CompiledTable, Context, IndexPolicy};
+use switchyard_testing::rulesets;
 
 // ------------------------------------------------------------------ reference
 
@@ -285,7 +284,7 @@ fn the_reference_compares_ints_and_floats_exactly() {
 
 /// Rulesets of 1-11 rules, half of them with a catch-all; contexts with
 /// each field absent or `null` a third of the time.
-const PROFILE: common::Profile = common::Profile {
+const PROFILE: rulesets::Profile = rulesets::Profile {
     rules: 1..12,
     catch_all: 0.5,
     cond_size: 12,
@@ -294,25 +293,25 @@ const PROFILE: common::Profile = common::Profile {
 
 /// A context as `{"ctx": {...}, "unix": ...}`.
 fn context() -> impl Strategy<Value = Json> {
-    common::context(PROFILE).prop_map(|(ctx, unix)| json!({ "ctx": ctx, "unix": unix }))
+    rulesets::context(PROFILE).prop_map(|(ctx, unix)| json!({ "ctx": ctx, "unix": unix }))
 }
 
 proptest! {
     // 1,250 rulesets × 8 contexts = 10,000 (ruleset, context) decisions per run.
-    #![proptest_config(ProptestConfig { cases: common::cases(1_250), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: switchyard_testing::cases(1_250), ..ProptestConfig::default() })]
 
     #[test]
-    fn compiled_table_agrees_with_the_reference(src in common::ruleset(PROFILE), contexts in prop::collection::vec(context(), 8)) {
+    fn compiled_table_agrees_with_the_reference(src in rulesets::ruleset(PROFILE), contexts in prop::collection::vec(context(), 8)) {
         agree(&src, &contexts)?;
     }
 }
 
 proptest! {
     // Tables over several 64-rule words of the index.
-    #![proptest_config(ProptestConfig { cases: common::cases(1_250) / 20, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: switchyard_testing::cases(1_250) / 20, ..ProptestConfig::default() })]
 
     #[test]
-    fn large_tables_agree_with_the_reference(src in common::ruleset(common::Profile { rules: 60..200, ..PROFILE }), contexts in prop::collection::vec(context(), 16)) {
+    fn large_tables_agree_with_the_reference(src in rulesets::ruleset(rulesets::Profile { rules: 60..200, ..PROFILE }), contexts in prop::collection::vec(context(), 16)) {
         agree(&src, &contexts)?;
     }
 }
@@ -324,7 +323,7 @@ proptest! {
 fn saved_failure_agrees_with_the_reference() {
     let src = format!(
         "{}let let0 = tier == \"free\"\nrule r0: when (budget <= 0.5 or vision) -> a\n",
-        common::SCHEMA
+        rulesets::SCHEMA
     );
     let uk = json!([1, 2]);
     let contexts = [

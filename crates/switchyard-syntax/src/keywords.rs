@@ -69,7 +69,7 @@ mod tests {
     /// grammar reserves no word the list leaves out.
     #[test]
     fn the_grammar_reserves_no_other_word() {
-        let grammar = include_str!("../../../grammar/switchyard.pest");
+        let grammar = include_str!("../grammar/switchyard.pest");
         let rule = grammar
             .split_once("\nkeyword = @{")
             .and_then(|(_, rest)| rest.split_once('}'))

@@ -9,12 +9,10 @@
 //! `json_texts_read_back_to_the_same_tree`: any ruleset, grouped or not,
 //! reads back from its JSON to the tree its statements give grouped.
 
-mod common;
-
-use common::{arb, config};
 use proptest::prelude::*;
 use switchyard_syntax::ast::{Item, RuleFile};
 use switchyard_syntax::{format_source, parse, parse_json, print, to_json, FileId, Limits};
+use switchyard_testing::{proptest_config as config, syntax_trees as arb};
 
 /// Where the JSON form puts a statement.
 fn rank(item: &Item) -> u8 {

@@ -6,11 +6,9 @@
 //!   Where the mutant still parses, `format_source` must succeed (never its
 //!   internal error) and be idempotent.
 
-mod common;
-
-use common::{arb, config};
 use proptest::prelude::*;
 use switchyard_syntax::{format_source, parse, print, FileId, Limits};
+use switchyard_testing::{proptest_config as config, syntax_trees as arb};
 
 /// One edit of a text; positions are taken modulo its length and moved
 /// back to a character boundary.

@@ -2,7 +2,7 @@
 //!
 //! - `printed_trees_parse_back`: for random valid trees, `parse(print(t))`
 //!   is `t` (spans aside; with `Paren` nodes where the printer had to add
-//!   parentheses, see `common::arb::canonical`), the text is laid out
+//!   parentheses, see `switchyard_testing::syntax_trees::canonical`), the text is laid out
 //!   cleanly, and `format_source` leaves printed text unchanged.
 //! - `formatting_keeps_comments_and_is_idempotent`: printed files with
 //!   comments and blank lines inserted at random token boundaries format
@@ -11,13 +11,11 @@
 //! - `corpus_files_format_idempotently`: every file of `corpus/good` (at the
 //!   repository's top).
 
-mod common;
-
 use std::path::Path;
 
-use common::{arb, config};
 use proptest::prelude::*;
 use switchyard_syntax::{format_source, parse, print, FileId, Limits};
+use switchyard_testing::{proptest_config as config, syntax_trees as arb};
 
 fn fmt(src: &str) -> Result<String, TestCaseError> {
     format_source(src, FileId(0), &Limits::default())

@@ -1,12 +1,12 @@
 //! The checker's typed errors and warnings, and how they become
 //! [`Diagnostic`]s.
 
-mod check_error;
-mod check_error_diagnostic;
-mod warning;
+mod diagnostic;
+mod errors;
+mod warnings;
 
-pub use check_error::CheckError;
-pub use warning::{
+pub use errors::CheckError;
+pub use warnings::{
     CheckWarning, Deprecation, DirectiveProblem, NotProvedReason, RuleOrder, SkipReason,
 };
 

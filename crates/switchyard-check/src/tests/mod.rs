@@ -1,7 +1,8 @@
-//! Unit tests: each diagnostic code with the line and column of its primary
-//! span, and rulesets that check cleanly.
+//! Unit tests: warnings with the line and column of their primary span, and
+//! rulesets that check cleanly. The errors, one file per case, are in the
+//! corpus (`corpus/bad/`, run by `tests/corpus.rs`), with what they print
+//! pinned beside them.
 
-mod errors;
 mod levels;
 mod passing;
 mod warnings;

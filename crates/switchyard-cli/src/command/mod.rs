@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod serve;
 pub mod test;
 mod traffic;
 

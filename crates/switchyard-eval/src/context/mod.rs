@@ -10,6 +10,7 @@
 mod binding;
 mod builder;
 mod input;
+mod json;
 pub(crate) mod schema;
 
 use std::fmt;

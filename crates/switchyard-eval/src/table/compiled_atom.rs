@@ -1,13 +1,13 @@
 //! Atoms compiled for the field types they test: string equality on the
 //! literal ids resolved when a value is set, enum tests as bit masks,
 //! numeric comparisons with the literal already of the field's type. What
-//! has no specialised form is interpreted through [`crate::atom::eval`]
+//! has no specialised form is interpreted through [`crate::env::eval`]
 //! and memoised per decision.
 
 use switchyard_check::ir::{AtomKind, CmpOp, Field, FieldId, Operand, Subject, Type, Value};
 
-use crate::atom;
 use crate::context::{schema::Literals, Context, Slot, NO_LITERAL};
+use crate::env;
 use switchyard_check::semantics;
 
 /// One atom of a compiled table.
@@ -206,7 +206,7 @@ fn all_values(n: usize) -> u64 {
 /// shared with `explain` and the naive decider.
 #[inline(never)]
 pub(crate) fn general(kind: &AtomKind, ctx: &Context<'_>) -> bool {
-    atom::eval(kind, ctx)
+    env::eval(kind, ctx)
 }
 
 #[cfg(test)]

@@ -6,13 +6,13 @@ use switchyard_check::ir::{FieldId, Subject};
 
 use super::compiled_atom;
 use super::{CompiledTable, Node, Route};
-use crate::catalog::Order;
+use crate::catalog_targets::Order;
 use crate::context::Context;
 use crate::decision::{Decision, Outcome, RulesetInfo};
 use crate::error::DecideError;
 use crate::health::{Health, HealthView};
 use crate::index::MAX_INDEXED_FIELDS;
-use crate::{atom, split};
+use crate::{env, split};
 
 impl CompiledTable {
     /// The first rule (in priority order) whose condition holds, and its
@@ -203,24 +203,24 @@ impl CompiledTable {
     ) -> usize {
         let weights = arms.iter().map(|a| a.1);
         let mut buf = [0u8; 20];
-        let text = match atom::read(ctx, Subject::Field(key)) {
+        let text = match env::read(ctx, Subject::Field(key)) {
             None => return 0,
-            Some(atom::Scalar::Str(s)) => s,
-            Some(atom::Scalar::Int(i)) => split::int_text(i, &mut buf),
-            Some(atom::Scalar::Bool(b)) => {
+            Some(env::Scalar::Str(s)) => s,
+            Some(env::Scalar::Int(i)) => split::int_text(i, &mut buf),
+            Some(env::Scalar::Bool(b)) => {
                 if b {
                     "true"
                 } else {
                     "false"
                 }
             }
-            Some(atom::Scalar::Enum(e)) => match self.schema_field(key).map(|f| &f.ty) {
+            Some(env::Scalar::Enum(e)) => match self.schema_field(key).map(|f| &f.ty) {
                 Some(switchyard_check::ir::Type::Enum(values)) => {
                     values.get(e as usize).map_or("", String::as_str)
                 }
                 _ => "",
             },
-            Some(atom::Scalar::Float(_)) => return 0,
+            Some(env::Scalar::Float(_)) => return 0,
         };
         split::arm_for_bucket(weights, split::split_bucket(rule, text))
     }

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Load benchmark of `switchyard serve`: wrk against an nginx stub that
+# answers every POST at once with a chat completion, directly (the
+# baseline) and through the gateway, at 1, 16 and 64 connections. Reports
+# latency p50/p99 (and the gateway's addition to them), requests/s, failed
+# requests, and the gateway's CPU time per request (utime + stime from
+# /proc/PID/stat before and after each run, over the requests served).
+#
+#   bash benches/gateway/run.sh              # 10 s a run
+#   DURATION=30 bash benches/gateway/run.sh
+#
+# It installs what it needs: Debian's wrk and nginx (pinned; the latest
+# candidate when the pin is gone from the archive) and builds the release
+# binary. Generator, stub and gateway share the machine, as in the numbers
+# the README quotes. Run as root (apt-get) or with wrk and nginx installed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+here=benches/gateway
+duration=${DURATION:-10}
+WRK_VERSION=4.1.0-3+b2
+NGINX_VERSION=1.22.1-9+deb12u9
+
+step() {
+    printf '\n==> %s\n' "$*" >&2
+}
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+    step "apt-get install wrk=$WRK_VERSION nginx=$NGINX_VERSION"
+    # RUNLEVEL=1: the package's scripts do not start a system nginx.
+    export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1
+    apt-get update -qq
+    apt-get install -y -qq "wrk=$WRK_VERSION" "nginx=$NGINX_VERSION" \
+        "nginx-common=$NGINX_VERSION" >/dev/null || {
+        echo "note: the pinned versions are not in the archive any more; installing the candidates" >&2
+        apt-get install -y -qq wrk nginx >/dev/null
+    }
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+step "cargo build --release -p switchyard-cli"
+cargo build --release -q -p switchyard-cli
+target=${CARGO_TARGET_DIR:-target}
+switchyard="$target/release/switchyard"
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "nginx stub"
+stub_port=$(free_port)
+mkdir -p "$work/nginx/logs"
+completion='{"id":"gen-bench","object":"chat.completion","created":1700000000,"model":"bench/model","provider":"Stub","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"hello"}}],"usage":{"prompt_tokens":12,"completion_tokens":1,"total_tokens":13,"cost":0.00001}}'
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+error_log $work/nginx/logs/error.log warn;
+pid $work/nginx/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_buffer_size 64k;
+    server {
+        listen 127.0.0.1:$stub_port;
+        location / {
+            default_type application/json;
+            return 200 '$completion';
+        }
+    }
+}
+EOF
+"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=($!)
+
+step "switchyard serve"
+# The ruleset in a folder of its own: the access log must not be written
+# where the ruleset is watched (its folder and that folder's parent).
+mkdir -p "$work/rules/watched" "$work/log"
+cat >"$work/rules/watched/rules.route" <<'EOF'
+context { tier: "free" | "pro" = "free"  needs_tools: bool = false }
+defaults max_tokens 256
+rule pro: when tier == "pro" -> "bench/pro" fallback ["bench/model"]
+rule tools: when needs_tools -> "bench/tools"
+rule default: otherwise -> "bench/model"
+EOF
+OPENROUTER_API_KEY=sk-or-v1-bench-000000000000 "$switchyard" serve \
+    --rules "$work/rules/watched/rules.route" --listen 127.0.0.1:0 \
+    --upstream "http://127.0.0.1:$stub_port/api/v1" \
+    >"$work/serve.out" 2>"$work/log/serve.log" &
+gateway_pid=$!
+pids+=($gateway_pid)
+for _ in $(seq 100); do
+    grep -q listening "$work/serve.out" 2>/dev/null && break
+    sleep 0.05
+done
+gateway=$(sed -n 's|^listening on \(http://[^/]*\)/v1$|\1|p' "$work/serve.out")
+[[ -n $gateway ]] || { cat "$work/log/serve.log" >&2; exit 1; }
+
+cat >"$work/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"model":"any","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Explain LSM trees in one sentence."}],"switchyard_context":{"tier":"free"}}'
+EOF
+
+# wrk's latency percentile ($2: 50% or 99%) in microseconds.
+percentile() {
+    awk -v p="$2" '$1 == p {
+        v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+        f = (u == "us") ? 1 : (u == "ms") ? 1000 : (u == "s") ? 1000000 : 0;
+        printf "%.0f", v * f }' "$1"
+}
+requests() { awk '/requests in/ { print $1 }' "$1"; }
+failed() {
+    awk '/Non-2xx or 3xx responses/ { n += $NF }
+         /Socket errors/ { for (i = 4; i <= NF; i += 2) { gsub(",", "", $i); n += $i } }
+         END { print n + 0 }' "$1"
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$gateway_pid/stat"; }
+hz=$(getconf CLK_TCK)
+
+direct="http://127.0.0.1:$stub_port/api/v1/chat/completions"
+through="$gateway/v1/chat/completions"
+
+run() { # url connections output
+    local threads=$(( $2 < 2 ? 1 : 2 ))
+    wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$work/post.lua" "$1" >"$3"
+}
+
+step "warm-up"
+run "$direct" 16 /dev/null
+run "$through" 16 /dev/null
+: >"$work/log/serve.log"
+
+rows=()
+for c in 1 16 64; do
+    step "$c connection(s): direct, then through the gateway (${duration} s each)"
+    run "$direct" "$c" "$work/direct-$c"
+    before=$(ticks)
+    run "$through" "$c" "$work/gateway-$c"
+    after=$(ticks)
+    n=$(requests "$work/gateway-$c")
+    d50=$(percentile "$work/direct-$c" 50%); d99=$(percentile "$work/direct-$c" 99%)
+    g50=$(percentile "$work/gateway-$c" 50%); g99=$(percentile "$work/gateway-$c" 99%)
+    cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+    rps_d=$(awk -v n="$(requests "$work/direct-$c")" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
+    rps_g=$(awk -v n="$n" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
+    rows+=("| $c | $d50 / $d99 | $g50 / $g99 | $((g50 - d50)) / $((g99 - d99)) | $rps_d | $rps_g | $cpu | $(failed "$work/gateway-$c") |")
+done
+
+echo
+echo "switchyard serve, $(nproc) cores shared by wrk, nginx and the gateway, ${duration} s a run, $(date -u +%F):"
+echo
+echo "| connections | direct p50 / p99 (µs) | gateway p50 / p99 (µs) | added p50 / p99 (µs) | direct req/s | gateway req/s | gateway CPU µs/request | failed |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${rows[@]}"
+echo
+echo "access log lines written: $(grep -c 'chat completion' "$work/log/serve.log" || true)"

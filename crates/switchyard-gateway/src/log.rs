@@ -1,0 +1,112 @@
+//! The access log: one `tracing` event per chat request, written as a
+//! human line or a JSON object on standard error. It carries the request
+//! id, the key's name, the rule, variant, serving model, attempts, status,
+//! upstream latency, tokens and cost; never a key, and the prompt only
+//! when `log.prompts` is set.
+
+use std::time::Instant;
+
+use switchyard::openrouter::Outcome;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::config::LogFormat;
+
+/// Installs the subscriber for the process (a second call does nothing).
+pub fn install(format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_span_events(FmtSpan::NONE)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Human => builder.with_ansi(false).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
+}
+
+/// What the access log says about one chat request, filled in as it is
+/// served.
+#[derive(Debug)]
+pub(crate) struct AccessRecord {
+    pub(crate) id: u64,
+    pub(crate) started: Instant,
+    pub(crate) key: Option<String>,
+    pub(crate) rule: Option<String>,
+    pub(crate) variant: Option<String>,
+    /// The model that served (or the last one tried).
+    pub(crate) model: Option<String>,
+    pub(crate) attempts: usize,
+    pub(crate) stream: bool,
+    /// Milliseconds spent waiting on the upstream, all attempts.
+    pub(crate) upstream_ms: f64,
+    pub(crate) prompt_tokens: Option<u64>,
+    pub(crate) completion_tokens: Option<u64>,
+    pub(crate) cost_usd: Option<f64>,
+    /// The last user message, when `log.prompts` is set.
+    pub(crate) prompt: Option<String>,
+    /// The error code, when the gateway answered an error itself.
+    pub(crate) error: Option<&'static str>,
+}
+
+impl AccessRecord {
+    pub(crate) fn new(id: u64) -> AccessRecord {
+        AccessRecord {
+            id,
+            started: Instant::now(),
+            key: None,
+            rule: None,
+            variant: None,
+            model: None,
+            attempts: 0,
+            stream: false,
+            upstream_ms: 0.0,
+            prompt_tokens: None,
+            completion_tokens: None,
+            cost_usd: None,
+            prompt: None,
+            error: None,
+        }
+    }
+
+    /// Takes the tokens, cost and serving model of an upstream answer.
+    pub(crate) fn outcome(&mut self, outcome: &Outcome) {
+        self.model = Some(outcome.model.clone());
+        if let Some(u) = &outcome.usage {
+            self.prompt_tokens = Some(u.prompt_tokens);
+            self.completion_tokens = Some(u.completion_tokens);
+        }
+        self.cost_usd = outcome.cost_usd();
+    }
+
+    /// Writes the event. `end` says how a stream ended (`None` for a whole
+    /// answer).
+    pub(crate) fn emit(&self, status: u16, end: Option<&str>) {
+        tracing::info!(
+            request_id = self.id,
+            key = self.key.as_deref(),
+            rule = self.rule.as_deref(),
+            variant = self.variant.as_deref(),
+            model = self.model.as_deref(),
+            attempts = self.attempts,
+            status,
+            stream = self.stream,
+            stream_end = end,
+            upstream_ms = round(self.upstream_ms),
+            total_ms = round(self.started.elapsed().as_secs_f64() * 1e3),
+            prompt_tokens = self.prompt_tokens,
+            completion_tokens = self.completion_tokens,
+            cost_usd = self.cost_usd,
+            error = self.error,
+            prompt = self.prompt.as_deref(),
+            "chat completion"
+        );
+    }
+}
+
+/// Milliseconds to three decimals.
+fn round(ms: f64) -> f64 {
+    (ms * 1e3).round() / 1e3
+}
