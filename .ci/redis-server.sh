@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's redis-server (7.0, bookworm's) when it is not on PATH:
-# the Redis tests (crates/switchyard-fleet, the gateway's --redis tests)
+# the Redis tests (crates/switchyard-redis, the gateway's --redis tests)
 # start their own server on a free port and need the binary only. The
 # package's own service is not started (policy-rc.d) nor used.
 set -euo pipefail

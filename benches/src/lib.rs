@@ -7,8 +7,9 @@
 //!   tree over eight typed [`Field`]s), with the routing guide's 8 rules
 //!   ([`routing_guide`]) and multi-tenant rulesets of any size and their
 //!   requests ([`Workload`]);
-//! - the rules as `.route` text ([`to_route`]) and the requests as typed
-//!   [`Request`]s or JSON lines ([`json_lines`]);
+//! - the rules as `.route` text ([`to_route`]) or the peers' JSON
+//!   ([`to_json`]), and the requests as typed [`Request`]s or JSON lines
+//!   ([`json_lines`]);
 //! - the baselines: a naive rule-by-rule interpreter ([`NaiveInterpreter`])
 //!   and the guide's rules as a hand-written `if` chain
 //!   ([`routing_guide_chain`]);
@@ -34,6 +35,7 @@ mod request;
 mod rng;
 mod route;
 mod routing_guide;
+mod rules_json;
 mod ruleset;
 mod switchyard_paths;
 
@@ -48,6 +50,7 @@ pub use prepared::{
 pub use request::{json_lines, Request};
 pub use route::to_route;
 pub use routing_guide::routing_guide;
+pub use rules_json::to_json;
 pub use ruleset::{Rule, Ruleset};
 pub use switchyard_paths::{
     serde_naive, switchyard_builder_context, switchyard_context, switchyard_decide,

@@ -1,15 +1,28 @@
 //! The `parse` target.
 
-use switchyard_syntax::{format_source, parse, parse_sources, print, Limits};
+use switchyard_syntax::{
+    convert, format_source, parse, parse_json, parse_sources, print, FileId, Form, Limits,
+};
 
 use crate::sources_of;
 
 /// `parse`: bytes to files, parsed together. Where a file parses, its
 /// printed form parses back to the same statements, and formatting its
-/// text works and is idempotent.
+/// text works and is idempotent. The bytes are also read as a ruleset in
+/// JSON: where that parses, converting it to `.route` and to JSON works
+/// (the converters check that the output reads back the same).
 pub fn parse_target(data: &[u8]) {
     let sources = sources_of(data);
     let limits = Limits::default();
+    if let Ok(text) = std::str::from_utf8(data) {
+        if parse_json(text, FileId(0), &limits).is_ok() {
+            for to in [Form::Route, Form::Json] {
+                if let Err(e) = convert(text, FileId(0), Form::Json, to, &limits) {
+                    panic!("a JSON ruleset that parses does not convert to {to:?}: {e}\n{text}");
+                }
+            }
+        }
+    }
     let Ok(files) = parse_sources(&sources, &limits) else {
         return;
     };

@@ -20,6 +20,12 @@
 //! is a [`CatalogError`] naming the model and the field. Unknown fields are
 //! ignored. Nothing here panics or does network I/O.
 //!
+//! A catalog may also list OpenRouter's providers: a top-level `providers`
+//! array shaped like the `data` of `GET /api/v1/providers` (objects with a
+//! `slug` and a `name`), for checking the slugs of `provider { order,
+//! only, ignore }`. Build such a file from the two answers with
+//! `jq -s '{data: .[0].data, providers: .[1].data}' models.json providers.json`.
+//!
 //! ```
 //! use switchyard_catalog::Catalog;
 //!
@@ -57,6 +63,17 @@ pub use model::{Architecture, Model, Pricing, TopProvider};
 pub struct Catalog {
     models: Vec<Model>,
     index: HashMap<String, usize>,
+    /// Provider slugs and names, when the catalog lists providers.
+    providers: Vec<Provider>,
+}
+
+/// A provider of `GET /api/v1/providers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provider {
+    /// The slug `provider { order: [...] }` takes, e.g. `"amazon-bedrock"`.
+    pub slug: String,
+    /// The display name, e.g. `"Amazon Bedrock"` (OpenRouter accepts it too).
+    pub name: Option<String>,
 }
 
 /// Splits a model id into its base and its variant suffix:
@@ -102,7 +119,35 @@ impl Catalog {
                 })
             }
         };
-        Catalog::from_models_with(data.iter())
+        let mut catalog = Catalog::from_models_with(data.iter())?;
+        if let Some(Json::Array(items)) = value.get("providers") {
+            catalog.providers = items
+                .iter()
+                .filter_map(|p| {
+                    let slug = p.get("slug")?.as_str()?.to_string();
+                    let name = p.get("name").and_then(Json::as_str).map(String::from);
+                    Some(Provider { slug, name })
+                })
+                .collect();
+        }
+        Ok(catalog)
+    }
+
+    /// The providers the catalog lists (empty when it lists none).
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// Whether `slug` names a listed provider: its slug or display name,
+    /// or one endpoint of it (`"deepinfra/turbo"`). True when the catalog
+    /// lists no providers (nothing to check against).
+    pub fn knows_provider(&self, slug: &str) -> bool {
+        let base = slug.split('/').next().unwrap_or(slug);
+        self.providers.is_empty()
+            || self
+                .providers
+                .iter()
+                .any(|p| p.slug == base || p.name.as_deref() == Some(slug))
     }
 
     fn from_models_with<'a>(

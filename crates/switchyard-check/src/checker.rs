@@ -7,7 +7,7 @@ use switchyard_syntax::ast::{LetDecl, RuleDecl, RuleFile, TargetDecl, TargetOpti
 use switchyard_syntax::{Code, Diagnostic, Severity, Span, Spanned, ToDiagnostic};
 
 use crate::error::{CheckError, CheckWarning};
-use crate::ir::{Field, FieldId, LetId, Ruleset, Target};
+use crate::ir::{Field, FieldId, LetId, Ruleset, Target, TimeZone};
 use crate::{CheckOptions, Checked};
 
 /// A declaration as collected: where it is, and whether it repeats an
@@ -30,6 +30,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) options: &'a CheckOptions,
     diagnostics: Vec<Diagnostic>,
     pub(crate) version: Option<(String, Span)>,
+    /// The `timezone` statement's zone name.
+    pub(crate) time_zone: Option<(String, Span)>,
     pub(crate) fields: Vec<Field>,
     pub(crate) field_ix: HashMap<String, FieldId>,
     pub(crate) field_used: Vec<bool>,
@@ -59,6 +61,7 @@ impl<'a> Checker<'a> {
             options,
             diagnostics: Vec::new(),
             version: None,
+            time_zone: None,
             fields: Vec::new(),
             field_ix: HashMap::new(),
             field_used: Vec::new(),
@@ -100,6 +103,7 @@ impl<'a> Checker<'a> {
     /// Runs every pass.
     pub(crate) fn run(mut self, files: &'a [RuleFile]) -> Checked {
         self.collect(files);
+        let time_zone = self.time_zone();
         let lets = self.check_lets();
         self.resolve_targets();
         let defaults = self.check_defaults();
@@ -112,6 +116,7 @@ impl<'a> Checker<'a> {
         let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
         let mut ruleset = (!failed).then(|| Ruleset {
             version: self.version.map(|(v, _)| v),
+            time_zone,
             fields: self.fields,
             lets,
             rules,
@@ -119,7 +124,7 @@ impl<'a> Checker<'a> {
             tests,
         });
         if let (Some(rs), Some(catalog)) = (&ruleset, &self.options.catalog) {
-            diagnostics.extend(crate::unknown_models::unknown_models(rs, catalog));
+            diagnostics.extend(crate::catalog_findings::catalog_findings(rs, catalog));
         }
         if let (Some(rs), Some(options)) = (&ruleset, &self.options.analysis) {
             let found = crate::analysis::analyze(rs, options);
@@ -144,6 +149,28 @@ impl<'a> Checker<'a> {
         Checked {
             ruleset,
             diagnostics,
+        }
+    }
+
+    /// The `timezone` statement's zone, from the IANA database built in
+    /// (E022 for a name it lacks, with the nearest one).
+    fn time_zone(&mut self) -> Option<TimeZone> {
+        let (name, span) = self.time_zone.clone()?;
+        match jiff::tz::TimeZone::get(&name) {
+            Ok(zone) => Some(TimeZone { name, zone }),
+            Err(_) => {
+                let db = jiff::tz::db();
+                let names: Vec<_> = db.available().collect();
+                let suggestion =
+                    switchyard_syntax::nearest(&name, names.iter().map(|n| n.as_str()))
+                        .map(String::from);
+                self.error(CheckError::UnknownTimeZone {
+                    span,
+                    name,
+                    suggestion,
+                });
+                None
+            }
         }
     }
 

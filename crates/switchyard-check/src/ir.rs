@@ -392,15 +392,17 @@ impl Target {
         }
     }
 
-    /// Calls `visit` with every model this target can route to: a chain's
-    /// model and fallbacks, the cheapest's candidates, every arm's models.
-    pub fn for_each_model(&self, visit: &mut impl FnMut(&Model)) {
+    /// Calls `visit` with every model this target can route to, and the
+    /// options it is asked with (not yet merged with the defaults): a
+    /// chain's model and fallbacks, the cheapest's candidates, every arm's
+    /// models.
+    pub fn for_each_model(&self, visit: &mut impl FnMut(&Model, &Options)) {
         match self {
             Target::Chain(c) => {
-                visit(&c.model);
-                c.fallbacks.iter().for_each(&mut *visit);
+                visit(&c.model, &c.options);
+                c.fallbacks.iter().for_each(|m| visit(m, &c.options));
             }
-            Target::Cheapest(c) => c.candidates.iter().for_each(visit),
+            Target::Cheapest(c) => c.candidates.iter().for_each(|m| visit(m, &c.options)),
             Target::Split(s) => s.arms.iter().for_each(|a| a.target.for_each_model(visit)),
         }
     }
@@ -572,10 +574,24 @@ pub struct Test {
     pub rule: String,
     /// That rule's index in [`Ruleset::rules`].
     pub rule_index: usize,
+    /// The split arm expected, if given.
+    pub arm: Option<String>,
     /// The model id expected, if given (compared as written).
     pub model: Option<String>,
+    /// The fallback model ids expected, in order, if given (compared as
+    /// written).
+    pub fallbacks: Option<Vec<String>>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// The zone of `timezone "Area/City"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeZone {
+    /// The name as written.
+    pub name: String,
+    /// The zone, from the IANA database built into the binary.
+    pub zone: jiff::tz::TimeZone,
 }
 
 /// A checked ruleset.
@@ -583,6 +599,8 @@ pub struct Test {
 pub struct Ruleset {
     /// The `version` label.
     pub version: Option<String>,
+    /// The zone of `hour` and `weekday` (`None`: UTC).
+    pub time_zone: Option<TimeZone>,
     /// The context schema, in declaration order.
     pub fields: Vec<Field>,
     /// The lets, in dependency order.

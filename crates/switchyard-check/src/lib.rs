@@ -66,9 +66,11 @@
 pub mod analysis;
 pub mod error;
 pub mod ir;
+pub mod params;
 pub mod provider;
 pub mod semantics;
 
+mod catalog_findings;
 mod checker;
 mod graph;
 mod lets;
@@ -80,7 +82,6 @@ mod pattern;
 mod rules;
 mod targets;
 mod types;
-mod unknown_models;
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,18 @@ impl<'a> Checker<'a> {
                         }
                         None => self.version = Some((v.node.clone(), item.span)),
                     },
+                    Item::TimeZone(zone) => match &self.time_zone {
+                        Some((_, first)) => {
+                            let first = *first;
+                            self.error(CheckError::Duplicate {
+                                span: item.span,
+                                kind: NameKind::TimeZone,
+                                name: zone.node.clone(),
+                                first,
+                            });
+                        }
+                        None => self.time_zone = Some((zone.node.clone(), zone.span)),
+                    },
                     Item::Context(fields) => {
                         for f in fields {
                             self.declare_field(f);

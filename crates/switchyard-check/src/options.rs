@@ -7,7 +7,8 @@ use switchyard_syntax::{Span, Spanned};
 use crate::checker::Checker;
 use crate::error::{CheckError, CheckWarning, Deprecation};
 use crate::ir::{CostBound, FieldId, Options, Requirement, Type};
-use crate::provider::{check_provider, duplicate_keys, to_json};
+use crate::params::check_param;
+use crate::provider::{check_provider, duplicate_keys};
 use crate::types::subject_text;
 
 /// `params` keys that belong elsewhere, with where.
@@ -73,6 +74,7 @@ impl Checker<'_> {
                     let mut errors = Vec::new();
                     out.provider = check_provider(&entries.node, &mut errors);
                     self.errors(errors);
+                    self.provider_slugs(&entries.node);
                 }
                 TargetOption::Transforms(list) => {
                     if self.twice(&mut given.transforms, "transforms", opt.span) {
@@ -159,9 +161,52 @@ impl Checker<'_> {
                     what,
                 });
             }
-            out.params
-                .entry(key.node.clone())
-                .or_insert_with(|| to_json(&value.node));
+            let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+            let json = check_param(key, value, &mut errors, &mut warnings);
+            self.errors(errors);
+            warnings.into_iter().for_each(|w| self.warn(w));
+            out.params.entry(key.node.clone()).or_insert(json);
+        }
+    }
+
+    /// W118: with a catalog that lists providers, every slug of `order`,
+    /// `only` and `ignore` must be one of them.
+    fn provider_slugs(&mut self, entries: &[(Spanned<String>, Spanned<ast::Value>)]) {
+        let Some(catalog) = self.options.catalog.clone() else {
+            return;
+        };
+        for (key, value) in entries {
+            let ast::Value::Array(items) = &value.node else {
+                continue;
+            };
+            if !matches!(key.node.as_str(), "order" | "only" | "ignore") {
+                continue;
+            }
+            for item in items {
+                let ast::Value::String(slug) = &item.node else {
+                    continue;
+                };
+                if catalog.knows_provider(slug) {
+                    continue;
+                }
+                let slugs = catalog.providers().iter().map(|p| p.slug.as_str());
+                let suggestion = switchyard_syntax::nearest(slug, slugs)
+                    .or_else(|| {
+                        let lower = slug.to_lowercase();
+                        catalog
+                            .providers()
+                            .iter()
+                            .find(|p| p.name.as_deref().is_some_and(|n| n.to_lowercase() == lower))
+                            .map(|p| p.slug.as_str())
+                    })
+                    .map(String::from);
+                self.warn(CheckWarning::UnknownProviderSlug {
+                    span: item.span,
+                    slug: slug.clone(),
+                    key: key.node.clone(),
+                    suggestion,
+                });
+            }
         }
     }
 

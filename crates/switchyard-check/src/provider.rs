@@ -29,6 +29,12 @@ pub enum ValueKind {
     /// Any of these kinds; chosen by the value's shape (string, number,
     /// bool, array, object).
     AnyOf(&'static [ValueKind]),
+    /// Any finite number, negative too.
+    SignedNumber,
+    /// An object with any keys and values.
+    AnyObject,
+    /// Any value.
+    Any,
 }
 
 /// A member of an object kind.
@@ -229,6 +235,9 @@ impl ValueKind {
                 .map(ValueKind::describe)
                 .collect::<Vec<_>>()
                 .join(", or "),
+            ValueKind::SignedNumber => "a number".into(),
+            ValueKind::AnyObject => "an object".into(),
+            ValueKind::Any => "a value".into(),
         }
     }
 }
@@ -321,10 +330,18 @@ fn bad(kind: ValueKind, value: &Spanned<Value>, path: &str, errors: &mut Vec<Che
 }
 
 /// Checks one value against a kind; `path` names it in messages (`sort.by`).
-fn check_value(kind: ValueKind, value: &Spanned<Value>, path: &str, errors: &mut Vec<CheckError>) {
+pub(crate) fn check_value(
+    kind: ValueKind,
+    value: &Spanned<Value>,
+    path: &str,
+    errors: &mut Vec<CheckError>,
+) {
     match (kind, &value.node) {
         (ValueKind::Bool, Value::Bool(_)) | (ValueKind::String, Value::String(_)) => {}
         (ValueKind::Number, Value::Number(n)) if n.as_f64() >= 0.0 => {}
+        (ValueKind::SignedNumber, Value::Number(_))
+        | (ValueKind::AnyObject, Value::Object(_))
+        | (ValueKind::Any, _) => {}
         (ValueKind::OneOf(values), Value::String(s)) if values.contains(&s.as_str()) => {}
         (ValueKind::ArrayOf(inner), Value::Array(items)) => {
             for item in items {
@@ -347,10 +364,17 @@ fn shape_fits(kind: ValueKind, value: &Value) -> bool {
     matches!(
         (kind, value),
         (ValueKind::Bool, Value::Bool(_))
-            | (ValueKind::Number, Value::Number(_))
+            | (
+                ValueKind::Number | ValueKind::SignedNumber,
+                Value::Number(_)
+            )
             | (ValueKind::String | ValueKind::OneOf(_), Value::String(_))
             | (ValueKind::ArrayOf(_), Value::Array(_))
-            | (ValueKind::Object(_), Value::Object(_))
+            | (
+                ValueKind::Object(_) | ValueKind::AnyObject,
+                Value::Object(_)
+            )
+            | (ValueKind::Any, _)
     )
 }
 

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use switchyard_syntax::ast::{Guard, RuleDecl};
-use switchyard_syntax::{nearest, Span};
+use switchyard_syntax::{nearest, Span, Spanned};
 
 use crate::checker::Checker;
 use crate::error::{CheckError, NameKind};
@@ -85,6 +85,24 @@ impl<'a> Checker<'a> {
         out
     }
 
+    /// E023: a test's `arm` must be an arm of its rule's split.
+    fn check_test_arm(&mut self, arm: &Spanned<String>, rule: &Rule) {
+        let arms: Vec<&str> = match &rule.target {
+            crate::ir::Target::Split(s) => s.arms.iter().map(|a| a.name.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        if arms.contains(&arm.node.as_str()) {
+            return;
+        }
+        self.error(CheckError::UnknownTestArm {
+            span: arm.span,
+            arm: arm.node.clone(),
+            rule: rule.name.clone(),
+            suggestion: nearest(&arm.node, arms.iter().copied()).map(String::from),
+            arms: arms.iter().map(|a| (*a).to_string()).collect(),
+        });
+    }
+
     /// Types every test's context and finds its rule.
     pub(crate) fn check_tests(&mut self, rules: &[Rule]) -> Vec<Test> {
         let decls: Vec<&'a RuleDecl> = self.rules.iter().map(|d| d.node).collect();
@@ -125,12 +143,21 @@ impl<'a> Checker<'a> {
                     suggestion,
                 });
             }
+            let index = rule_index.get(t.rule.node.as_str()).copied();
+            if let (Some(arm), Some(rule)) = (&t.arm, index.and_then(|i| rules.get(i))) {
+                self.check_test_arm(arm, rule);
+            }
             out.push(Test {
                 name: t.name.node.clone(),
                 context,
                 rule: t.rule.node.clone(),
-                rule_index: rule_index.get(t.rule.node.as_str()).copied().unwrap_or(0),
+                rule_index: index.unwrap_or(0),
+                arm: t.arm.as_ref().map(|a| a.node.clone()),
                 model: t.model.as_ref().map(|m| m.node.clone()),
+                fallbacks: t
+                    .fallbacks
+                    .as_ref()
+                    .map(|f| f.iter().map(|id| id.node.clone()).collect()),
                 span,
             });
         }

@@ -385,6 +385,20 @@ impl Checker<'_> {
                 });
                 ok = false;
             }
+            let few = match &ty {
+                Type::Bool => Some((2, "a bool")),
+                Type::Enum(values) => Some((values.len(), "an enum")),
+                _ => None,
+            };
+            if let Some((values, ty)) = few {
+                self.warn(CheckWarning::SplitFewValues {
+                    span: key.span,
+                    key: key.node.clone(),
+                    values,
+                    ty,
+                    arms: arms.len(),
+                });
+            }
         }
         let total: u64 = arms.iter().map(|a| u64::from(a.weight.node)).sum();
         if total != 10_000 {
@@ -414,6 +428,12 @@ impl Checker<'_> {
                 ok = false;
             } else {
                 names.insert(name.clone(), name_span);
+            }
+            if arm.weight.node == 0 {
+                self.warn(CheckWarning::ZeroWeightArm {
+                    span: arm.weight.span,
+                    arm: name.clone(),
+                });
             }
             match self.target(&arm.target, true) {
                 Some(target) => out.push(Arm {

@@ -18,7 +18,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use switchyard_syntax::{parse_sources, Code, Diagnostic, Limits, LineCol, Severity, SourceMap};
-use switchyard_testing::corpus::{entries, expectation, finish, load, root, short, start};
+use switchyard_testing::corpus::{
+    entries, expectation, finish, load, root, short, start, without_header,
+};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/openrouter.route")
@@ -81,7 +83,7 @@ fn bad_files_report_the_expected_diagnostic() {
             }
         };
         let mut sources = SourceMap::new();
-        sources.add_bytes(name.clone(), bytes);
+        sources.add_bytes(name.clone(), without_header(&path, bytes));
         let diags = diagnostics(&sources);
         let hit = diags
             .iter()

@@ -149,8 +149,9 @@ Exit status:
 /// Arguments of `switchyard check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Rulesets to check: a `.route` file, a folder whose `.route` files
-    /// together form one ruleset, or `-` to read one from standard input.
+    /// Rulesets to check: a `.route` or `.json` file, a folder whose `.route`
+    /// and `.route.json` files together form one ruleset, or `-` to read one
+    /// from standard input (JSON when it starts with `{`).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -219,15 +220,30 @@ pub struct FmtArgs {
 
     /// Change nothing: print the files that would change, and exit with 1 if
     /// there are any.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "to")]
     pub check: bool,
+
+    /// Convert instead: print the one PATH (a file, or `-` for standard
+    /// input) in this form on standard output. A `.json` file (or input
+    /// starting with `{`) is read as JSON, anything else as `.route`.
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub to: Option<ToForm>,
+}
+
+/// The forms `fmt --to` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ToForm {
+    /// The rule language, laid out as `fmt` lays it out.
+    Route,
+    /// The JSON form (docs/reference/json.md).
+    Json,
 }
 
 /// Arguments of `switchyard test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Rulesets whose tests to run: a `.route` file, or a folder whose
-    /// `.route` files together form one ruleset.
+    /// Rulesets whose tests to run: a `.route` or `.json` file, or a folder
+    /// whose `.route` and `.route.json` files together form one ruleset.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -253,8 +269,8 @@ pub struct TestArgs {
 /// Arguments of `switchyard eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -296,8 +312,8 @@ pub struct EvalArgs {
 /// Arguments of `switchyard body`.
 #[derive(Debug, Args)]
 pub struct BodyArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -328,8 +344,8 @@ pub struct BodyArgs {
 /// Arguments of `switchyard bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The ruleset: a `.route` file, or a folder whose `.route` files
-    /// together form one ruleset.
+    /// The ruleset: a `.route` or `.json` file, or a folder whose
+    /// `.route` and `.route.json` files together form one ruleset.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 
@@ -380,11 +396,11 @@ pub struct BenchArgs {
 /// Arguments of `switchyard diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The ruleset as it is: a `.route` file or a folder.
+    /// The ruleset as it is: a `.route` or `.json` file, or a folder.
     #[arg(value_name = "OLD")]
     pub old: PathBuf,
 
-    /// The ruleset as it would be: a `.route` file or a folder.
+    /// The ruleset as it would be: a `.route` or `.json` file, or a folder.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
 

@@ -1,4 +1,5 @@
-//! Running a ruleset's `test` lines (`test NAME: { ... } -> RULE [model "id"]`).
+//! Running a ruleset's `test` lines (`test NAME: { ... } -> RULE [arm NAME]
+//! [model "id"] [fallback ["id", ...]]`).
 
 use serde::Serialize;
 use switchyard_check::ir::{Test, Type, Value, WEEKDAYS};
@@ -17,12 +18,24 @@ pub struct TestOutcome {
     pub span: Span,
     /// The rule it expects.
     pub expected_rule: String,
+    /// The split arm it expects, if it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_arm: Option<String>,
     /// The model it expects, if it names one.
     pub expected_model: Option<String>,
+    /// The fallbacks it expects, if it names them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_fallbacks: Option<Vec<String>>,
     /// The rule chosen, or `None` when no rule matched.
     pub got_rule: Option<String>,
+    /// The split arm chosen, for a split rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub got_arm: Option<String>,
     /// The model chosen.
     pub got_model: Option<String>,
+    /// The fallbacks chosen.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub got_fallbacks: Vec<String>,
     /// Whether the expectation held.
     pub passed: bool,
     /// Why the test could not run (a context value the schema rejects).
@@ -61,9 +74,13 @@ impl CompiledTable {
             name: test.name.clone(),
             span: test.span,
             expected_rule: test.rule.clone(),
+            expected_arm: test.arm.clone(),
             expected_model: test.model.clone(),
+            expected_fallbacks: test.fallbacks.clone(),
             got_rule: None,
+            got_arm: None,
             got_model: None,
+            got_fallbacks: Vec::new(),
             passed: false,
             error: None,
         };
@@ -96,13 +113,23 @@ impl CompiledTable {
         let ctx = builder.build();
         if let Ok(Some(d)) = self.decide(&ctx) {
             outcome.got_rule = Some(d.rule().to_string());
+            outcome.got_arm = d.variant().map(str::to_string);
             outcome.got_model = Some(d.model().to_string());
+            outcome.got_fallbacks = d.fallbacks().map(str::to_string).collect();
         }
         outcome.passed = outcome.got_rule.as_deref() == Some(test.rule.as_str())
             && test
+                .arm
+                .as_ref()
+                .is_none_or(|a| outcome.got_arm.as_ref() == Some(a))
+            && test
                 .model
                 .as_ref()
-                .is_none_or(|m| outcome.got_model.as_deref() == Some(m.as_str()));
+                .is_none_or(|m| outcome.got_model.as_deref() == Some(m.as_str()))
+            && test
+                .fallbacks
+                .as_ref()
+                .is_none_or(|f| *f == outcome.got_fallbacks);
         outcome
     }
 }

@@ -204,6 +204,44 @@ fn time_built_ins() {
     assert_eq!(at(1_700_000_000 + 4 * 86_400), "weekend");
 }
 
+/// `hour` and `weekday` in the declared zone, daylight saving time
+/// included; the zone changes nothing but them.
+#[test]
+fn time_built_ins_in_a_time_zone() {
+    let rules = |zone: &str| {
+        table(&format!(
+            r#"{zone}
+            defaults max_tokens 1
+            rule weekend: when weekday in ["sat", "sun"] -> "m/weekend"
+            rule office: when hour in 9..17 -> "m/office"
+            rule other: otherwise -> "m/other""#
+        ))
+    };
+    let paris = rules(r#"timezone "Europe/Paris""#);
+    let la = rules(r#"timezone "America/Los_Angeles""#);
+    let utc = rules("");
+    let at = |t: &CompiledTable, secs| {
+        let ctx = t.context().at_unix(secs).build();
+        (
+            ctx.hour(),
+            ctx.weekday(),
+            t.decide(&ctx).unwrap().unwrap().rule().to_string(),
+        )
+    };
+    // 2024-01-15 (a Monday) 08:30 UTC: 09:30 in Paris (UTC+1 in winter),
+    // 00:30 in Los Angeles.
+    let winter = 1_705_307_400;
+    assert_eq!(at(&paris, winter), (9, "mon", "office".into()));
+    assert_eq!(at(&utc, winter), (8, "mon", "other".into()));
+    assert_eq!(at(&la, winter), (0, "mon", "other".into()));
+    // 2024-07-15 (a Monday) 07:30 UTC: 09:30 in Paris (UTC+2 in summer).
+    let summer = 1_721_028_600;
+    assert_eq!(at(&paris, summer), (9, "mon", "office".into()));
+    assert_eq!(at(&utc, summer), (7, "mon", "other".into()));
+    // 2024-01-15 05:00 UTC is still Sunday in Los Angeles.
+    assert_eq!(at(&la, 1_705_294_800), (21, "sun", "weekend".into()));
+}
+
 #[test]
 fn explain_names_the_first_false_test() {
     let t = table(SECTION1);

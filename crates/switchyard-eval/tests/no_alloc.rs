@@ -126,6 +126,38 @@ fn decide_allocates_nothing_once_regexes_are_warm() {
     assert_eq!(rules.len(), 600);
 }
 
+/// In a ruleset with a `timezone`, setting the decision time (which looks
+/// the zone's offset up) and deciding allocate nothing.
+#[test]
+fn time_zones_allocate_nothing() {
+    let rules = format!(
+        "timezone \"Europe/Paris\"\n{}",
+        RULES.replace(
+            "let code = prompt matches /```|def |class /i",
+            "let code = prompt contains \"def \"",
+        )
+    );
+    let (table, _) = CompiledTable::from_source(&rules).unwrap();
+    let mut ctx = table.context().build();
+    let before = allocations();
+    let mut night = [false; 48];
+    // From Friday 2023-11-17 22:13 UTC, hour by hour.
+    for (hour, seen) in (0..).zip(night.iter_mut()) {
+        ctx.at_unix(1_700_259_200 + hour * 3_600);
+        *seen = table.decide(&ctx).unwrap().unwrap().rule() == "night";
+    }
+    assert_eq!(allocations() - before, 0);
+    // Saturday 00:00 to 06:00 in Paris is Friday 23:00 to Saturday 05:00
+    // UTC: hours 1 to 6 from the start.
+    let first = night.iter().position(|&n| n);
+    assert_eq!(first, Some(1));
+    assert_eq!(
+        night.iter().filter(|&&n| n).count(),
+        12,
+        "Saturday and Sunday"
+    );
+}
+
 #[test]
 fn the_counter_sees_allocations() {
     // The test above would pass vacuously if the allocator did not count.

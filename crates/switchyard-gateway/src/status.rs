@@ -50,7 +50,7 @@ impl Gateway {
         let mut ids = Vec::new();
         let mut seen = HashSet::new();
         for rule in &table.ruleset().rules {
-            rule.target.for_each_model(&mut |m| {
+            rule.target.for_each_model(&mut |m, _| {
                 if seen.insert(m.id.clone()) {
                     ids.push(m.id.clone());
                 }

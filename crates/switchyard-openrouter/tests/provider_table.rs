@@ -39,6 +39,9 @@ fn conforms(kind: ValueKind, value: &Json) -> bool {
                 .all(|m| map.contains_key(m.name))
         }
         (ValueKind::AnyOf(kinds), v) => kinds.iter().any(|k| conforms(*k, v)),
+        (ValueKind::SignedNumber, Json::Number(_))
+        | (ValueKind::AnyObject, Json::Object(_))
+        | (ValueKind::Any, _) => true,
         _ => false,
     }
 }
@@ -47,6 +50,9 @@ fn conforms(kind: ValueKind, value: &Json) -> bool {
 fn valid(kind: ValueKind) -> Vec<Json> {
     match kind {
         ValueKind::Bool => vec![json!(true), json!(false)],
+        ValueKind::SignedNumber => vec![json!(-1.5), json!(0), json!(2)],
+        ValueKind::AnyObject => vec![json!({}), json!({"k": 1})],
+        ValueKind::Any => vec![json!(null), json!("x")],
         ValueKind::Number => vec![json!(0), json!(1), json!(2.5), json!(1e-3)],
         ValueKind::String => vec![json!("anthropic"), json!("deepinfra/turbo")],
         ValueKind::OneOf(values) => values.iter().map(|v| json!(v)).collect(),
@@ -121,6 +127,9 @@ fn invalid(kind: ValueKind) -> Vec<Json> {
                 }
             }
         }
+        ValueKind::SignedNumber => out.extend([json!("1"), json!(true)]),
+        ValueKind::AnyObject => out.extend([json!([]), json!("x")]),
+        ValueKind::Any => {}
         ValueKind::AnyOf(kinds) => {
             out.push(json!(true).clone());
             for k in kinds {

@@ -11,7 +11,7 @@ pub type Entries = Vec<(Spanned<String>, Spanned<Value>)>;
 /// A name as written (a field, let, model, target, rule or test name).
 pub type Ident = Spanned<String>;
 
-/// One parsed `.route` file.
+/// One parsed `.route` file (or ruleset in JSON).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleFile {
     /// Which file of the ruleset this is.
@@ -39,6 +39,9 @@ pub struct Comment {
 pub enum Item {
     /// `version "S"`.
     Version(Spanned<String>),
+    /// `timezone "Area/City"`: the IANA time zone of `hour` and `weekday`
+    /// (UTC without one).
+    TimeZone(Spanned<String>),
     /// `context { name: TYPE [= DEFAULT] ... }`.
     Context(Vec<Spanned<FieldDecl>>),
     /// `model NAME = "provider/model-id"`.
@@ -51,7 +54,8 @@ pub enum Item {
     Defaults(Vec<Spanned<TargetOption>>),
     /// `rule NAME [priority N]: when CONDITION -> TARGET`, or the bare form.
     Rule(RuleDecl),
-    /// `test NAME: { field: value, ... } -> RULE [model "id"]`.
+    /// `test NAME: { field: value, ... } -> RULE [arm NAME] [model "id"]
+    /// [fallback ["id", ...]]`.
     Test(TestDecl),
 }
 
@@ -220,9 +224,11 @@ pub enum Subject {
     Words(Ident),
     /// `len(F)`: character count.
     Len(Ident),
-    /// `hour`: UTC hour 0-23 of the decision time.
+    /// `hour`: hour 0-23 of the decision time, in the ruleset's
+    /// `timezone` (UTC without one).
     Hour,
-    /// `weekday`: `"mon"`..`"sun"` of the decision time.
+    /// `weekday`: `"mon"`..`"sun"` of the decision time, in the ruleset's
+    /// `timezone`.
     Weekday,
 }
 
@@ -253,6 +259,21 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every operator.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
+
+    /// The operator written `text`, if it is one.
+    pub fn parse(text: &str) -> Option<CmpOp> {
+        Self::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
     /// The operator as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -278,6 +299,14 @@ pub enum StrOp {
 }
 
 impl StrOp {
+    /// Every test.
+    pub const ALL: [StrOp; 3] = [StrOp::Contains, StrOp::StartsWith, StrOp::EndsWith];
+
+    /// The test written `text`, if it is one.
+    pub fn parse(text: &str) -> Option<StrOp> {
+        Self::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
     /// The keyword as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -460,7 +489,7 @@ pub enum Requirement {
     },
 }
 
-/// `test NAME: { field: value, ... } -> RULE [model "id"]`.
+/// `test NAME: { field: value, ... } -> RULE [arm NAME] [model "id"] [fallback ["id", ...]]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestDecl {
     /// The test's name.
@@ -469,6 +498,11 @@ pub struct TestDecl {
     pub context: Spanned<Vec<(Ident, Spanned<Literal>)>>,
     /// The rule expected to be chosen.
     pub rule: Ident,
+    /// `arm NAME`: the split arm expected, if given.
+    pub arm: Option<Ident>,
     /// The model expected, if given.
     pub model: Option<Spanned<String>>,
+    /// `fallback ["id", ...]`: the fallback model ids expected, in order,
+    /// if given.
+    pub fallbacks: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -85,6 +85,11 @@ codes! {
     E012 => Error, "bad option: unknown provider key, bad value";
     E013 => Error, "a limit exceeded: file size, nesting depth, number of rules";
     E014 => Error, "a comparison with `null`: presence is tested with `has(F)`";
+    E020 => Error, "a ruleset in JSON is not valid JSON";
+    E021 => Error, "a ruleset in JSON has a member of the wrong shape";
+    E022 => Error, "unknown time zone";
+    E023 => Error, "a test expects an arm its rule does not have";
+    E024 => Error, "a request parameter in `params` with a value of the wrong kind";
     W101 => Warning, "rule can never be chosen: earlier rules cover its condition";
     W102 => Warning, "condition can never be true";
     W103 => Warning, "a model repeats in one fallback chain";
@@ -96,6 +101,12 @@ codes! {
     W109 => Warning, "coverage not proved: some context may match no rule";
     W110 => Warning, "an allow that allows nothing";
     W111 => Warning, "a `switchyard:` comment that cannot be applied";
+    W115 => Warning, "a split by a bool or enum: its weights are not honoured";
+    W116 => Warning, "a split arm of weight 0%";
+    W117 => Warning, "a `params` key that is no OpenRouter request parameter";
+    W118 => Warning, "a provider slug the catalog's provider list lacks";
+    W119 => Warning, "a model variant the catalog does not list";
+    W120 => Warning, "`max_tokens` above the model's limit in the catalog";
     N201 => Note, "analysis skipped: the condition is too large to analyse";
 }
 

@@ -1,4 +1,5 @@
-//! Syntax errors (E001) and exceeded limits (E013).
+//! Syntax errors (E001), exceeded limits (E013) and the JSON form's errors
+//! (E020, E021).
 
 use std::fmt;
 
@@ -104,6 +105,27 @@ pub enum ParseError {
         /// It as written.
         text: String,
     },
+    /// A ruleset in JSON that is not valid JSON (E020).
+    #[error("invalid JSON: {message}")]
+    Json {
+        /// Where.
+        span: Span,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// A ruleset in JSON whose members are not what the JSON form says
+    /// (E021): an unknown key, a value of the wrong kind, a missing key.
+    #[error("`{path}`: {message}")]
+    JsonShape {
+        /// The member or value at fault.
+        span: Span,
+        /// Its JSON pointer, e.g. `/rules/3/when`.
+        path: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: String,
+    },
     /// A limit exceeded.
     #[error("{kind} limit exceeded: {found} is more than the limit of {limit}")]
     Limit {
@@ -131,7 +153,28 @@ impl ParseError {
             | ParseError::InvalidUtf8 { span }
             | ParseError::Empty { span }
             | ParseError::BadWeight { span, .. }
+            | ParseError::Json { span, .. }
+            | ParseError::JsonShape { span, .. }
             | ParseError::Limit { span, .. } => *span,
+        }
+    }
+
+    /// Where the error is, to move it (errors of a condition written in a
+    /// JSON string are found in the string's text, then moved into the file).
+    pub(crate) fn span_mut(&mut self) -> &mut Span {
+        match self {
+            ParseError::Unexpected { span, .. }
+            | ParseError::UnterminatedString { span }
+            | ParseError::UnterminatedRegex { span }
+            | ParseError::BadString { span, .. }
+            | ParseError::BadNumber { span, .. }
+            | ParseError::Misplaced { span, .. }
+            | ParseError::InvalidUtf8 { span }
+            | ParseError::Empty { span }
+            | ParseError::BadWeight { span, .. }
+            | ParseError::Json { span, .. }
+            | ParseError::JsonShape { span, .. }
+            | ParseError::Limit { span, .. } => span,
         }
     }
 
@@ -140,6 +183,8 @@ impl ParseError {
         match self {
             ParseError::Limit { .. } => Code::E013,
             ParseError::BadWeight { .. } => Code::E009,
+            ParseError::Json { .. } => Code::E020,
+            ParseError::JsonShape { .. } => Code::E021,
             _ => Code::E001,
         }
     }
@@ -165,6 +210,10 @@ impl ParseError {
                 "add a rule, e.g. `rule default: otherwise -> \"openai/gpt-4o-mini\"`".into()
             }
             ParseError::BadWeight { .. } => "use at most two decimals, e.g. `12.5%`".into(),
+            ParseError::Json { .. } => {
+                "a ruleset file ending in `.json` is read as JSON (docs/reference/json.md)".into()
+            }
+            ParseError::JsonShape { help, .. } => help.clone(),
             ParseError::Limit { kind, .. } => match kind {
                 LimitKind::FileSize => "split the ruleset into several files in a folder".into(),
                 LimitKind::Depth => {

@@ -16,6 +16,7 @@ pub const KEYWORDS: &[&str] = &[
     "otherwise",
     "test",
     "version",
+    "timezone",
     "and",
     "or",
     "not",

@@ -17,6 +17,7 @@ pub mod ast;
 mod diagnostic;
 mod error;
 mod grammar;
+mod json;
 mod keywords;
 mod limits;
 mod lower;
@@ -28,10 +29,11 @@ mod span;
 
 pub use diagnostic::{nearest, Code, Diagnostic, Label, Severity, ToDiagnostic};
 pub use error::{LimitKind, ParseError, ParseErrors};
+pub use json::{convert, is_json_name, parse_json, to_json, Form, JsonPaths};
 pub use keywords::KEYWORDS;
 pub use limits::Limits;
 pub use print::{format_source, print};
-pub use source::{LoadError, SourceFile, SourceMap};
+pub use source::{is_ruleset_file, LoadError, SourceFile, SourceMap};
 pub use span::{FileId, LineCol, LineIndex, Span, Spanned};
 
 /// Bounds the work pest may do on one statement (`None`: unbounded, the
@@ -61,6 +63,7 @@ pub fn parse_sources(
     limits: &Limits,
 ) -> Result<Vec<ast::RuleFile>, ParseErrors> {
     let mut scanned = Vec::new();
+    let mut json = Vec::new();
     let mut errors = Vec::new();
     let mut rules = 0usize;
     for (id, file) in sources.files() {
@@ -83,6 +86,29 @@ pub fn parse_sources(
             max_rules: limits.max_rules.saturating_sub(rules),
             ..*limits
         };
+        if is_json_name(file.name()) {
+            match parse_json(file.text(), id, &remaining) {
+                Ok(parsed) => {
+                    let count = parsed
+                        .items
+                        .iter()
+                        .filter(|i| matches!(i.node, ast::Item::Rule(_)))
+                        .count();
+                    rules = rules.saturating_add(count);
+                    if rules > limits.max_rules {
+                        errors.push(ParseError::Limit {
+                            span: Span::new(id, 0, 0),
+                            kind: LimitKind::Rules,
+                            limit: limits.max_rules,
+                            found: rules,
+                        });
+                    }
+                    json.push(parsed);
+                }
+                Err(e) => errors.extend(e.into_vec()),
+            }
+            continue;
+        }
         let mut scan = scan::scan(file.text(), id, &remaining);
         // The scan counted from zero against what the earlier files left:
         // report the ruleset's numbers.
@@ -122,12 +148,16 @@ pub fn parse_sources(
         }
     } else {
         for (id, file, remaining, scan) in scanned {
-            match lower::parse_scanned(file.text(), id, &remaining, scan) {
+            match lower::parse_scanned(file.text(), id, &remaining, scan, None) {
                 Ok(parsed) => files.push(parsed),
                 Err(e) => errors.extend(e.into_vec()),
             }
         }
     }
+    // Files in JSON were parsed as they were met: put every file back in
+    // the ruleset's order.
+    files.extend(json);
+    files.sort_by_key(|f| f.file);
     match ParseErrors::new(errors) {
         Some(e) => Err(e),
         None => Ok(files),

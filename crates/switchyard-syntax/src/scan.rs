@@ -50,7 +50,15 @@ impl Scan {
 fn starts_statement(word: &str) -> bool {
     matches!(
         word,
-        "version" | "context" | "model" | "target" | "let" | "defaults" | "rule" | "test"
+        "version"
+            | "timezone"
+            | "context"
+            | "model"
+            | "target"
+            | "let"
+            | "defaults"
+            | "rule"
+            | "test"
     )
 }
 

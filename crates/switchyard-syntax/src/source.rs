@@ -1,9 +1,17 @@
-//! Source files of a ruleset: one `.route` file, or every `.route` file of a
-//! folder taken in file-name order.
+//! Source files of a ruleset: one `.route` (or `.json`) file, or every
+//! `.route` and `.route.json` file of a folder taken in file-name order.
 
 use std::path::{Path, PathBuf};
 
 use crate::span::{FileId, LineCol, LineIndex, Span};
+
+/// Whether a folder's file belongs to its ruleset: `NAME.route`, or
+/// `NAME.route.json` for a ruleset in JSON (a folder's other `.json` files,
+/// a model catalog say, are not rules).
+pub fn is_ruleset_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".route") || name.ends_with(".route.json")
+}
 
 /// One source file's name and text.
 #[derive(Clone, Debug)]
@@ -75,8 +83,8 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    /// A folder held no `.route` file.
-    #[error("no `.route` files in `{path}`")]
+    /// A folder held no `.route` (or `.route.json`) file.
+    #[error("no `.route` or `.route.json` files in `{path}`")]
     EmptyFolder {
         /// The folder.
         path: PathBuf,
@@ -150,7 +158,7 @@ impl SourceMap {
             for entry in std::fs::read_dir(path).map_err(io)? {
                 let entry = entry.map_err(io)?;
                 let p = entry.path();
-                if p.extension().is_some_and(|e| e == "route") && p.is_file() {
+                if is_ruleset_file(&p) && p.is_file() {
                     files.push(p);
                 }
             }

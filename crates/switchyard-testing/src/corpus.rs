@@ -53,15 +53,27 @@ pub fn expectation(bytes: &[u8]) -> Result<Expect, String> {
     })
 }
 
-/// The `.route` files and folders directly in `dir`, sorted by name.
+/// The `.route` and `.json` files and the folders directly in `dir`,
+/// sorted by name.
 pub fn entries(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "route"))
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "route" || e == "json"))
         .collect();
     out.sort();
     out
+}
+
+/// A file's text as the ruleset to check: the `# expect:` header line of a
+/// `.json` file is blanked (JSON has no comments), keeping every position.
+pub fn without_header(path: &Path, mut bytes: Vec<u8>) -> Vec<u8> {
+    if path.extension().is_some_and(|e| e == "json") && bytes.starts_with(b"# expect:") {
+        for b in bytes.iter_mut().take_while(|b| **b != b'\n') {
+            *b = b' ';
+        }
+    }
+    bytes
 }
 
 /// Short name of a corpus path, for messages.
@@ -83,7 +95,7 @@ pub fn load(path: &Path) -> SourceMap {
     for file in files {
         let bytes =
             fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
-        sources.add_bytes(short(&file), bytes);
+        sources.add_bytes(short(&file), without_header(&file, bytes));
     }
     sources
 }

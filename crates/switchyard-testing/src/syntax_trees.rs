@@ -438,18 +438,23 @@ pub fn item() -> impl Strategy<Value = Spanned<Item>> {
         name_s(),
         prop::collection::vec((ident_s(), literal().prop_map(sp)), 0..4),
         name_s(),
+        prop::option::of(name_s()),
         prop::option::of(text_s()),
+        prop::option::of(prop::collection::vec(text_s(), 0..3)),
     )
-        .prop_map(|(name, context, rule, model)| {
+        .prop_map(|(name, context, rule, arm, model, fallbacks)| {
             Item::Test(TestDecl {
                 name,
                 context: sp(context),
                 rule,
+                arm,
                 model,
+                fallbacks: fallbacks.map(sp),
             })
         });
     prop_oneof![
         1 => text_s().prop_map(Item::Version),
+        1 => text_s().prop_map(Item::TimeZone),
         2 => prop::collection::vec(field(), 0..5).prop_map(Item::Context),
         2 => (name_s(), text_s()).prop_map(|(name, id)| Item::Model(ModelDecl { name, id })),
         2 => (name_s(), target()).prop_map(|(name, target)| Item::Target(TargetDecl {

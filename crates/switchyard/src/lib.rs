@@ -42,7 +42,8 @@
 //!
 //! Every way in parses, checks and compiles through the same code with the
 //! same [`LoadOptions`]: [`CompiledTable::load`] (a `.route` file, or every
-//! `.route` file of a folder), [`CompiledTable::from_sources`],
+//! `.route` file of a folder; rules in JSON, a `.json` file or a folder's
+//! `.route.json` files, load the same way), [`CompiledTable::from_sources`],
 //! [`CompiledTable::from_source`], [`LiveRuleset::watch`] (through
 //! [`ReloadOptions::load_options`]), and [`check`], which stops after
 //! checking. The options hold the parser's [`Limits`], the model

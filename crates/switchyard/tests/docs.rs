@@ -7,7 +7,10 @@
 //! - ```` ```route diagnostic=W101 ```` (several codes separated by commas)
 //!   must produce exactly those codes, each at least once, and no other;
 //! - the word `catalog` in the info string loads `examples/models.json` as
-//!   the model catalog (for `require`, `cheapest` and W104).
+//!   the model catalog (for `require`, `cheapest` and W104);
+//! - a block tagged `json ruleset` instead of `route` is a ruleset in
+//!   JSON (docs/reference/json.md), checked the same way (other `json`
+//!   blocks, decisions and contexts, are not rulesets).
 //!
 //! Every code also has its page, `docs/diagnostics/CODE.md`, titled
 //! `# CODE: ...`. All problems are collected and reported together.
@@ -69,7 +72,10 @@ fn snippets(page: &str) -> Vec<Snippet> {
             }
             Some((start, info, text)) => {
                 if trimmed.starts_with("```") {
-                    if info == "route" || info.starts_with("route ") {
+                    let mut words = info.split_whitespace();
+                    let lang = words.next().unwrap_or("");
+                    let ruleset = lang == "json" && words.any(|w| w == "ruleset");
+                    if lang == "route" || ruleset {
                         out.push(Snippet {
                             line: *start,
                             info: info.clone(),
@@ -95,6 +101,8 @@ fn attributes(info: &str) -> Result<(BTreeSet<Code>, bool), String> {
     for word in info.split_whitespace().skip(1) {
         if word == "catalog" {
             catalog = true;
+        } else if word == "ruleset" {
+            // `json ruleset`: the block is a ruleset in JSON.
         } else if let Some(list) = word.strip_prefix("diagnostic=") {
             for code in list.split(',') {
                 codes.insert(Code::parse(code).ok_or_else(|| format!("unknown code `{code}`"))?);
@@ -132,8 +140,14 @@ fn every_route_snippet_checks_as_shown() {
             if with_catalog {
                 options = options.with_catalog(catalog.clone());
             }
+            // A `json` block is a ruleset in JSON: its name says so.
+            let name = if snippet.info.starts_with("json") {
+                format!("{at}.json")
+            } else {
+                at.clone()
+            };
             let mut sources = SourceMap::new();
-            sources.add(at.clone(), snippet.text.as_str());
+            sources.add(name, snippet.text.as_str());
             let checked = switchyard::check(&sources, &options);
             let got: BTreeSet<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
             if got != want {

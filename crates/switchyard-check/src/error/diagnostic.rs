@@ -56,6 +56,9 @@ impl CheckError {
             | CheckError::MisplacedParam { span, .. }
             | CheckError::BadMaxTokens { span, .. }
             | CheckError::OptionTwice { span, .. }
+            | CheckError::UnknownTimeZone { span, .. }
+            | CheckError::UnknownTestArm { span, .. }
+            | CheckError::BadParamValue { span, .. }
             | CheckError::NoMatch { span, .. } => *span,
         }
     }
@@ -95,6 +98,9 @@ impl CheckError {
             | CheckError::BadMaxTokens { .. }
             | CheckError::OptionTwice { .. } => Code::E012,
             CheckError::NoMatch { .. } => Code::E008,
+            CheckError::UnknownTimeZone { .. } => Code::E022,
+            CheckError::UnknownTestArm { .. } => Code::E023,
+            CheckError::BadParamValue { .. } => Code::E024,
         }
     }
 
@@ -234,6 +240,32 @@ impl CheckError {
             CheckError::MisplacedParam { help, .. } => (*help).into(),
             CheckError::BadMaxTokens { .. } => "write a positive whole number of tokens".into(),
             CheckError::OptionTwice { .. } => "keep one of them".into(),
+            CheckError::UnknownTimeZone { suggestion, .. } => {
+                did_you_mean(suggestion.as_deref(), || {
+                    "write an IANA zone name such as `\"Europe/Paris\"` or `\"America/New_York\"`"
+                        .into()
+                })
+            }
+            CheckError::BadParamValue { key, expected, .. } => {
+                let top = key.split('.').next().unwrap_or(key);
+                if expected.contains("a number") {
+                    format!("write the number without quotes, e.g. `{top}: 0.2`")
+                } else {
+                    format!("see OpenRouter's request parameters for `{top}`")
+                }
+            }
+            CheckError::UnknownTestArm {
+                suggestion,
+                arms,
+                rule,
+                ..
+            } => did_you_mean(suggestion.as_deref(), || {
+                if arms.is_empty() {
+                    format!("rule `{rule}` does not split: remove `arm ...`")
+                } else {
+                    format!("its arms are {}", list_names(arms))
+                }
+            }),
             CheckError::NoMatch {
                 context,
                 time,

@@ -334,6 +334,42 @@ pub enum CheckError {
         /// The first one.
         first: Span,
     },
+    /// E024: a request parameter in `params` with a value of the wrong
+    /// kind.
+    #[error("bad value for request parameter `{key}`: expected {expected}")]
+    BadParamValue {
+        /// The value.
+        span: Span,
+        /// The key, with its parent (`reasoning.effort`).
+        key: String,
+        /// What is accepted, in words.
+        expected: String,
+    },
+    /// E022: `timezone` names no zone of the IANA database.
+    #[error("unknown time zone `{name}`")]
+    UnknownTimeZone {
+        /// The zone's string.
+        span: Span,
+        /// The name as written.
+        name: String,
+        /// The nearest IANA name.
+        suggestion: Option<String>,
+    },
+    /// E023: a test expects an arm its rule does not have (or its rule is
+    /// no split).
+    #[error("rule `{rule}` has no arm `{arm}`")]
+    UnknownTestArm {
+        /// The arm's name in the test.
+        span: Span,
+        /// The name.
+        arm: String,
+        /// The rule the test expects.
+        rule: String,
+        /// The nearest arm name.
+        suggestion: Option<String>,
+        /// The rule's arms (empty: not a split).
+        arms: Vec<String>,
+    },
     /// E008: a context that matches no rule (found by the condition
     /// analysis, and checked).
     #[error("some contexts match no rule")]

@@ -31,6 +31,8 @@ pub enum NameKind {
     Test,
     /// The `version` statement.
     Version,
+    /// The `timezone` statement.
+    TimeZone,
     /// A value of an enum type.
     EnumValue,
     /// An arm of a split.
@@ -52,6 +54,7 @@ impl NameKind {
             NameKind::Rule => "rule",
             NameKind::Test => "test",
             NameKind::Version => "version",
+            NameKind::TimeZone => "timezone",
             NameKind::EnumValue => "enum value",
             NameKind::Arm => "split arm",
             NameKind::Key => "key",

@@ -127,6 +127,74 @@ pub enum CheckWarning {
         /// Why.
         reason: NotProvedReason,
     },
+    /// W115: a split by a bool or enum field: each value always takes the
+    /// same arm, whatever the weights.
+    #[error("split key `{key}` has only {values} values ({ty}): each value always takes the same arm, so the weights are not honoured")]
+    SplitFewValues {
+        /// The key.
+        span: Span,
+        /// The key's name.
+        key: String,
+        /// How many values its type has.
+        values: usize,
+        /// The type in words.
+        ty: &'static str,
+        /// How many arms the split has.
+        arms: usize,
+    },
+    /// W116: an arm of weight 0%.
+    #[error("arm `{arm}` has weight 0%: it is never chosen")]
+    ZeroWeightArm {
+        /// The weight.
+        span: Span,
+        /// The arm's name.
+        arm: String,
+    },
+    /// W117: a `params` key that is none of OpenRouter's request
+    /// parameters.
+    #[error("`{key}` is not an OpenRouter request parameter")]
+    UnknownParam {
+        /// The key.
+        span: Span,
+        /// The key.
+        key: String,
+        /// The nearest parameter.
+        suggestion: Option<String>,
+    },
+    /// W118: a provider slug the catalog's provider list lacks.
+    #[error("provider `{slug}` in `{key}` is not in the catalog's providers")]
+    UnknownProviderSlug {
+        /// The slug.
+        span: Span,
+        /// The slug as written.
+        slug: String,
+        /// `order`, `only` or `ignore`.
+        key: String,
+        /// The closest listed slug.
+        suggestion: Option<String>,
+    },
+    /// W119: a `:variant` the catalog has no model for (`:free`, ...).
+    #[error("the catalog has no `{id}`")]
+    VariantNotInCatalog {
+        /// The model reference.
+        span: Span,
+        /// The id with its variant.
+        id: String,
+        /// The closest id the catalog lists (the base model, else a near id).
+        suggestion: Option<String>,
+    },
+    /// W120: `max_tokens` above what a model can produce.
+    #[error("`max_tokens {max_tokens}` is above `{model}`'s limit of {limit} completion tokens")]
+    MaxTokensAboveLimit {
+        /// The `max_tokens` option (or the model, for a default).
+        span: Span,
+        /// The model id.
+        model: String,
+        /// The `max_tokens` in force.
+        max_tokens: u32,
+        /// The model's limit.
+        limit: u64,
+    },
     /// W110: a `# switchyard: allow(..)` comment that allowed nothing.
     #[error("`{code}` is allowed here, but {} no `{code}`", if *file_wide { "the file has" } else { "the statement has" })]
     UnusedAllow {
@@ -168,6 +236,12 @@ impl CheckWarning {
             | CheckWarning::Impossible { span, .. }
             | CheckWarning::NotInCatalog { span, .. }
             | CheckWarning::AnalysisSkipped { span, .. }
+            | CheckWarning::SplitFewValues { span, .. }
+            | CheckWarning::ZeroWeightArm { span, .. }
+            | CheckWarning::UnknownParam { span, .. }
+            | CheckWarning::VariantNotInCatalog { span, .. }
+            | CheckWarning::UnknownProviderSlug { span, .. }
+            | CheckWarning::MaxTokensAboveLimit { span, .. }
             | CheckWarning::CoverageNotProved { span, .. }
             | CheckWarning::UnusedAllow { span, .. }
             | CheckWarning::BadDirective { span, .. } => *span,
@@ -187,6 +261,12 @@ impl CheckWarning {
             CheckWarning::NotInCatalog { .. } => Code::W104,
             CheckWarning::AnalysisSkipped { .. } => Code::N201,
             CheckWarning::CoverageNotProved { .. } => Code::W109,
+            CheckWarning::SplitFewValues { .. } => Code::W115,
+            CheckWarning::ZeroWeightArm { .. } => Code::W116,
+            CheckWarning::UnknownParam { .. } => Code::W117,
+            CheckWarning::VariantNotInCatalog { .. } => Code::W119,
+            CheckWarning::UnknownProviderSlug { .. } => Code::W118,
+            CheckWarning::MaxTokensAboveLimit { .. } => Code::W120,
             CheckWarning::UnusedAllow { .. } => Code::W110,
             CheckWarning::BadDirective { .. } => Code::W111,
         }
@@ -218,6 +298,33 @@ impl CheckWarning {
                 }
             },
             CheckWarning::LongChain { .. } => "keep the model and at most 2 fallbacks".into(),
+            CheckWarning::SplitFewValues { key, values, arms, .. } => {
+                let lost = if arms > values {
+                    format!(" ({} of the {arms} arms can never be chosen)", arms - values)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "split by a field with many values, such as a user or session id; to route by \
+                     `{key}`, write a rule per value{lost}"
+                )
+            }
+            CheckWarning::ZeroWeightArm { .. } => "remove the arm, or give it a weight".into(),
+            CheckWarning::UnknownParam { suggestion, .. } => match suggestion {
+                Some(s) => format!("did you mean `{s}`? (OpenRouter passes unknown parameters on; providers ignore them)"),
+                None => "see OpenRouter's request parameters; providers ignore unknown ones".into(),
+            },
+            CheckWarning::UnknownProviderSlug { suggestion, .. } => match suggestion {
+                Some(s) => format!("did you mean `{s}`? OpenRouter skips a provider it does not know"),
+                None => "use a slug of `GET /api/v1/providers`, e.g. `\"anthropic\"`".into(),
+            },
+            CheckWarning::VariantNotInCatalog { suggestion, .. } => match suggestion {
+                Some(s) => format!("did you mean `{s}`? OpenRouter would answer 400 `model_not_found`"),
+                None => "OpenRouter would answer 400 `model_not_found`".into(),
+            },
+            CheckWarning::MaxTokensAboveLimit { limit, .. } => format!(
+                "write `max_tokens {limit}` or less: OpenRouter only routes to endpoints that can produce that many tokens"
+            ),
             CheckWarning::Unreachable {
                 catch_all: true, ..
             } => "every context reaches an earlier rule; if this catch-all is there on \

@@ -68,7 +68,9 @@ const STDIN_NAME: &str = "<stdin>";
 
 /// Reads a ruleset from standard input (the path `-` of `check` and
 /// `fmt`), at most one byte past the file size limit so that the parser
-/// reports a larger one. `Err` says why it could not be read.
+/// reports a larger one. Input whose first non-blank character is `{`
+/// (which no `.route` file starts with) is a ruleset in JSON, named
+/// `<stdin>.json`. `Err` says why it could not be read.
 fn read_stdin(limits: &Limits) -> Result<SourceMap, String> {
     let cap = u64::try_from(limits.max_file_bytes)
         .unwrap_or(u64::MAX)
@@ -77,8 +79,13 @@ fn read_stdin(limits: &Limits) -> Result<SourceMap, String> {
     if let Err(e) = io::stdin().lock().take(cap).read_to_end(&mut bytes) {
         return Err(format!("cannot read standard input: {e}"));
     }
+    let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut sources = SourceMap::new();
-    sources.add_bytes(STDIN_NAME, bytes);
+    if json {
+        sources.add_bytes(format!("{STDIN_NAME}.json"), bytes);
+    } else {
+        sources.add_bytes(STDIN_NAME, bytes);
+    }
     Ok(sources)
 }
 

@@ -20,16 +20,7 @@ use switchyard_syntax::SourceMap;
 use crate::cli::{ReportFormat, TestArgs};
 use crate::output::{plural, Status, Stream};
 use switchyard::render::locate;
-
-/// One test's outcome and where it is written, for the json format.
-#[derive(Serialize)]
-struct Located<'a> {
-    #[serde(flatten)]
-    outcome: &'a TestOutcome,
-    file: &'a str,
-    line: u32,
-    column: u32,
-}
+use switchyard::render::outcomes::{located, Located};
 
 /// One ruleset's results, for the json format: `tests`, or the `error`
 /// that kept them from running.
@@ -158,14 +149,40 @@ fn why(o: &TestOutcome) -> String {
         return format!("cannot run: {error}");
     }
     let mut expected = format!("expected rule `{}`", o.expected_rule);
+    if let Some(a) = &o.expected_arm {
+        expected.push_str(&format!(" arm `{a}`"));
+    }
     if let Some(m) = &o.expected_model {
         expected.push_str(&format!(" model `{m}`"));
     }
-    match (&o.got_rule, &o.got_model) {
-        (Some(rule), Some(model)) => format!("{expected}, got rule `{rule}` (model `{model}`)"),
-        (Some(rule), None) => format!("{expected}, got rule `{rule}`"),
-        (None, _) => format!("{expected}, but no rule matched"),
+    if let Some(f) = &o.expected_fallbacks {
+        expected.push_str(&format!(" fallback {}", ids(f)));
     }
+    let Some(rule) = &o.got_rule else {
+        return format!("{expected}, but no rule matched");
+    };
+    let mut got = format!("got rule `{rule}`");
+    if let Some(a) = &o.got_arm {
+        got.push_str(&format!(" arm `{a}`"));
+    }
+    let mut chosen = Vec::new();
+    if let Some(m) = &o.got_model {
+        chosen.push(format!("model `{m}`"));
+    }
+    if o.expected_fallbacks.is_some() {
+        chosen.push(format!("fallback {}", ids(&o.got_fallbacks)));
+    }
+    if chosen.is_empty() {
+        format!("{expected}, {got}")
+    } else {
+        format!("{expected}, {got} ({})", chosen.join(" "))
+    }
+}
+
+/// `["a", "b"]`.
+fn ids(ids: &[String]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|i| format!("{i:?}")).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// The json format's document.
@@ -176,19 +193,7 @@ fn json_report(ran: &[(&Path, Result<Ran, String>)], passed: usize, failed: usiz
             Ok(r) => RulesetReport {
                 path: path.display().to_string(),
                 error: None,
-                tests: r
-                    .outcomes
-                    .iter()
-                    .map(|o| {
-                        let at = locate(&r.sources, o.span);
-                        Located {
-                            outcome: o,
-                            file: at.file,
-                            line: at.start.line,
-                            column: at.start.column,
-                        }
-                    })
-                    .collect(),
+                tests: located(&r.sources, &r.outcomes),
             },
             Err(reason) => RulesetReport {
                 path: path.display().to_string(),
@@ -217,9 +222,13 @@ mod tests {
             name: "t".into(),
             span: Span::new(FileId(0), 0, 1),
             expected_rule: "x".into(),
+            expected_arm: None,
             expected_model: Some("m".into()),
+            expected_fallbacks: None,
             got_rule: Some("y".into()),
+            got_arm: None,
             got_model: Some("n".into()),
+            got_fallbacks: Vec::new(),
             passed: false,
             error: None,
         }
@@ -243,5 +252,18 @@ mod tests {
             ..outcome()
         };
         assert_eq!(why(&broken), "cannot run: field `a`: bad");
+        let split = TestOutcome {
+            expected_rule: "y".into(),
+            expected_arm: Some("control".into()),
+            expected_fallbacks: Some(vec!["f".into()]),
+            got_arm: Some("treat".into()),
+            got_fallbacks: vec!["g".into(), "h".into()],
+            ..outcome()
+        };
+        assert_eq!(
+            why(&split),
+            "expected rule `y` arm `control` model `m` fallback [\"f\"], \
+             got rule `y` arm `treat` (model `n` fallback [\"g\", \"h\"])"
+        );
     }
 }

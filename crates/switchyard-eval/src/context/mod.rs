@@ -154,6 +154,10 @@ pub struct Context<'a> {
     /// Unix seconds of the decision, when given or when the rules read the
     /// time (then "now" at creation).
     time: Option<i64>,
+    /// The offset from UTC, in seconds, of the ruleset's time zone at
+    /// `time`: looked up once when the time is set, so `hour` and `weekday`
+    /// cost an addition per atom.
+    offset: i32,
 }
 
 impl<'a> Context<'a> {
@@ -172,6 +176,7 @@ impl<'a> Context<'a> {
                 Slots::Heap(vec![Slot::Unset; defaults.len()])
             },
             time: None,
+            offset: 0,
         };
         if table.schema.has_defaults {
             for (slot, d) in ctx.slots.as_mut_slice().iter_mut().zip(defaults) {
@@ -179,7 +184,7 @@ impl<'a> Context<'a> {
             }
         }
         if table.schema.reads_time {
-            ctx.time = Some(now_unix());
+            ctx.at_unix(now_unix());
         }
         ctx
     }
@@ -270,14 +275,18 @@ impl<'a> Context<'a> {
         {
             *s = d.reborrow();
         }
-        self.time = self.table.schema.reads_time.then(now_unix);
+        self.time = None;
+        if self.table.schema.reads_time {
+            self.at_unix(now_unix());
+        }
         self
     }
 
     /// The decision time, in seconds since the Unix epoch (UTC); default
-    /// now.
+    /// now. `hour` and `weekday` read it in the ruleset's `timezone`.
     pub fn at_unix(&mut self, seconds: i64) -> &mut Self {
         self.time = Some(seconds);
+        self.offset = self.table.utc_offset(seconds);
         self
     }
 
@@ -290,22 +299,32 @@ impl<'a> Context<'a> {
         self.at_unix(secs)
     }
 
-    fn seconds(&self) -> i64 {
-        self.time.unwrap_or_else(now_unix)
+    /// The decision time as seconds since the Unix epoch shifted by the
+    /// zone's offset: its days and hours are the zone's.
+    fn local_seconds(&self) -> i64 {
+        match self.time {
+            Some(t) => t.saturating_add(i64::from(self.offset)),
+            None => {
+                let now = now_unix();
+                now.saturating_add(i64::from(self.table.utc_offset(now)))
+            }
+        }
     }
 
-    /// UTC hour 0-23 of the decision time.
+    /// Hour 0-23 of the decision time in the ruleset's `timezone` (UTC
+    /// without one).
     pub fn hour(&self) -> i64 {
-        self.seconds().rem_euclid(86_400) / 3_600
+        self.local_seconds().rem_euclid(86_400) / 3_600
     }
 
-    /// 0 = Monday.
+    /// 0 = Monday, in the ruleset's `timezone`.
     pub(crate) fn weekday_index(&self) -> u32 {
         // 1970-01-01 was a Thursday (index 3 with Monday = 0).
-        u32::try_from((self.seconds().div_euclid(86_400) + 3).rem_euclid(7)).unwrap_or(0)
+        u32::try_from((self.local_seconds().div_euclid(86_400) + 3).rem_euclid(7)).unwrap_or(0)
     }
 
-    /// Day of the decision time: `"mon"` .. `"sun"`.
+    /// Day of the decision time in the ruleset's `timezone`: `"mon"` ..
+    /// `"sun"`.
     pub fn weekday(&self) -> &'static str {
         WEEKDAYS
             .get(self.weekday_index() as usize)

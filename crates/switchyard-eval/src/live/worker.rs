@@ -260,6 +260,6 @@ fn modified_within(target: &Path, is_dir: bool, within: Duration) -> bool {
     };
     entries.flatten().any(|e| {
         let p = e.path();
-        p.extension().is_some_and(|x| x == "route") && fs::metadata(&p).is_ok_and(|m| recent(&m))
+        switchyard_syntax::is_ruleset_file(&p) && fs::metadata(&p).is_ok_and(|m| recent(&m))
     })
 }

@@ -10,7 +10,9 @@ pub use options::LoadOptions;
 use std::path::Path;
 
 use switchyard_check::Checked;
-use switchyard_syntax::{Diagnostic, Severity, SourceMap, ToDiagnostic};
+use switchyard_syntax::{
+    is_json_name, Code, Diagnostic, FileId, JsonPaths, Severity, SourceMap, ToDiagnostic,
+};
 
 use crate::CompiledTable;
 
@@ -56,12 +58,46 @@ fn first_error(d: &[Diagnostic]) -> String {
 /// assert!(checked.ruleset.is_some() && checked.diagnostics.is_empty());
 /// ```
 pub fn check(sources: &SourceMap, options: &LoadOptions) -> Checked {
-    match switchyard_syntax::parse_sources(sources, &options.limits) {
+    let mut checked = match switchyard_syntax::parse_sources(sources, &options.limits) {
         Ok(files) => switchyard_check::check_with(&files, &options.check_options()),
         Err(errors) => Checked {
             ruleset: None,
             diagnostics: errors.diagnostics(),
         },
+    };
+    name_json_paths(sources, &mut checked.diagnostics);
+    checked
+}
+
+/// Names, in the message of every diagnostic in a ruleset file written in
+/// JSON, the JSON pointer its span falls in (`` (at `/rules/3/when`) ``),
+/// so that every output format carries it.
+fn name_json_paths(sources: &SourceMap, diagnostics: &mut [Diagnostic]) {
+    let mut paths: Vec<(FileId, Option<JsonPaths>)> = Vec::new();
+    for d in diagnostics {
+        let Some(file) = sources.file(d.span.file) else {
+            continue;
+        };
+        // E020 and E021 are the JSON form's own: their message has the path.
+        if !is_json_name(file.name()) || matches!(d.code, Code::E020 | Code::E021) {
+            continue;
+        }
+        let i = match paths.iter().position(|(id, _)| *id == d.span.file) {
+            Some(i) => i,
+            None => {
+                paths.push((d.span.file, JsonPaths::new(file.text(), d.span.file)));
+                paths.len() - 1
+            }
+        };
+        let found = paths
+            .get(i)
+            .and_then(|(_, p)| p.as_ref()?.at(d.span.start as usize));
+        if let Some(path) = found {
+            let path = format!("`{path}`");
+            if !d.message.contains(&path) {
+                d.message = format!("{} (at {path})", d.message);
+            }
+        }
     }
 }
 
@@ -105,8 +141,9 @@ impl CompiledTable {
         Self::from_sources(sources, LoadOptions::default())
     }
 
-    /// Reads a ruleset, one `.route` file or every `.route` file of a
-    /// folder (in file-name order), and loads it as
+    /// Reads a ruleset, one `.route` or `.json` file, or every `.route`
+    /// and `.route.json` file of a folder (in file-name order), and loads
+    /// it as
     /// [`CompiledTable::from_sources`] does.
     pub fn load(
         path: impl AsRef<Path>,

@@ -78,6 +78,16 @@ impl CompiledTable {
         self.schema.field(id)
     }
 
+    /// The offset from UTC, in seconds, of the ruleset's `timezone` at Unix
+    /// time `seconds` (0 without a zone, or for a time outside the years
+    /// -9999 to 9999).
+    pub(crate) fn utc_offset(&self, seconds: i64) -> i32 {
+        let Some(tz) = &self.ruleset.time_zone else {
+            return 0;
+        };
+        jiff::Timestamp::from_second(seconds).map_or(0, |at| tz.zone.to_offset(at).seconds())
+    }
+
     /// The version label and source digest.
     pub fn info(&self) -> &RulesetInfo {
         &self.info

@@ -99,14 +99,8 @@ impl Lower<'_> {
         let expr = match tail_rule {
             Rule::compare_tail => {
                 let op_pair = t.next()?;
-                let op = match op_pair.as_str() {
-                    "==" => CmpOp::Eq,
-                    "!=" => CmpOp::Ne,
-                    "<" => CmpOp::Lt,
-                    "<=" => CmpOp::Le,
-                    ">" => CmpOp::Gt,
-                    _ => CmpOp::Ge,
-                };
+                let op = CmpOp::parse(op_pair.as_str())
+                    .ok_or_else(|| expected::internal(self.span(&op_pair)))?;
                 let op = self.spanned(&op_pair, op);
                 let rhs = self.operand(t.next()?)?;
                 Expr::Compare { lhs, op, rhs }

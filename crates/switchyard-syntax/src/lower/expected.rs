@@ -11,7 +11,7 @@ use crate::scan::StatementSlice;
 use crate::span::{FileId, Span};
 
 /// What pest wants where a statement may begin.
-const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`)";
+const STATEMENT: &str = "a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test`, `version` or `timezone`)";
 
 /// Whether `word` is reserved.
 fn is_keyword(word: &str) -> bool {
@@ -285,10 +285,12 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "a new statement",
-        version_stmt | context_stmt | model_stmt | target_stmt | let_stmt | defaults_stmt
-        | test_stmt | rule_stmt => STATEMENT,
+        version_stmt | timezone_stmt | context_stmt | model_stmt | target_stmt | let_stmt
+        | defaults_stmt | test_stmt | rule_stmt => STATEMENT,
         kw_context => "`context`",
         kw_model | test_model => "`model`",
+        kw_arm | test_arm => "`arm`",
+        test_fallback => "`fallback`",
         kw_target => "`target`",
         kw_let => "`let`",
         kw_defaults => "`defaults`",
@@ -297,6 +299,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         kw_when | guard | otherwise | kw_otherwise => "`when` or `otherwise`",
         kw_test => "`test`",
         kw_version => "`version`",
+        kw_timezone => "`timezone`",
         kw_and => "`and`",
         kw_or => "`or`",
         kw_not | not_op | not_in => "`not`",
@@ -381,7 +384,7 @@ mod tests {
             ("rule a: when x ->", "expected a model, found end of file"),
             ("context { a: integer }", "expected a type (`bool`, `int`, `float`, `string` or `\"a\" | \"b\"`), found `integer`"),
             ("rule a: otherwise -> split by u { 50%: split by v { } }", "expected a model, found `split`"),
-            ("foo bar", "expected a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test` or `version`), found `foo`"),
+            ("foo bar", "expected a statement (`rule`, `when`, `otherwise`, `model`, `target`, `let`, `context`, `defaults`, `test`, `version` or `timezone`), found `foo`"),
         ];
         for (src, want) in cases {
             assert_eq!(errs(src)[0].to_string(), want, "for {src}");

@@ -37,7 +37,23 @@ pub(crate) fn parse_file(
     file: FileId,
     limits: &Limits,
 ) -> std::result::Result<RuleFile, ParseErrors> {
-    parse_scanned(src, file, limits, scan(src, file, limits))
+    parse_scanned(src, file, limits, scan(src, file, limits), None)
+}
+
+/// Maps an offset of a fragment's text to an offset of the file it was
+/// written in (a condition inside a JSON string, say).
+pub(crate) type Origin<'a> = &'a (dyn Fn(usize) -> usize + Sync);
+
+/// Parses statements written in `text`, a fragment of a file whose offsets
+/// `origin` maps back into the file: every span of the tree and of the
+/// errors points into the file, not into `text`. Comments are dropped.
+pub(crate) fn parse_fragment(
+    text: &str,
+    file: FileId,
+    limits: &Limits,
+    origin: Origin<'_>,
+) -> std::result::Result<RuleFile, ParseErrors> {
+    parse_scanned(text, file, limits, scan(text, file, limits), Some(origin))
 }
 
 /// Parses one scanned file. A file with more rules than the limit is not
@@ -48,9 +64,20 @@ pub(crate) fn parse_scanned(
     file: FileId,
     limits: &Limits,
     scanned: Scan,
+    origin: Option<Origin<'_>>,
 ) -> std::result::Result<RuleFile, ParseErrors> {
     let too_many_rules = scanned.too_many_rules();
     let mut errors = scanned.errors;
+    // The scan's errors are in the text's offsets; the lowering's are mapped
+    // as they are made.
+    let moved = |mut e: ParseError| {
+        if let Some(origin) = origin {
+            let span = e.span_mut();
+            *span = Span::new(file, origin(span.start as usize), origin(span.end as usize));
+        }
+        e
+    };
+    errors = errors.into_iter().map(moved).collect();
     let mut items = Vec::new();
     if scanned.statements.is_empty() && errors.is_empty() {
         errors.push(ParseError::Empty {
@@ -71,9 +98,10 @@ pub(crate) fn parse_scanned(
             slice: &slice,
             limits,
             depth: 0,
+            origin,
         };
         SwitchyardParser::parse(Rule::statement, &slice)
-            .map_err(|e| expected::syntax_error(&e, src, file, st))
+            .map_err(|e| moved(expected::syntax_error(&e, src, file, st)))
             .and_then(|mut pairs| match pairs.next() {
                 Some(pair) => lower.statement(pair),
                 None => Err(expected::internal(Span::new(file, st.start, st.end))),
@@ -189,6 +217,8 @@ struct Lower<'a> {
     limits: &'a Limits,
     /// Current nesting of parentheses and `not`s.
     depth: usize,
+    /// Where the text's offsets are in the file, for a fragment.
+    origin: Option<Origin<'a>>,
 }
 
 impl Lower<'_> {
@@ -198,7 +228,11 @@ impl Lower<'_> {
         let s = pair.as_span();
         let text = self.slice.get(s.start()..s.end()).unwrap_or("");
         let end = s.start() + text.trim_end().len();
-        Span::new(self.file, self.base + s.start(), self.base + end)
+        let (start, end) = (self.base + s.start(), self.base + end);
+        match self.origin {
+            Some(origin) => Span::new(self.file, origin(start), origin(end)),
+            None => Span::new(self.file, start, end),
+        }
     }
 
     fn kids<'i>(&self, pair: Pair<'i, Rule>) -> Kids<'i> {

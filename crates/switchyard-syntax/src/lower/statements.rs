@@ -22,6 +22,10 @@ impl Lower<'_> {
                 k.next()?;
                 Item::Version(self.string(k.next()?)?)
             }
+            Rule::timezone_stmt => {
+                k.next()?;
+                Item::TimeZone(self.string(k.next()?)?)
+            }
             Rule::context_stmt => {
                 k.next()?;
                 Item::Context(k.map(|f| self.field_decl(f)).collect::<Result<_>>()?)
@@ -136,7 +140,15 @@ impl Lower<'_> {
             pairs.push((field, value));
         }
         let rule = self.text(&k.next()?);
-        let model = match k.next_opt() {
+        let arm = match k.next_if(Rule::test_arm) {
+            Some(a) => {
+                let mut ak = self.kids(a);
+                ak.next()?;
+                Some(self.text(&ak.next()?))
+            }
+            None => None,
+        };
+        let model = match k.next_if(Rule::test_model) {
             Some(m) => {
                 let mut mk = self.kids(m);
                 mk.next()?;
@@ -144,11 +156,23 @@ impl Lower<'_> {
             }
             None => None,
         };
+        let fallbacks = match k.next_if(Rule::test_fallback) {
+            Some(f) => {
+                let span = self.span(&f);
+                let mut fk = self.kids(f);
+                fk.next()?;
+                let ids = fk.map(|p| self.string(p)).collect::<Result<Vec<_>>>()?;
+                Some(Spanned::new(ids, span))
+            }
+            None => None,
+        };
         Ok(TestDecl {
             name,
             context: Spanned::new(pairs, ctx_span),
             rule,
+            arm,
             model,
+            fallbacks,
         })
     }
 }

@@ -94,7 +94,9 @@
 //! the file whose message begins with `internal formatter error`.
 
 mod layout;
-mod lit;
+pub(crate) mod lit;
+
+pub(crate) use layout::{flat_condition, flat_options, flat_target};
 mod place;
 
 use crate::ast::RuleFile;

@@ -7,6 +7,9 @@
 //! - [`github`]: GitHub Actions workflow commands;
 //! - [`sarif`]: SARIF 2.1.0, for code-scanning tools.
 //!
+//! [`outcomes`] places `test` outcomes in their files, as `switchyard test
+//! --format json` reports them.
+//!
 //! Every renderer takes a list of [`Item`]s: a diagnostic together with the
 //! source map its spans point into. Several rulesets each have their own
 //! map, so one output can mix them. Rendering is linear in the number of
@@ -27,6 +30,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod outcomes;
 pub mod sarif;
 
 use switchyard_syntax::{Diagnostic, LineCol, SourceMap, Span};

@@ -156,16 +156,7 @@ impl<'a> W<'a> {
 
     /// The flat width of what `f` prints.
     fn measure(&self, f: impl FnOnce(&mut W<'_>)) -> usize {
-        let mut m = W {
-            doc: Doc::default(),
-            measuring: true,
-            flat: String::new(),
-            tight: None,
-            item: 0,
-            stmt_line: 0,
-        };
-        f(&mut m);
-        m.flat.chars().count()
+        flat(f).chars().count()
     }
 
     fn current_line(&self) -> usize {
@@ -224,4 +215,34 @@ impl<'a> W<'a> {
             f(self, item);
         }
     }
+}
+
+/// A condition on one line, as the JSON form writes it.
+pub(crate) fn flat_condition(e: &Spanned<crate::ast::Expr>) -> String {
+    flat(|w| w.expr(e, Ctx::Top))
+}
+
+/// A chain or `cheapest` target on one line (a split prints only its
+/// head: the JSON form writes splits as objects).
+pub(crate) fn flat_target(t: &Spanned<crate::ast::Target>) -> String {
+    flat(|w| w.target_flat(t))
+}
+
+/// Options on one line, without the leading space.
+pub(crate) fn flat_options(options: &[Spanned<crate::ast::TargetOption>]) -> String {
+    flat(|w| w.options_flat(options)).trim_start().to_string()
+}
+
+/// What `f` prints, on one line.
+fn flat(f: impl FnOnce(&mut W<'_>)) -> String {
+    let mut w = W {
+        doc: Doc::default(),
+        measuring: true,
+        flat: String::new(),
+        tight: None,
+        item: 0,
+        stmt_line: 0,
+    };
+    f(&mut w);
+    w.flat
 }

@@ -14,6 +14,10 @@ impl W<'_> {
                 self.s("version ");
                 self.string(v);
             }
+            Item::TimeZone(zone) => {
+                self.s("timezone ");
+                self.string(zone);
+            }
             Item::Context(fields) => self.context(fields),
             Item::Model(m) => {
                 self.s("model ");
@@ -150,9 +154,21 @@ impl W<'_> {
         });
         self.s(" -> ");
         self.name(&t.rule);
+        if let Some(arm) = &t.arm {
+            self.s(" arm ");
+            self.name(arm);
+        }
         if let Some(model) = &t.model {
             self.s(" model ");
             self.string(model);
+        }
+        if let Some(ids) = &t.fallbacks {
+            self.s(" fallback ");
+            self.spanned(ids, |w, ids| {
+                w.s("[");
+                w.join(ids, ", ", |w, id| w.string(id));
+                w.s("]");
+            });
         }
     }
 }

@@ -1,0 +1,123 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use super::*;
+use crate::ast::{Expr, Guard, Item};
+use crate::{parse, print, Code, LineIndex};
+
+fn json(src: &str) -> RuleFile {
+    parse_json(src, FileId(0), &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn errors(src: &str) -> Vec<(Code, String, u32, u32)> {
+    let lines = LineIndex::new(src);
+    parse_json(src, FileId(0), &Limits::default())
+        .expect_err("errors")
+        .iter()
+        .map(|e| {
+            let at = lines.line_col(src, e.span().start as usize);
+            (e.code(), e.to_string(), at.line, at.column)
+        })
+        .collect()
+}
+
+const ROUTE: &str = r#"version "1"
+context {
+  tier: "free" | "pro" = "free"
+  tokens: int
+}
+model mini = "openai/gpt-4o-mini"
+model claude = "anthropic/claude-3.5-sonnet"
+target cheap = mini max_tokens 256
+let big = tokens > 1000 and not (tier == "pro" or has(tokens))
+defaults max_tokens 1024 provider { sort: "price" }
+rule pro priority 2: when tier == "pro" and prompt matches /a\/b/i -> claude fallback [mini] tag "x"
+rule ab priority 1: when big -> split by user {
+  control 90%: mini
+  12.5%: claude
+  ...
+}
+rule default priority 0: otherwise -> cheap
+test t: { tier: "pro", tokens: 3 } -> pro arm control model "anthropic/claude-3.5-sonnet" fallback ["openai/gpt-4o-mini"]
+"#;
+
+#[test]
+fn route_to_json_and_back_is_the_same_tree() {
+    let route = ROUTE.replace("  12.5%: claude\n  ...\n", "  10%: claude\n");
+    let tree = parse(&route, FileId(0), &Limits::default()).unwrap();
+    let text = to_json(&tree);
+    let back = json(&text);
+    assert_eq!(back.items, tree.items, "{text}");
+    assert_eq!(print(&back), print(&tree));
+}
+
+#[test]
+fn conditions_as_objects_and_the_conditions_shape() {
+    let file = json(
+        r#"{
+  "rules": [
+    { "name": "a", "conditions": { "tier": "pro", "task": ["code", "chat"] }, "target": "m" },
+    { "name": "b", "when": { "any": [ { "field": "tokens", ">=": 10 }, { "not": { "has": "x" } },
+        { "field": "words(prompt)", "<": 3 }, { "field": "prompt", "matches": "a/b", "flags": "i" } ] },
+      "target": { "model": "m", "fallback": ["n:free", "openai/gpt-4o"], "max_tokens": 5,
+                  "provider": { "order": ["a", "b"] }, "require": ["tools", "fits(tokens)"] } }
+  ]
+}"#,
+    );
+    let printed = print(&file);
+    assert_eq!(
+        printed,
+        "rule a: when tier == \"pro\" and task in [\"code\", \"chat\"] -> m\n\
+         rule b: when tokens >= 10 or not has(x) or words(prompt) < 3 or prompt matches /a\\/b/i\n  \
+         -> m fallback [n:free, \"openai/gpt-4o\"]\n    max_tokens 5\n    provider { order: [\"a\", \"b\"] }\n    require tools, fits(tokens)\n"
+    );
+}
+
+#[test]
+fn spans_point_into_the_json_text() {
+    let src = "{\n  \"rules\": [\n    { \"when\": \"tier == \\\"pro\\\" and ok\", \"target\": \"m\" }\n  ]\n}\n";
+    let file = json(src);
+    let Item::Rule(r) = &file.items[0].node else {
+        panic!()
+    };
+    let Guard::When(cond) = &r.guard else {
+        panic!()
+    };
+    let Expr::And(parts) = &cond.node else {
+        panic!()
+    };
+    let span = parts[1].span;
+    assert_eq!(&src[span.range()], "ok");
+    let span = parts[0].span;
+    assert_eq!(&src[span.range()], "tier == \\\"pro\\\"");
+}
+
+#[test]
+fn errors_name_line_column_and_path() {
+    let src = "{\n  \"rules\": [\n    { \"when\": \"tier == \", \"target\": \"m\" },\n    { \"wen\": true, \"target\": \"m\" }\n  ]\n}";
+    let found = errors(src);
+    assert!(
+        found.iter().any(|(c, _, l, _)| *c == Code::E001 && *l == 3),
+        "{found:?}"
+    );
+    let shape = found.iter().find(|(c, ..)| *c == Code::E021).expect("E021");
+    assert!(
+        shape.1.contains("/rules/1") && shape.1.contains("`wen`"),
+        "{shape:?}"
+    );
+    assert_eq!((shape.2, shape.3), (4, 7));
+    let bad = errors("{\"rules\": [}");
+    assert_eq!(bad[0].0, Code::E020);
+}
+
+#[test]
+fn path_at_finds_the_innermost_member() {
+    let src = "{\"rules\": [{\"name\": \"a\"}, {\"when\": \"x and y\", \"target\": \"m\"}]}";
+    let at = src.find("y\"").unwrap();
+    let path = JsonPaths::new(src, FileId(0)).unwrap().at(at).unwrap();
+    assert_eq!(path, "/rules/1/when");
+}
