@@ -334,3 +334,36 @@ fn a_stream_cut_short_is_charged_what_was_held_and_errors_nothing() {
         balance(&redis, "key:search-team") == (100, 0)
     });
 }
+
+#[test]
+fn with_a_catalog_the_hold_is_the_chains_worst_case() {
+    // test/enterprise: "hi" is 1 prompt token at $0.000001, 256 completion
+    // tokens (the rules' default max_tokens) at $0.000002: $0.000513.
+    let catalog = json!({ "data": [
+        { "id": "test/enterprise", "name": "Test: Enterprise", "context_length": 8192,
+          "pricing": { "prompt": "0.000001", "completion": "0.000002" } }
+    ]})
+    .to_string();
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let budgets = BUDGETS.replace("daily_usd = 0.02", "daily_usd = 0.00055");
+    let gw = Gateway::start_with(
+        &stub.url(),
+        RULES,
+        &config(&redis, "closed", &budgets),
+        Some(&catalog),
+    );
+    eventually("on redis", || redis_up(&gw));
+    let r = chat_as(&gw, "secret-one", json!({}), false);
+    assert_eq!(r.status, 200, "{}", r.text());
+    eventually("settled", || balance(&redis, "key:search-team") == (40, 0));
+    // $0.00004 spent + $0.000513 held > $0.00055 (reserving $0.0001,
+    // without the catalog, would fit).
+    let r = chat_as(&gw, "secret-one", json!({}), false);
+    assert_eq!(r.status, 429);
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("($0.00055) is reached: $0.00004 spent, $0.00 held by calls in flight, $0.000513 needed"),
+        "{message}"
+    );
+}

@@ -5,9 +5,8 @@
 //! A request is charged to its client key (`key`), its team (the context
 //! field `team`, from the key's fields or the body's
 //! `switchyard_context`) and its end user (OpenAI's `user`), each with the
-//! limits the configuration gives it. The ledger holds the decision's
-//! worst-case cost (`est_max_cost_usd`, or `budgets.reserve_usd` without
-//! one) and settles to the answer's cost: the response's `usage.cost`, or
+//! limits the configuration gives it. The ledger holds the request's
+//! worst-case cost ([`worst_case`]) and settles to the answer's cost: the response's `usage.cost`, or
 //! usage times the catalog's prices; a 2xx answer whose cost is unknown
 //! (a stream cut short) is charged what was held; an error, nothing; a
 //! request dropped mid-call (the client went away), what was held.
@@ -17,12 +16,13 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value as Json};
 use switchyard::fleet::{Account, Ledger, LedgerError, Micros, Reservation, WindowBalance};
 use switchyard::ir::Type;
-use switchyard::CompiledTable;
+use switchyard::{Catalog, CompiledTable};
 
 use crate::error::{Code, Failure};
 use crate::fleet::Fleet;
 use crate::incoming::Incoming;
 use crate::metrics::{Metrics, ReasonLabel};
+use crate::plan::Plan;
 use crate::settings::{ClientKey, Settings};
 
 /// The context field with the least any account of the request can still
@@ -115,6 +115,32 @@ pub(crate) async fn fields(ledger: &Ledger, accounts: &[Account]) -> Map<String,
         out.insert(SPENT_TODAY.into(), json!(spent.usd()));
     }
     out
+}
+
+/// The most a request can cost: the decision's estimate
+/// (`est_max_cost_usd`), else the most any model of its chain costs at the
+/// catalog's prices for `prompt_tokens` and the plan's `max_tokens`, and
+/// never less than `reserve_usd` when a model is not priced (or there is
+/// no catalog, or no `max_tokens`).
+pub(crate) fn worst_case(
+    plan: &Plan,
+    catalog: Option<&Catalog>,
+    prompt_tokens: u64,
+    reserve_usd: f64,
+) -> Micros {
+    if let Some(cost) = plan.est_max_cost_usd {
+        return Micros::from_usd(cost);
+    }
+    let priced = |model: &String| {
+        let max_tokens = u64::from(plan.max_tokens?);
+        catalog?.worst_case_cost_usd(model, prompt_tokens, max_tokens)
+    };
+    let costs: Vec<Option<f64>> = plan.chain.iter().map(priced).collect();
+    let most = costs.iter().flatten().copied().fold(0.0, f64::max);
+    if costs.iter().any(Option::is_none) {
+        return Micros::from_usd(most.max(reserve_usd));
+    }
+    Micros::from_usd(most)
 }
 
 /// A request's hold on the ledger, settled once: by [`Hold::settle`], or

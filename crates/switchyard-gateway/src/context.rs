@@ -86,7 +86,7 @@ pub(crate) fn last_user_text(messages: &[Message]) -> Option<String> {
 
 /// About four characters a token: rough, but enough for rules on prompt
 /// size.
-fn estimate_tokens(messages: &[Message]) -> i64 {
+pub(crate) fn estimate_tokens(messages: &[Message]) -> i64 {
     let chars: usize = messages
         .iter()
         .filter_map(text_of)

@@ -12,14 +12,13 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode, Uri};
-use switchyard::fleet::Micros;
 use switchyard::HealthRegistry;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::ReplyBody;
 use crate::budget;
 use crate::client::UpstreamClient;
-use crate::context::last_user_text;
+use crate::context::{estimate_tokens, last_user_text};
 use crate::error::{Code, Failure};
 use crate::fleet::Fleet;
 use crate::incoming::Incoming as ChatIncoming;
@@ -309,11 +308,15 @@ impl Gateway {
         record.variant.clone_from(&plan.variant);
         let mut hold = match fleet {
             Some(f) if !accounts.is_empty() => {
-                let cost = plan
-                    .est_max_cost_usd
-                    .unwrap_or(settings.config.budgets.reserve_usd);
-                let reserved = budget::reserve(f, &self.metrics, &accounts, Micros::from_usd(cost));
-                Some(reserved.await?)
+                let catalog = self.routing.load().catalog.clone();
+                let prompt_tokens = estimate_tokens(&incoming.messages);
+                let cost = budget::worst_case(
+                    &plan,
+                    catalog.as_deref(),
+                    u64::try_from(prompt_tokens).unwrap_or(0),
+                    settings.config.budgets.reserve_usd,
+                );
+                Some(budget::reserve(f, &self.metrics, &accounts, cost).await?)
             }
             _ => None,
         };

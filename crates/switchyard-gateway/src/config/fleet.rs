@@ -10,7 +10,7 @@
 //! timeout = 1            # seconds a Redis command may take
 //!
 //! [budgets]              # needs [redis]; followed on disk
-//! reserve_usd = 0.05     # held for a request whose decision has no worst-case cost
+//! reserve_usd = 0.05     # held for a request the catalog cannot price
 //! user_daily_usd = 1     # each end user (OpenAI's `user`), per UTC day ...
 //! user_monthly_usd = 20  # ... and month
 //! [[budgets.teams]]      # the context field `team` (fix it in a key's fields)
@@ -70,8 +70,8 @@ pub enum LedgerMode {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BudgetsConfig {
-    /// USD held for a request whose decision has no worst-case cost (no
-    /// catalog price for its model).
+    /// USD held for a request whose worst-case cost the catalog cannot
+    /// tell (a model without a price, no catalog, no `max_tokens`).
     pub reserve_usd: f64,
     /// Each end user's limit per UTC day.
     pub user_daily_usd: Option<f64>,
