@@ -294,6 +294,11 @@ impl Gateway {
             Some(_) => budget::accounts(&settings, key.as_deref(), &incoming),
             None => Vec::new(),
         };
+        if fleet.is_some() {
+            // The ledger's to fill (or the rules' defaults), never the client's.
+            incoming.context.remove(budget::BUDGET_REMAINING);
+            incoming.context.remove(budget::SPENT_TODAY);
+        }
         let fields = match fleet {
             Some(f)
                 if !accounts.is_empty()
