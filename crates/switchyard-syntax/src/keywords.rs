@@ -75,13 +75,14 @@ mod tests {
             .and_then(|(_, rest)| rest.split_once('}'))
             .map(|(body, _)| body)
             .expect("a `keyword` rule in the grammar");
-        // One group per line: `| "c" ~ ("ontext" | "ontains")`, the first
-        // letter, then the rests of the words.
+        // One group per line: `| 'c'..'c' ~ ("ontext" | "ontains")`, the
+        // first letter as a range, then the rests of the words.
         let mut in_grammar: Vec<String> = Vec::new();
         for line in rule.lines() {
-            let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
-            if let Some((first, rests)) = quoted.split_first() {
-                in_grammar.extend(rests.iter().map(|rest| format!("{first}{rest}")));
+            let first = line.split('\'').nth(1);
+            let rests = line.split('"').skip(1).step_by(2);
+            if let Some(first) = first {
+                in_grammar.extend(rests.map(|rest| format!("{first}{rest}")));
             }
         }
         let mut listed = KEYWORDS.to_vec();
