@@ -198,7 +198,7 @@ pub struct LintArgs {
 fn lint_code(text: &str) -> Result<switchyard::Code, String> {
     let code = switchyard::Code::parse(text.trim()).ok_or_else(|| {
         let names = switchyard::Code::ALL.iter().map(|c| c.as_str());
-        match switchyard_syntax::nearest(text.trim(), names) {
+        match switchyard::nearest(text.trim(), names) {
             Some(near) => format!("`{text}` is not a diagnostic code; did you mean `{near}`?"),
             None => format!("`{text}` is not a diagnostic code (codes look like `W105`)"),
         }

@@ -3,7 +3,7 @@
 //!
 //! Layout: [`cli`] declares the arguments (clap derive), and each
 //! subcommand lives in its own file under `command/`. Rulesets load through
-//! the one load path (`switchyard_eval::LoadOptions`), and diagnostics are
+//! the one load path (`switchyard::LoadOptions`), and diagnostics are
 //! rendered by the `switchyard` crate's `render` module, one file per
 //! format (ruff-style), as a host would render them; `render/` here holds
 //! the other output of `eval`, `bench` and `diff`.
@@ -43,5 +43,5 @@ fn install_parser_limits() {
     // The scanner already bounds nesting before pest runs; this bounds the
     // work pest may do on any one statement, as a backstop against
     // pathological backtracking. A 4 MiB statement needs far fewer calls.
-    switchyard_syntax::set_call_limit(std::num::NonZeroUsize::new(100_000_000));
+    switchyard::set_call_limit(std::num::NonZeroUsize::new(100_000_000));
 }

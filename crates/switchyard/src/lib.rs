@@ -132,7 +132,7 @@ pub use switchyard_check::levels::{Level, Levels, NotALint};
 pub use switchyard_check::{ir, Checked, Ruleset};
 
 pub use switchyard_syntax::{
-    set_call_limit, Code, Diagnostic, FileId, Label, Limits, LineCol, LoadError, Severity,
+    nearest, set_call_limit, Code, Diagnostic, FileId, Label, Limits, LineCol, LoadError, Severity,
     SourceFile, SourceMap, Span,
 };
 

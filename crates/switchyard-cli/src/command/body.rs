@@ -2,9 +2,9 @@
 //! [--catalog FILE] [--at T]`: decide one context and print the OpenRouter
 //! request body (docs/reference/decisions.md) as pretty JSON.
 //!
-//! The body is built by [`switchyard_openrouter::ChatRequest::from_decision`], the
+//! The body is built by [`switchyard::openrouter::ChatRequest::from_decision`], the
 //! same function a host calls, so what this prints is what a host sends.
-//! Messages are read with [`switchyard_openrouter::parse_messages`]: tool calls,
+//! Messages are read with [`switchyard::openrouter::parse_messages`]: tool calls,
 //! tool results, image parts and any field the executor does not type pass
 //! through unchanged.
 //!
@@ -16,8 +16,8 @@
 use std::path::Path;
 
 use serde_json::Value as Json;
-use switchyard_eval::{CompiledTable, Decision};
-use switchyard_openrouter::{parse_messages, BodyError, ChatRequest, Message, RequestOptions};
+use switchyard::openrouter::{parse_messages, BodyError, ChatRequest, Message, RequestOptions};
+use switchyard::{CompiledTable, Decision};
 
 use crate::cli::{BodyArgs, LintArgs};
 use crate::output::{Status, Stream};

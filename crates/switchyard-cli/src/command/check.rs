@@ -10,9 +10,9 @@
 
 use std::path::Path;
 
-use switchyard_check::analysis::AnalysisOptions;
-use switchyard_eval::LoadOptions;
-use switchyard_syntax::{Diagnostic, Severity, SourceMap};
+use switchyard::AnalysisOptions;
+use switchyard::LoadOptions;
+use switchyard::{Diagnostic, Severity, SourceMap};
 
 use crate::cli::{CheckArgs, Format};
 use crate::output::{plural, Status, Stream};
@@ -102,7 +102,7 @@ fn check_path(path: &Path, options: &LoadOptions) -> Result<Outcome, String> {
     } else {
         SourceMap::load(path, options.limits.max_file_bytes).map_err(|e| e.to_string())?
     };
-    let diagnostics = switchyard_eval::check(&sources, options).diagnostics;
+    let diagnostics = switchyard::check(&sources, options).diagnostics;
     Ok(Outcome {
         sources,
         diagnostics,
@@ -140,7 +140,7 @@ fn summary(path: &Path, outcome: &Outcome, deny_warnings: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchyard_syntax::{Code, Span};
+    use switchyard::{Code, Span};
 
     fn outcome(codes: &[Code]) -> Outcome {
         let mut sources = SourceMap::new();

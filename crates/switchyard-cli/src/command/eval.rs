@@ -23,7 +23,7 @@ use std::io::{self, BufRead, IsTerminal};
 
 use serde::Serialize;
 use serde_json::Value as Json;
-use switchyard_eval::{CompiledTable, Context, Decision, RuleTrace};
+use switchyard::{CompiledTable, Context, Decision, RuleTrace};
 
 use crate::cli::{EvalArgs, ReportFormat};
 use crate::output::{plural, Status, Stream};

@@ -14,9 +14,9 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use switchyard_catalog::Catalog;
-use switchyard_eval::{CompiledTable, LoadOptions, RulesetError};
-use switchyard_syntax::{Diagnostic, Limits, Severity, SourceMap};
+use switchyard::Catalog;
+use switchyard::{CompiledTable, LoadOptions, RulesetError};
+use switchyard::{Diagnostic, Limits, Severity, SourceMap};
 
 use switchyard::{Level, Levels};
 

@@ -14,8 +14,8 @@
 use std::path::Path;
 
 use serde::Serialize;
-use switchyard_eval::TestOutcome;
-use switchyard_syntax::SourceMap;
+use switchyard::SourceMap;
+use switchyard::TestOutcome;
 
 use crate::cli::{ReportFormat, TestArgs};
 use crate::output::{plural, Status, Stream};
@@ -215,7 +215,7 @@ fn json_report(ran: &[(&Path, Result<Ran, String>)], passed: usize, failed: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchyard_syntax::{FileId, Span};
+    use switchyard::{FileId, Span};
 
     fn outcome() -> TestOutcome {
         TestOutcome {

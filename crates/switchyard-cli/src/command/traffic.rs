@@ -179,7 +179,7 @@ pub struct UnknownKey {
 
 impl UnknownKeys {
     /// Counts the keys of `json` that `table` does not declare.
-    pub fn note(&mut self, table: &switchyard_eval::CompiledTable, json: &Json) {
+    pub fn note(&mut self, table: &switchyard::CompiledTable, json: &Json) {
         if let Json::Object(map) = json {
             for key in map.keys() {
                 if table.field(key).is_err() {

@@ -19,8 +19,8 @@
 
 use serde_json::Value as Json;
 use switchyard::render::human::excerpt;
-use switchyard_eval::{FailedTest, RuleTrace};
-use switchyard_syntax::SourceMap;
+use switchyard::SourceMap;
+use switchyard::{FailedTest, RuleTrace};
 
 /// Width of the label column of [`decision`].
 const LABEL: usize = 12;

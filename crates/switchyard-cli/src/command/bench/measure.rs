@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use switchyard_eval::Context;
+use switchyard::Context;
 
 use super::prepare::Workload;
 use super::tally::{count, Tally};

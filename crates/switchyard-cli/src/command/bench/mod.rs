@@ -24,7 +24,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use switchyard_eval::Context;
+use switchyard::Context;
 
 use crate::cli::{BenchArgs, ReportFormat};
 use crate::command::traffic::{self, BadLines};

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value as Json;
-use switchyard_eval::{CompiledTable, Context, Decision};
+use switchyard::{CompiledTable, Context, Decision};
 
 use crate::command::traffic::{self, BadLines, Line, UnknownKey, UnknownKeys};
 

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use switchyard_eval::{DecideError, Decision};
+use switchyard::{DecideError, Decision};
 
 use super::latency::Histogram;
 use super::prepare::{Addrs, Workload};

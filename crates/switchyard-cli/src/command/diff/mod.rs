@@ -19,7 +19,7 @@ mod report;
 use std::path::Path;
 
 use serde_json::Value as Json;
-use switchyard_eval::CompiledTable;
+use switchyard::CompiledTable;
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::command::traffic::{self, BadLines};

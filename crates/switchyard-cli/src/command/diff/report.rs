@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use switchyard_eval::Decision;
+use switchyard::Decision;
 
 use crate::render::chart::share;
 
