@@ -15,7 +15,8 @@ mod gateway;
 mod support;
 
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -113,75 +114,148 @@ fn a_cooldown_through_one_gateway_reaches_the_other_within_100_ms() {
     assert_eq!(stub.models_called()[before..], ["test/backup".to_string()]);
 }
 
+/// The cost (micro-dollars) an answer reports: `usage.cost` of a whole
+/// answer, or of a stream's last chunk with a `usage`.
+fn reported_cost(r: &Reply, stream: bool) -> i64 {
+    let usage = if stream {
+        let text = r.text();
+        let last = text
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter(|chunk| chunk["usage"].is_object())
+            .last();
+        last.unwrap_or_else(|| panic!("no usage in the stream: {text}"))["usage"].clone()
+    } else {
+        r.json()["usage"].clone()
+    };
+    let cost = usage["cost"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no cost: {usage}"));
+    #[allow(clippy::cast_possible_truncation, reason = "a few micro-dollars")]
+    let micros = (cost * 1e6).round() as i64;
+    micros
+}
+
+/// A tokio runtime for the client side of the concurrent tests.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn a_thousand_concurrent_requests_across_two_gateways_stay_within_a_daily_limit() {
     let redis = RedisServer::start();
     let stub = Stub::start();
     let cfg = config(&redis, "closed", BUDGETS);
-    let gateways = Arc::new([
+    let gateways = [
         Gateway::start(&stub.url(), RULES, &cfg),
         Gateway::start(&stub.url(), RULES, &cfg),
-    ]);
+    ];
     eventually("both gateways on redis", || gateways.iter().all(redis_up));
-    let served = Arc::new(AtomicUsize::new(0));
-    let refused = Arc::new(AtomicUsize::new(0));
-    let threads: Vec<_> = (0..50)
-        .map(|t| {
-            let (gateways, served, refused) = (
-                Arc::clone(&gateways),
-                Arc::clone(&served),
-                Arc::clone(&refused),
-            );
-            std::thread::spawn(move || {
-                for i in 0..20 {
-                    let gw = &gateways[(t + i) % 2];
-                    let r = chat_as(gw, "secret-one", json!({}), false);
-                    match r.status {
-                        200 => {
-                            served.fetch_add(1, Ordering::Relaxed);
-                        }
-                        429 => {
-                            let e = &r.json()["error"];
-                            assert_eq!(e["code"], "budget_exceeded", "{}", r.text());
-                            assert_eq!(e["type"], "insufficient_quota");
-                            let message = e["message"].as_str().unwrap();
-                            assert!(
-                                message.starts_with(
-                                    "the daily limit of key `search-team` ($0.02) is reached"
-                                ) && message.ends_with("T00:00:00Z"),
-                                "{message}"
-                            );
-                            assert!(r.header("retry-after").is_some());
-                            refused.fetch_add(1, Ordering::Relaxed);
-                        }
-                        s => panic!("{s}: {}", r.text()),
-                    }
-                }
-            })
+    // Half the requests through each gateway, half of them streamed
+    // ($0.00004 a whole answer, $0.00002 a stream; $0.0001 held for each).
+    let requests: Vec<(SocketAddr, bool, Vec<u8>)> = (0..1000)
+        .map(|i| {
+            let (gw, stream) = (&gateways[i % 2], i / 2 % 2 == 1);
+            let body = json!({ "messages": [user("hi")], "stream": stream });
+            (gw.addr, stream, gw.chat_bytes(&body, Some("secret-one")))
         })
         .collect();
-    for t in threads {
-        t.join().unwrap();
+    let account = format!("switchyard:ledger:key:search-team:{}", today());
+    let done = AtomicBool::new(false);
+    let started = Instant::now();
+    let (answers, samples) = std::thread::scope(|scope| {
+        // What is spent and held, read at once, over and over while the
+        // requests run.
+        let sampler = scope.spawn(|| {
+            let mut samples = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                let v = redis.command_list(&["HMGET", &account, "spent", "held"]);
+                let n = |i: usize| v[i].as_deref().map_or(0, |x| x.parse::<i64>().unwrap());
+                samples.push((n(0), n(1)));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            samples
+        });
+        // Every connection opens first; then all 1,000 requests are sent at
+        // once.
+        let answers = runtime().block_on(async {
+            let go = Arc::new(tokio::sync::Barrier::new(requests.len()));
+            let tasks: Vec<_> = requests
+                .into_iter()
+                .map(|(addr, stream, bytes)| {
+                    let go = Arc::clone(&go);
+                    tokio::spawn(async move {
+                        let connection = gateway::connect_async(addr).await;
+                        go.wait().await;
+                        (stream, gateway::send(connection, &bytes).await)
+                    })
+                })
+                .collect();
+            let mut answers = Vec::new();
+            for t in tasks {
+                answers.push(t.await.unwrap());
+            }
+            answers
+        });
+        done.store(true, Ordering::Relaxed);
+        (answers, sampler.join().unwrap())
+    });
+    let elapsed = started.elapsed();
+    let (mut served, mut refused, mut costs) = (0, 0, 0);
+    for (stream, r) in &answers {
+        match r.status {
+            200 => {
+                served += 1;
+                costs += reported_cost(r, *stream);
+            }
+            429 => {
+                let e = &r.json()["error"];
+                assert_eq!(e["code"], "budget_exceeded", "{}", r.text());
+                assert_eq!(e["type"], "insufficient_quota");
+                let message = e["message"].as_str().unwrap();
+                assert!(
+                    message.starts_with("the daily limit of key `search-team` ($0.02) is reached")
+                        && message.ends_with("T00:00:00Z"),
+                    "{message}"
+                );
+                assert!(r.header("retry-after").is_some());
+                refused += 1;
+            }
+            s => panic!("{s}: {}", r.text()),
+        }
     }
-    let (served, refused) = (
-        served.load(Ordering::Relaxed),
-        refused.load(Ordering::Relaxed),
-    );
     assert_eq!(served + refused, 1000);
     eventually("every hold settled", || {
         balance(&redis, "key:search-team").1 == 0
     });
     let (spent, _) = balance(&redis, "key:search-team");
-    eprintln!("1,000 requests: {served} served, {refused} refused; ledger ${spent}e-6");
-    // The ledger is the sum of the settled costs, to the micro-dollar, and
-    // within the limit; the team was charged the same.
-    assert_eq!(spent, 40 * i64::try_from(served).unwrap());
-    assert!(spent <= 20_000, "{spent}");
-    assert!(refused > 0 && served > 400, "{served} served");
+    let most_held = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    eprintln!(
+        "1,000 requests at once in {elapsed:?}: {served} served, {refused} refused; ledger \
+         ${spent}e-6; {} samples, at most {} holds in flight",
+        samples.len(),
+        most_held / 100
+    );
+    // The ledger is the sum of the costs the answers report, to the
+    // micro-dollar; the team was charged the same.
+    assert_eq!(spent, costs);
     assert_eq!(balance(&redis, "team:search"), (spent, 0));
-    let upstream_calls = stub.seen().len();
+    // What is spent and held never passed the limit at any moment (costs
+    // are below what is held, so spend stays within the limit).
+    for (spent, held) in &samples {
+        assert!(spent + held <= 20_000, "{spent} spent, {held} held");
+    }
+    assert!(samples.len() > 3, "{} samples", samples.len());
+    // The first 200 holds fit whatever the order; then the limit refuses.
+    assert!(served >= 200 && refused > 0, "{served} served");
     assert_eq!(
-        upstream_calls, served,
+        stub.seen().len(),
+        served,
         "refused requests never reach the upstream"
     );
     let metrics = gateways[0].get("/metrics").text();
@@ -366,4 +440,39 @@ fn with_a_catalog_the_hold_is_the_chains_worst_case() {
         message.contains("($0.00055) is reached: $0.00004 spent, $0.00 held by calls in flight, $0.000513 needed"),
         "{message}"
     );
+}
+
+#[test]
+fn without_a_cost_in_the_answer_usage_times_the_catalogs_prices_is_debited() {
+    // test/no-cost answers with tokens but no `usage.cost`: 12 prompt and
+    // 4 completion tokens ($0.00002 at these prices), or 7 and 3 streamed
+    // ($0.000013).
+    let catalog = json!({ "data": [
+        { "id": "test/no-cost", "name": "Test: No cost", "context_length": 8192,
+          "pricing": { "prompt": "0.000001", "completion": "0.000002" } }
+    ]})
+    .to_string();
+    let rules = RULES.replace(r#"-> "test/enterprise""#, r#"-> "test/no-cost""#);
+    let redis = RedisServer::start();
+    let stub = Stub::start();
+    let gw = Gateway::start_with(
+        &stub.url(),
+        &rules,
+        &config(&redis, "closed", BUDGETS),
+        Some(&catalog),
+    );
+    eventually("on redis", || redis_up(&gw));
+    let r = chat_as(&gw, "secret-one", json!({}), false);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-switchyard-model"), Some("test/no-cost"));
+    assert_eq!(r.json()["usage"]["completion_tokens"], 4);
+    assert!(r.json()["usage"].get("cost").is_none(), "{}", r.text());
+    eventually("settled", || balance(&redis, "key:search-team") == (20, 0));
+    let r = chat_as(&gw, "secret-one", json!({}), true);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("\"completion_tokens\":3") && !r.text().contains("\"cost\""));
+    eventually("the stream settled", || {
+        balance(&redis, "key:search-team") == (33, 0)
+    });
+    assert_eq!(balance(&redis, "team:search"), (33, 0));
 }

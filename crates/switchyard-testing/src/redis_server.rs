@@ -8,7 +8,7 @@
 //! and start it again with what it had acknowledged, as a production
 //! server with `appendonly yes` would.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -104,6 +104,29 @@ impl RedisServer {
     /// Sends one command and returns its reply: a bulk or simple string,
     /// an integer as text, `None` for nil. Panics on an error reply.
     pub fn command(&self, args: &[&str]) -> Option<String> {
+        let mut reader = self.send(args);
+        match read_line(&mut reader, args) {
+            Line::Value(v) => v,
+            Line::Array(_) => panic!("redis {args:?}: an array, not a value"),
+        }
+    }
+
+    /// Sends one command whose reply is an array (`HMGET`, `MGET`...) and
+    /// returns its elements. Panics on an error reply.
+    pub fn command_list(&self, args: &[&str]) -> Vec<Option<String>> {
+        let mut reader = self.send(args);
+        match read_line(&mut reader, args) {
+            Line::Array(n) => (0..n)
+                .map(|_| match read_line(&mut reader, args) {
+                    Line::Value(v) => v,
+                    Line::Array(_) => panic!("redis {args:?}: nested arrays"),
+                })
+                .collect(),
+            Line::Value(v) => panic!("redis {args:?}: {v:?}, not an array"),
+        }
+    }
+
+    fn send(&self, args: &[&str]) -> BufReader<TcpStream> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))
             .unwrap_or_else(|e| panic!("redis on port {}: {e}", self.port));
         let mut out = format!("*{}\r\n", args.len());
@@ -113,28 +136,7 @@ impl RedisServer {
         stream
             .write_all(out.as_bytes())
             .unwrap_or_else(|e| panic!("redis: {e}"));
-        let mut reader = std::io::BufReader::new(stream);
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut reader, &mut line)
-            .unwrap_or_else(|e| panic!("redis: {e}"));
-        let line = line.trim_end();
-        let (kind, rest) = line.split_at(1.min(line.len()));
-        match kind {
-            "+" | ":" => Some(rest.to_string()),
-            "$" if rest == "-1" => None,
-            "$" => {
-                let n: usize = rest
-                    .parse()
-                    .unwrap_or_else(|e| panic!("redis: {line}: {e}"));
-                let mut bulk = vec![0; n + 2];
-                reader
-                    .read_exact(&mut bulk)
-                    .unwrap_or_else(|e| panic!("redis: {e}"));
-                bulk.truncate(n);
-                Some(String::from_utf8_lossy(&bulk).into_owned())
-            }
-            _ => panic!("redis {args:?}: {line}"),
-        }
+        BufReader::new(stream)
     }
 
     fn answers(&self) -> bool {
@@ -153,5 +155,40 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One element of a reply.
+enum Line {
+    /// A string, an integer as text, or nil.
+    Value(Option<String>),
+    /// The start of an array of this many elements.
+    Array(usize),
+}
+
+fn read_line(reader: &mut BufReader<TcpStream>, args: &[&str]) -> Line {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("redis: {e}"));
+    let line = line.trim_end();
+    let (kind, rest) = line.split_at(1.min(line.len()));
+    let number = || -> usize {
+        rest.parse()
+            .unwrap_or_else(|e| panic!("redis: {line}: {e}"))
+    };
+    match kind {
+        "+" | ":" => Line::Value(Some(rest.to_string())),
+        "$" | "*" if rest == "-1" => Line::Value(None),
+        "$" => {
+            let mut bulk = vec![0; number() + 2];
+            reader
+                .read_exact(&mut bulk)
+                .unwrap_or_else(|e| panic!("redis: {e}"));
+            bulk.truncate(bulk.len() - 2);
+            Line::Value(Some(String::from_utf8_lossy(&bulk).into_owned()))
+        }
+        "*" => Line::Array(number()),
+        _ => panic!("redis {args:?}: {line}"),
     }
 }
