@@ -312,63 +312,173 @@ rule default: otherwise -> "test/backup"
     assert_eq!(models, expected);
 }
 
+/// What a client of the load in [`redis_killed_and_restarted_under_load`]
+/// sends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Load {
+    /// Charged, through the gateway whose ledger fails open.
+    Open,
+    /// Charged, through the gateway whose ledger fails closed.
+    Closed,
+    /// Not charged, through a third gateway (fail-closed too) that has no
+    /// client keys: no request of it needs the ledger.
+    Free,
+}
+
+/// The answers of one client of the load, sent one after another until
+/// `stop`: its kind, whether streamed, the answer.
+async fn load(
+    kind: Load,
+    addr: SocketAddr,
+    requests: [Vec<u8>; 2],
+    stop: Arc<AtomicBool>,
+) -> Vec<(Load, bool, Reply)> {
+    let mut answers = Vec::new();
+    let mut i = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let stream = kind == Load::Open && i % 3 == 0;
+        let connection = gateway::connect_async(addr).await;
+        let r = gateway::send(connection, &requests[usize::from(stream)]).await;
+        answers.push((kind, stream, r));
+        i += 1;
+    }
+    answers
+}
+
 #[test]
-fn redis_killed_and_restarted_mid_run_nothing_lost_or_doubled() {
+fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
+    // Probe rules: `probe` N tries test/down-pN (the stub's 503), which
+    // cools it down, then test/backup.
+    let probes = 10;
+    let rules = RULES
+        .replace(
+            "  user: string = \"\"\n}",
+            "  user: string = \"\"\n  probe: int = -1\n}",
+        )
+        .replace(
+            "defaults max_tokens 256\n",
+            &(0..probes)
+                .map(|i| format!("rule p{i}: when probe == {i} -> \"test/down-p{i}\" fallback [\"test/backup\"]\n"))
+                .collect::<String>(),
+        );
+    let rules = format!("{rules}\ndefaults max_tokens 256\n");
+    let budgets = BUDGETS.replace("daily_usd = 0.02", "daily_usd = 100");
     let mut redis = RedisServer::start();
     let stub = Stub::start();
-    let open = Gateway::start(&stub.url(), RULES, &config(&redis, "open", BUDGETS));
-    let closed = Gateway::start(&stub.url(), RULES, &config(&redis, "closed", BUDGETS));
-    eventually("both on redis", || redis_up(&open) && redis_up(&closed));
-    let mut expected = 0;
-    let mut run = |gw: &Gateway, stream: bool| {
-        let r = chat_as(gw, "secret-one", json!({}), stream);
-        assert_eq!(r.status, 200, "{}", r.text());
-        if stream {
-            assert!(r.text().contains("[DONE]"));
-        }
-        expected += if stream { 20 } else { 40 };
-    };
-    for i in 0..10 {
-        run(&open, i % 3 == 0);
-        run(&closed, false);
-    }
+    let open = Gateway::start(&stub.url(), &rules, &config(&redis, "open", &budgets));
+    let closed = Gateway::start(&stub.url(), &rules, &config(&redis, "closed", &budgets));
+    let free = Gateway::start(&stub.url(), &rules, &config(&redis, "closed", ""));
+    let fleet = [&open, &closed, &free];
+    eventually("all on redis", || fleet.iter().all(|gw| redis_up(gw)));
 
+    // 8 clients of each kind, sending one request after another until the
+    // end, across the kill and the restart.
+    let stop = Arc::new(AtomicBool::new(false));
+    let rt = runtime();
+    let clients: Vec<_> = (0..24)
+        .map(|c| {
+            let (kind, gw, key) = match c % 3 {
+                0 => (Load::Open, &open, Some("secret-one")),
+                1 => (Load::Closed, &closed, Some("secret-one")),
+                _ => (Load::Free, &free, None),
+            };
+            let body = |stream: bool| json!({ "messages": [user("hi")], "stream": stream });
+            let requests = [false, true].map(|s| gw.chat_bytes(&body(s), key));
+            rt.spawn(load(kind, gw.addr, requests, Arc::clone(&stop)))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(600));
     redis.kill();
-    eventually("redis seen down", || !redis_up(&open) && !redis_up(&closed));
-    // Fail-open: served, debits queued; fail-closed: a clear 503.
-    for i in 0..10 {
-        run(&open, i % 3 == 0);
-    }
-    let r = chat_as(&closed, "secret-one", json!({}), false);
-    assert_eq!(r.status, 503);
-    assert_eq!(r.code(), "ledger_unavailable");
-    let ready = open.get("/readyz").json();
-    assert_eq!(ready["redis"]["ledger"], "open");
-    assert!(
-        ready["redis"]["queued_settles"].as_u64().unwrap() > 0,
-        "{ready}"
-    );
-    assert!(closed
-        .get("/metrics")
-        .text()
-        .contains("switchyard_redis_up 0"));
-    assert!(closed
-        .get("/metrics")
-        .text()
-        .contains("switchyard_budget_refusals_total{reason=\"ledger_unavailable\"} 1"));
-
+    eventually("redis seen down", || fleet.iter().all(|gw| !redis_up(gw)));
+    std::thread::sleep(Duration::from_millis(600));
+    let queued = open.get("/readyz").json()["redis"]["queued_settles"]
+        .as_u64()
+        .unwrap();
+    assert!(queued > 0, "fail-open settles queue while redis is away");
     redis.restart();
-    eventually("both back on redis", || {
-        redis_up(&open) && redis_up(&closed)
+    eventually("all back on redis", || fleet.iter().all(|gw| redis_up(gw)));
+    // Cooldowns set through one gateway after the restart reach another,
+    // under the load.
+    let mut delays = Vec::new();
+    for i in 0..probes {
+        let body = json!({ "messages": [user("hi")], "switchyard_context": { "probe": i } });
+        let r = free.chat(&body, None);
+        assert_eq!(
+            r.header("x-switchyard-model"),
+            Some("test/backup"),
+            "{}",
+            r.text()
+        );
+        let answered = Instant::now();
+        let model = format!("test/down-p{i}");
+        while !closed.get("/readyz").json()["cooled_down"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["model"] == model.as_str())
+        {
+            assert!(
+                answered.elapsed() < Duration::from_secs(2),
+                "{model} not propagated within 2 s"
+            );
+        }
+        delays.push(answered.elapsed());
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let answers: Vec<_> = rt.block_on(async {
+        let mut all = Vec::new();
+        for c in clients {
+            all.extend(c.await.unwrap());
+        }
+        all
     });
-    eventually("queued settles recorded", || {
-        open.get("/readyz").json()["redis"]["queued_settles"] == 0
-    });
-    for _ in 0..5 {
-        run(&closed, false);
+
+    // Every decision was made; only the fail-closed ledger refused, with
+    // its 503, and only while redis was away.
+    let (mut costs, mut unavailable) = (0, 0);
+    let mut served = [0; 3];
+    for (kind, stream, r) in &answers {
+        match (kind, r.status) {
+            (_, 200) => {
+                served[*kind as usize] += 1;
+                if *kind != Load::Free {
+                    costs += reported_cost(r, *stream);
+                }
+            }
+            (Load::Closed, 503) => {
+                assert_eq!(r.code(), "ledger_unavailable", "{}", r.text());
+                unavailable += 1;
+            }
+            (kind, status) => panic!("{kind:?}: {status} {}", r.text()),
+        }
+    }
+    delays.sort();
+    eprintln!(
+        "under load across the kill and restart: served {served:?} (open, closed, free), {unavailable} \
+         refused 503; cooldowns after the restart reached the other gateway in p50 {:?}, max {:?}",
+        delays[delays.len() / 2],
+        delays[delays.len() - 1]
+    );
+    assert!(unavailable > 0 && served.iter().all(|&n| n > 0));
+    assert!(
+        delays[delays.len() - 1] < Duration::from_millis(100),
+        "{delays:?}"
+    );
+    // Every debit recorded once: the ledger holds the sum of the costs
+    // served, to the micro-dollar, and nothing stays held.
+    for gw in [&open, &closed] {
+        eventually("queued settles recorded", || {
+            gw.get("/readyz").json()["redis"]["queued_settles"] == 0
+        });
     }
     eventually("all settled", || balance(&redis, "key:search-team").1 == 0);
-    assert_eq!(balance(&redis, "key:search-team"), (expected, 0));
+    assert_eq!(balance(&redis, "key:search-team"), (costs, 0));
+    assert_eq!(balance(&redis, "team:search"), (costs, 0));
+    assert!(closed
+        .get("/metrics")
+        .text()
+        .contains("switchyard_budget_refusals_total{reason=\"ledger_unavailable\"}"));
 }
 
 #[test]

@@ -33,7 +33,7 @@ use tokio::task::AbortHandle;
 use crate::connection::{replica_id, Redis};
 use crate::window::{rfc3339, Micros, Window, WindowSpan};
 use account::account_key;
-use settle::{retry, Queued, Settler};
+use settle::{retry, settled_key, Queued, Settler};
 
 /// What the ledger does when Redis does not answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -229,8 +229,10 @@ impl Ledger {
     /// Holds `cost` against the windows holding `at` (Unix seconds) of
     /// every account, unless one would go past its limit (counting what is
     /// spent and what is held): then [`LedgerError::OverLimit`] names the
-    /// first such window. With Redis away: [`LedgerError::Unavailable`],
-    /// or an unrecorded reservation when the ledger fails open.
+    /// first such window. With Redis away: [`LedgerError::Unavailable`]
+    /// (and when the script may have run all the same, its reply lost or
+    /// late, a settle of nothing is queued, which releases its hold), or an
+    /// unrecorded reservation when the ledger fails open.
     pub async fn reserve_at(
         &self,
         at: i64,
@@ -242,6 +244,7 @@ impl Ledger {
         let index = self.redis.key("ledger:reservations");
         let mut call = self.reserve.key(format!("{index}:{id}"));
         call.key(&index)
+            .key(settled_key(&self.redis, &id))
             .arg(cost.0)
             .arg(millis(self.options.reservation_ttl));
         let mut charged = Vec::new();
@@ -256,16 +259,25 @@ impl Ledger {
         }
         let reply: Vec<i64> = match self.redis.run(&call).await {
             Ok(reply) => reply,
-            Err(e) if self.options.fail == FailMode::Open => {
-                tracing::warn!("redis: call let through unrecorded (ledger fails open): {e}");
-                return Ok(Reservation {
+            Err(e) => {
+                let unrecorded = Reservation {
                     id,
                     accounts: accounts.iter().map(account_key).collect(),
                     amount: cost,
                     recorded: false,
-                });
+                };
+                if self.options.fail == FailMode::Open {
+                    tracing::warn!("redis: call let through unrecorded (ledger fails open): {e}");
+                    return Ok(unrecorded);
+                }
+                // Unless the connection was refused, the script may have
+                // run (its reply lost, or late): a settle of nothing
+                // releases what it holds, or keeps it from holding.
+                if !e.is_connection_refusal() {
+                    self.settler().queue(at, unrecorded, Micros(0));
+                }
+                return Err(LedgerError::Unavailable(e));
             }
-            Err(e) => return Err(LedgerError::Unavailable(e)),
         };
         match reply.as_slice() {
             [0, i, spent, held] => {

@@ -166,6 +166,55 @@ async fn a_settle_counts_once_and_expired_holds_are_released() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_reservation_whose_script_ran_late_holds_nothing() {
+    let server = RedisServer::start();
+    let redis = Redis::connect(&RedisOptions {
+        response_timeout: Duration::from_millis(100),
+        ..RedisOptions::new(server.url())
+    })
+    .expect("redis URL");
+    let ledger = Ledger::new(&redis, LedgerOptions::default());
+    let account = team(1.0);
+    let first = ledger
+        .reserve(std::slice::from_ref(&account), Micros(10))
+        .await
+        .expect("reserved");
+    ledger.settle(&first, Micros(10)).await;
+    // The server holds every script for 400 ms: the reservation times out
+    // (refused, the ledger fails closed), then its script runs.
+    server.command(&["CLIENT", "PAUSE", "400", "WRITE"]);
+    let err = ledger
+        .reserve(std::slice::from_ref(&account), Micros::from_usd(0.5))
+        .await
+        .expect_err("timed out");
+    assert!(matches!(err, LedgerError::Unavailable(_)), "{err}");
+    // Whichever runs first, the late script or the release queued with the
+    // refusal, nothing stays held.
+    // (Reads time out too while the connection's script waits.)
+    let start = std::time::Instant::now();
+    loop {
+        let balance = ledger.balance(&account).await;
+        if let Ok([day, _]) = &balance {
+            if day.held == Micros(0) && ledger.queued_settles() == 0 {
+                assert_eq!(day.spent, Micros(10));
+                break;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still held: {balance:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // And the limit has all its room: $0.99 more fits.
+    let all = ledger
+        .reserve(std::slice::from_ref(&account), Micros(999_990))
+        .await
+        .expect("the refused call holds nothing");
+    ledger.settle(&all, Micros(0)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_a_limit_the_error_names_it_and_its_reset() {
     let server = RedisServer::start();
     let (_, ledger) = ledger(&server, LedgerOptions::default());
