@@ -1,8 +1,8 @@
-//! `switchyard serve --redis`: two gateway processes sharing one real
+//! `switchyard serve --redis`: gateway processes sharing one real
 //! redis-server (started by the test on a free port) in front of a stub
 //! upstream that records what reaches it. Model cooldowns, the spend
-//! ledger under 1,000 concurrent requests, budget fields in rules, and
-//! Redis killed and restarted mid-run.
+//! ledger under 1,000 requests sent at once, budget fields in rules, costs
+//! from the catalog, and Redis killed and restarted under load.
 
 #![allow(
     clippy::unwrap_used,
@@ -319,8 +319,8 @@ rule default: otherwise -> "test/backup"
     assert_eq!(models, expected);
 }
 
-/// What a client of the load in [`redis_killed_and_restarted_under_load`]
-/// sends.
+/// What a client of the load in
+/// `redis_killed_and_restarted_under_load_nothing_lost_or_doubled` sends.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Load {
     /// Charged, through the gateway whose ledger fails open.
@@ -332,21 +332,37 @@ enum Load {
     Free,
 }
 
+/// One answer of the load.
+struct Answer {
+    kind: Load,
+    stream: bool,
+    sent: Instant,
+    answered: Instant,
+    reply: Reply,
+}
+
 /// The answers of one client of the load, sent one after another until
-/// `stop`: its kind, whether streamed, the answer.
+/// `stop`.
 async fn load(
     kind: Load,
     addr: SocketAddr,
     requests: [Vec<u8>; 2],
     stop: Arc<AtomicBool>,
-) -> Vec<(Load, bool, Reply)> {
+) -> Vec<Answer> {
     let mut answers = Vec::new();
     let mut i = 0;
     while !stop.load(Ordering::Relaxed) {
         let stream = kind == Load::Open && i % 3 == 0;
+        let sent = Instant::now();
         let connection = gateway::connect_async(addr).await;
-        let r = gateway::send(connection, &requests[usize::from(stream)]).await;
-        answers.push((kind, stream, r));
+        let reply = gateway::send(connection, &requests[usize::from(stream)]).await;
+        answers.push(Answer {
+            kind,
+            stream,
+            sent,
+            answered: Instant::now(),
+            reply,
+        });
         i += 1;
     }
     answers
@@ -403,6 +419,7 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(600));
+    let killed = Instant::now();
     redis.kill();
     eventually("redis seen down", || fleet.iter().all(|gw| !redis_up(gw)));
     std::thread::sleep(Duration::from_millis(600));
@@ -412,6 +429,7 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     assert!(queued > 0, "fail-open settles queue while redis is away");
     redis.restart();
     eventually("all back on redis", || fleet.iter().all(|gw| redis_up(gw)));
+    let back = Instant::now();
     // Cooldowns set through one gateway after the restart reach another,
     // under the load.
     let mut delays = Vec::new();
@@ -453,16 +471,21 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     // its 503, and only while redis was away.
     let (mut costs, mut unavailable) = (0, 0);
     let mut served = [0; 3];
-    for (kind, stream, r) in &answers {
-        match (kind, r.status) {
-            (_, 200) => {
-                served[*kind as usize] += 1;
-                if *kind != Load::Free {
-                    costs += reported_cost(r, *stream);
+    for a in &answers {
+        let r = &a.reply;
+        match (a.kind, r.status) {
+            (kind, 200) => {
+                served[kind as usize] += 1;
+                if kind != Load::Free {
+                    costs += reported_cost(r, a.stream);
                 }
             }
             (Load::Closed, 503) => {
                 assert_eq!(r.code(), "ledger_unavailable", "{}", r.text());
+                assert!(
+                    a.sent < back && a.answered > killed,
+                    "a 503 outside the outage"
+                );
                 unavailable += 1;
             }
             (kind, status) => panic!("{kind:?}: {status} {}", r.text()),
