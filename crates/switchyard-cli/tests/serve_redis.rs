@@ -75,6 +75,15 @@ fn redis_up(gw: &Gateway) -> bool {
     gw.get("/readyz").json()["redis"]["up"] == json!(true)
 }
 
+/// Whether `/readyz` lists `model` as cooling down.
+fn cooled_down(gw: &Gateway, model: &str) -> bool {
+    gw.get("/readyz").json()["cooled_down"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["model"] == model)
+}
+
 fn chat_as(gw: &Gateway, key: &str, context: Value, stream: bool) -> Reply {
     let body = json!({ "messages": [user("hi")], "stream": stream, "switchyard_context": context });
     gw.chat(&body, Some(key))
@@ -96,14 +105,7 @@ fn a_cooldown_through_one_gateway_reaches_the_other_within_100_ms() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("x-switchyard-model"), Some("test/backup"));
     let answered = Instant::now();
-    let cooled = |gw: &Gateway| {
-        gw.get("/readyz").json()["cooled_down"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["model"] == "test/down")
-    };
-    while !cooled(&b) {
+    while !cooled_down(&b, "test/down") {
         assert!(
             answered.elapsed() < Duration::from_secs(1),
             "not propagated within 1 s"
@@ -371,7 +373,8 @@ async fn load(
 #[test]
 fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     // Probe rules: `probe` N tries test/down-pN (the stub's 503), which
-    // cools it down, then test/backup.
+    // cools it down, then test/backup. Probes 0 to 9 are for after the
+    // restart, 10 for before the outage.
     let probes = 10;
     let rules = RULES
         .replace(
@@ -380,7 +383,7 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
         )
         .replace(
             "defaults max_tokens 256\n",
-            &(0..probes)
+            &(0..=probes)
                 .map(|i| format!("rule p{i}: when probe == {i} -> \"test/down-p{i}\" fallback [\"test/backup\"]\n"))
                 .collect::<String>(),
         );
@@ -401,6 +404,17 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     let free = Gateway::start(&stub.url(), &rules, &loaded_config(&redis, "closed", ""));
     let fleet = [&open, &closed, &free];
     eventually("all on redis", || fleet.iter().all(|gw| redis_up(gw)));
+    let probe = |gw: &Gateway, i: i32, key: Option<&str>| {
+        let body = json!({ "messages": [user("hi")], "switchyard_context": { "probe": i } });
+        let r = gw.chat(&body, key);
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.header("x-switchyard-model"), Some("test/backup"));
+        r
+    };
+    // A cooldown set through one gateway before the outage ...
+    probe(&free, probes, None);
+    let before = format!("test/down-p{probes}");
+    eventually("the cooldown on open", || cooled_down(&open, &before));
 
     // 8 clients of each kind, sending one request after another until the
     // end, across the kill and the restart.
@@ -422,6 +436,11 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     let killed = Instant::now();
     redis.kill();
     eventually("redis seen down", || fleet.iter().all(|gw| !redis_up(gw)));
+    // ... still steers another's decisions while Redis is away (its
+    // snapshot): the model is not tried. (Charged, failing open.)
+    let r = probe(&open, probes, Some("secret-one"));
+    assert_eq!(r.header("x-switchyard-attempts"), Some("1"));
+    let mut costs = reported_cost(&r, false);
     std::thread::sleep(Duration::from_millis(600));
     let queued = open.get("/readyz").json()["redis"]["queued_settles"]
         .as_u64()
@@ -434,22 +453,10 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
     // under the load.
     let mut delays = Vec::new();
     for i in 0..probes {
-        let body = json!({ "messages": [user("hi")], "switchyard_context": { "probe": i } });
-        let r = free.chat(&body, None);
-        assert_eq!(
-            r.header("x-switchyard-model"),
-            Some("test/backup"),
-            "{}",
-            r.text()
-        );
+        probe(&free, i, None);
         let answered = Instant::now();
         let model = format!("test/down-p{i}");
-        while !closed.get("/readyz").json()["cooled_down"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["model"] == model.as_str())
-        {
+        while !cooled_down(&closed, &model) {
             assert!(
                 answered.elapsed() < Duration::from_secs(2),
                 "{model} not propagated within 2 s"
@@ -469,7 +476,7 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
 
     // Every decision was made; only the fail-closed ledger refused, with
     // its 503, and only while redis was away.
-    let (mut costs, mut unavailable) = (0, 0);
+    let mut unavailable = 0;
     let mut served = [0; 3];
     for a in &answers {
         let r = &a.reply;
