@@ -146,6 +146,24 @@ fn reported_cost(r: &Reply, stream: bool) -> i64 {
     micros
 }
 
+/// Fails with what to do when this process (and the gateways it starts,
+/// which inherit the limit) may not have `needed` files open at once.
+fn assert_open_files(needed: u64) {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(soft) = soft {
+        assert!(
+            soft >= needed,
+            "this test keeps about {needed} connections open at once, over the limit of {soft} \
+             open files: raise it (`ulimit -n 4096`; bash .ci/test does)"
+        );
+    }
+}
+
 /// A tokio runtime for the client side of the concurrent tests.
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -157,6 +175,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn a_thousand_concurrent_requests_across_two_gateways_stay_within_a_daily_limit() {
+    // 1,000 connections from here, and as many to the stub, here too.
+    assert_open_files(2_500);
     let redis = RedisServer::start();
     let stub = Stub::start();
     let cfg = loaded_config(&redis, "closed", BUDGETS);
@@ -165,7 +185,8 @@ fn a_thousand_concurrent_requests_across_two_gateways_stay_within_a_daily_limit(
         Gateway::start(&stub.url(), RULES, &cfg),
     ];
     eventually("both gateways on redis", || gateways.iter().all(redis_up));
-    // Half the requests through each gateway, half of them streamed
+    // Each gateway serves up to `limits.max_concurrent` (1,024) requests at
+    // once: all 500 of its share. Half the requests through each gateway, half of them streamed
     // ($0.00004 a whole answer, $0.00002 a stream; $0.0001 held for each).
     let requests: Vec<(SocketAddr, bool, Vec<u8>)> = (0..1000)
         .map(|i| {
