@@ -215,6 +215,56 @@ async fn a_refused_reservation_whose_script_ran_late_holds_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reserve_script_holds_nothing_for_a_reservation_already_settled() {
+    // The release queued with a refusal may run before the late script
+    // (on another connection, after a reconnection): then the script finds
+    // the settled marker and holds nothing.
+    let server = RedisServer::start();
+    let mut conn = raw(&server).await;
+    let script = redis::Script::new(include_str!("../src/lua/reserve.lua"));
+    let reserve = |id: &str| {
+        let mut call = script.key(format!("t:reservations:{id}"));
+        call.key("t:reservations")
+            .key(format!("t:settled:{id}"))
+            .key("t:day")
+            .arg(500)
+            .arg(600_000)
+            .arg(1_000_000)
+            // 2100-01-01, in Unix ms.
+            .arg(4_102_444_800_000_i64);
+        call
+    };
+    let held = |mut conn: redis::aio::MultiplexedConnection| async move {
+        let v: Option<i64> = redis::cmd("HGET")
+            .arg("t:day")
+            .arg("held")
+            .query_async(&mut conn)
+            .await
+            .expect("hget");
+        v.unwrap_or(0)
+    };
+    let _: () = redis::cmd("SET")
+        .arg("t:settled:r1")
+        .arg("1")
+        .query_async(&mut conn)
+        .await
+        .expect("set");
+    let reply: Vec<i64> = reserve("r1").invoke_async(&mut conn).await.expect("script");
+    assert_eq!(reply, [1]);
+    assert_eq!(held(conn.clone()).await, 0);
+    let exists: bool = redis::cmd("EXISTS")
+        .arg("t:reservations:r1")
+        .query_async(&mut conn)
+        .await
+        .expect("exists");
+    assert!(!exists);
+    // A reservation not settled holds.
+    let reply: Vec<i64> = reserve("r2").invoke_async(&mut conn).await.expect("script");
+    assert_eq!(reply, [1]);
+    assert_eq!(held(conn.clone()).await, 500);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_a_limit_the_error_names_it_and_its_reset() {
     let server = RedisServer::start();
     let (_, ledger) = ledger(&server, LedgerOptions::default());
