@@ -7,9 +7,11 @@
 //! the actual cost. Each is one Lua script, atomic in Redis, and holds
 //! count against limits: concurrent calls across a fleet never take an
 //! account past a limit unless calls cost more than they reserved, and
-//! then by at most that excess, for calls in flight. A settle happens once per reservation (a retry after a lost reply changes
-//! nothing); a reservation never settled (its replica died) releases its
-//! hold after [`LedgerOptions::reservation_ttl`].
+//! then by at most that excess, for calls in flight. A settle happens
+//! once per reservation (a retry after a lost reply changes nothing); a
+//! reservation refused because Redis did not answer in time holds nothing
+//! once Redis answers again; a reservation never settled (its replica
+//! died) releases its hold after [`LedgerOptions::reservation_ttl`].
 //!
 //! Keys: `PREFIX:ledger:KIND:ID:d2026-12-02` and `...:m2026-12` (hashes
 //! `spent`, `held`; kept 8 and 62 days past the window's end),
