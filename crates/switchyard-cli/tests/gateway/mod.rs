@@ -5,6 +5,7 @@
 
 #![allow(dead_code, reason = "each test uses a different part")]
 
+pub mod fleet;
 pub mod stub;
 
 use std::io::{BufRead, BufReader, Read, Write};
