@@ -34,14 +34,15 @@ fn a_thousand_concurrent_requests_across_two_gateways_stay_within_a_daily_limit(
     assert_open_files(2_500);
     let redis = RedisServer::start();
     let stub = Stub::start();
-    let cfg = loaded_config(&redis, "closed", BUDGETS);
+    // Each gateway may serve all 1,000 at once (it gets 500).
+    let limits = format!("[limits]\nmax_concurrent = 1000\n{BUDGETS}");
+    let cfg = loaded_config(&redis, "closed", &limits);
     let gateways = [
         Gateway::start(&stub.url(), RULES, &cfg),
         Gateway::start(&stub.url(), RULES, &cfg),
     ];
     eventually("both gateways on redis", || gateways.iter().all(redis_up));
-    // Each gateway serves up to `limits.max_concurrent` (1,024) requests at
-    // once: all 500 of its share. Half the requests through each gateway, half of them streamed
+    // Half the requests through each gateway, half of them streamed
     // ($0.00004 a whole answer, $0.00002 a stream; $0.0001 held for each).
     let requests: Vec<(SocketAddr, bool, Vec<u8>)> = (0..1000)
         .map(|i| {
@@ -216,7 +217,8 @@ fn redis_killed_and_restarted_under_load_nothing_lost_or_doubled() {
         );
     let rules = format!("{rules}\ndefaults max_tokens 256\n");
     let budgets = BUDGETS.replace("daily_usd = 0.02", "daily_usd = 100");
-    let mut redis = RedisServer::start();
+    // What it acknowledged survives the kill.
+    let mut redis = RedisServer::start_durable();
     let stub = Stub::start();
     let open = Gateway::start(
         &stub.url(),

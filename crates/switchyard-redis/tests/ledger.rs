@@ -398,7 +398,8 @@ async fn day_and_month_windows_are_keys_that_expire() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_and_restarted_nothing_lost_or_doubled() {
-    let mut server = RedisServer::start();
+    // What it acknowledged survives the kill.
+    let mut server = RedisServer::start_durable();
     let (redis, closed) = ledger(&server, LedgerOptions::default());
     let (_, open) = ledger(
         &server,
@@ -453,7 +454,11 @@ async fn redis_killed_and_restarted_nothing_lost_or_doubled() {
         open.settle(&unrecorded, Micros(30_000)).await,
         Settled::Queued
     );
-    assert_eq!(closed.queued_settles(), 6);
+    // Six, and the release of the refused reservation when its error does
+    // not say the command never left (a connection cut mid-command: the
+    // script may have run).
+    let queued = closed.queued_settles();
+    assert!(queued == 6 || queued == 7, "{queued}");
 
     server.restart();
     let start = std::time::Instant::now();

@@ -5,8 +5,14 @@
 //! command runs it.
 //!
 //! The server keeps an append-only file, so a test can kill it (SIGKILL)
-//! and start it again with what it had acknowledged, as a production
-//! server with `appendonly yes` would.
+//! and start it again with what it had written, as a production server
+//! with `appendonly yes` would: synced every second ([`RedisServer::start`],
+//! Redis's default for the file), which can lose writes acknowledged up to
+//! about 2 s before a crash (Redis delays writing the file while an fsync
+//! lags, and answers meanwhile), or before each reply
+//! ([`RedisServer::start_durable`], `appendfsync always`), which loses
+//! none but makes every write, and so every reply and every message to
+//! subscribers, wait for the disk.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,11 +27,24 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// `appendfsync`: `everysec` or `always`.
+    fsync: &'static str,
 }
 
 impl RedisServer {
-    /// Starts a server on a free port and waits until it answers `PING`.
+    /// Starts a server on a free port, its append-only file synced every
+    /// second, and waits until it answers `PING`.
     pub fn start() -> RedisServer {
+        RedisServer::start_syncing("everysec")
+    }
+
+    /// [`RedisServer::start`], the append-only file synced before each
+    /// reply: a kill loses nothing the server acknowledged.
+    pub fn start_durable() -> RedisServer {
+        RedisServer::start_syncing("always")
+    }
+
+    fn start_syncing(fsync: &'static str) -> RedisServer {
         static N: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
             "switchyard-redis-{}-{}",
@@ -42,6 +61,7 @@ impl RedisServer {
             child: None,
             port,
             dir,
+            fsync,
         };
         server.restart();
         server
@@ -75,7 +95,7 @@ impl RedisServer {
                 "--appendonly",
                 "yes",
                 "--appendfsync",
-                "everysec",
+                self.fsync,
             ])
             .args(["--daemonize", "no", "--logfile", "redis.log"])
             .stdin(Stdio::null())
