@@ -1,5 +1,6 @@
 //! A real `redis-server` for a test: started on a free loopback port with
-//! its own temporary folder, killed (and the folder removed) when dropped.
+//! its own temporary folder (under `/dev/shm` when there is one), killed
+//! (and the folder removed) when dropped.
 //! The binary is `$SWITCHYARD_REDIS_SERVER` or `redis-server` on PATH;
 //! `.ci/redis-server.sh` installs Debian's package, and the README's test
 //! command runs it.
@@ -46,7 +47,16 @@ impl RedisServer {
 
     fn start_syncing(fsync: &'static str) -> RedisServer {
         static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
+        // In memory where there is a tmpfs: a kill (of the process, not the
+        // machine) loses nothing written there, and the syncs do not wait
+        // on a disk other processes keep busy.
+        let shm = std::path::Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = base.join(format!(
             "switchyard-redis-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
