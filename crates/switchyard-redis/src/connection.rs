@@ -169,17 +169,30 @@ impl Redis {
     /// script here may run twice (reserve and settle are idempotent by
     /// reservation id, marks by nature; a failure would count twice, at
     /// worst).
+    ///
+    /// The error is a connection refusal only when no attempt can have
+    /// reached the server: when the retry is refused after the first
+    /// attempt was cut off (and may have run), the first one's error is
+    /// returned.
     pub(crate) async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> Result<T, redis::RedisError> {
         let mut conn = self.commands.clone();
         let mut result = invocation.invoke_async(&mut conn).await;
-        if result
-            .as_ref()
-            .is_err_and(|e| e.is_connection_dropped() || e.is_io_error())
-        {
-            result = invocation.invoke_async(&mut conn).await;
+        let first = result.as_ref().err().map(|e| {
+            (
+                e.is_connection_dropped() || e.is_io_error(),
+                e.is_connection_refusal(),
+            )
+        });
+        if let Some((true, first_refused)) = first {
+            let retried = invocation.invoke_async(&mut conn).await;
+            let keep_first =
+                !first_refused && retried.as_ref().is_err_and(|e| e.is_connection_refusal());
+            if !keep_first {
+                result = retried;
+            }
         }
         self.status.record(&result);
         result

@@ -7,9 +7,11 @@
 //! the actual cost. Each is one Lua script, atomic in Redis, and holds
 //! count against limits: concurrent calls across a fleet never take an
 //! account past a limit unless calls cost more than they reserved, and
-//! then by at most that excess, for calls in flight. A settle happens once per reservation (a retry after a lost reply changes
-//! nothing); a reservation never settled (its replica died) releases its
-//! hold after [`LedgerOptions::reservation_ttl`].
+//! then by at most that excess, for calls in flight. A settle happens
+//! once per reservation (a retry after a lost reply changes nothing); a
+//! reservation refused because Redis did not answer in time holds nothing
+//! once Redis answers again; a reservation never settled (its replica
+//! died) releases its hold after [`LedgerOptions::reservation_ttl`].
 //!
 //! Keys: `PREFIX:ledger:KIND:ID:d2026-12-02` and `...:m2026-12` (hashes
 //! `spent`, `held`; kept 8 and 62 days past the window's end),
@@ -33,7 +35,7 @@ use tokio::task::AbortHandle;
 use crate::connection::{replica_id, Redis};
 use crate::window::{rfc3339, Micros, Window, WindowSpan};
 use account::account_key;
-use settle::{retry, Queued, Settler};
+use settle::{retry, settled_key, Queued, Settler};
 
 /// What the ledger does when Redis does not answer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -229,8 +231,10 @@ impl Ledger {
     /// Holds `cost` against the windows holding `at` (Unix seconds) of
     /// every account, unless one would go past its limit (counting what is
     /// spent and what is held): then [`LedgerError::OverLimit`] names the
-    /// first such window. With Redis away: [`LedgerError::Unavailable`],
-    /// or an unrecorded reservation when the ledger fails open.
+    /// first such window. With Redis away: [`LedgerError::Unavailable`]
+    /// (and when the script may have run all the same, its reply lost or
+    /// late, a settle of nothing is queued, which releases its hold), or an
+    /// unrecorded reservation when the ledger fails open.
     pub async fn reserve_at(
         &self,
         at: i64,
@@ -242,6 +246,7 @@ impl Ledger {
         let index = self.redis.key("ledger:reservations");
         let mut call = self.reserve.key(format!("{index}:{id}"));
         call.key(&index)
+            .key(settled_key(&self.redis, &id))
             .arg(cost.0)
             .arg(millis(self.options.reservation_ttl));
         let mut charged = Vec::new();
@@ -256,16 +261,25 @@ impl Ledger {
         }
         let reply: Vec<i64> = match self.redis.run(&call).await {
             Ok(reply) => reply,
-            Err(e) if self.options.fail == FailMode::Open => {
-                tracing::warn!("redis: call let through unrecorded (ledger fails open): {e}");
-                return Ok(Reservation {
+            Err(e) => {
+                let unrecorded = Reservation {
                     id,
                     accounts: accounts.iter().map(account_key).collect(),
                     amount: cost,
                     recorded: false,
-                });
+                };
+                if self.options.fail == FailMode::Open {
+                    tracing::warn!("redis: call let through unrecorded (ledger fails open): {e}");
+                    return Ok(unrecorded);
+                }
+                // Unless the connection was refused, the script may have
+                // run (its reply lost, or late): a settle of nothing
+                // releases what it holds, or keeps it from holding.
+                if !e.is_connection_refusal() {
+                    self.settler().queue(at, unrecorded, Micros(0));
+                }
+                return Err(LedgerError::Unavailable(e));
             }
-            Err(e) => return Err(LedgerError::Unavailable(e)),
         };
         match reply.as_slice() {
             [0, i, spent, held] => {

@@ -166,6 +166,105 @@ async fn a_settle_counts_once_and_expired_holds_are_released() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_reservation_whose_script_ran_late_holds_nothing() {
+    let server = RedisServer::start();
+    let redis = Redis::connect(&RedisOptions {
+        response_timeout: Duration::from_millis(100),
+        ..RedisOptions::new(server.url())
+    })
+    .expect("redis URL");
+    let ledger = Ledger::new(&redis, LedgerOptions::default());
+    let account = team(1.0);
+    let first = ledger
+        .reserve(std::slice::from_ref(&account), Micros(10))
+        .await
+        .expect("reserved");
+    ledger.settle(&first, Micros(10)).await;
+    // The server holds every script for 400 ms: the reservation times out
+    // (refused, the ledger fails closed), then its script runs.
+    server.command(&["CLIENT", "PAUSE", "400", "WRITE"]);
+    let err = ledger
+        .reserve(std::slice::from_ref(&account), Micros::from_usd(0.5))
+        .await
+        .expect_err("timed out");
+    assert!(matches!(err, LedgerError::Unavailable(_)), "{err}");
+    // Whichever runs first, the late script or the release queued with the
+    // refusal, nothing stays held.
+    // (Reads time out too while the connection's script waits.)
+    let start = std::time::Instant::now();
+    loop {
+        let balance = ledger.balance(&account).await;
+        if let Ok([day, _]) = &balance {
+            if day.held == Micros(0) && ledger.queued_settles() == 0 {
+                assert_eq!(day.spent, Micros(10));
+                break;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still held: {balance:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // And the limit has all its room: $0.99 more fits.
+    let all = ledger
+        .reserve(std::slice::from_ref(&account), Micros(999_990))
+        .await
+        .expect("the refused call holds nothing");
+    ledger.settle(&all, Micros(0)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reserve_script_holds_nothing_for_a_reservation_already_settled() {
+    // The release queued with a refusal may run before the late script
+    // (on another connection, after a reconnection): then the script finds
+    // the settled marker and holds nothing.
+    let server = RedisServer::start();
+    let mut conn = raw(&server).await;
+    let script = redis::Script::new(include_str!("../src/lua/reserve.lua"));
+    let reserve = |id: &str| {
+        let mut call = script.key(format!("t:reservations:{id}"));
+        call.key("t:reservations")
+            .key(format!("t:settled:{id}"))
+            .key("t:day")
+            .arg(500)
+            .arg(600_000)
+            .arg(1_000_000)
+            // 2100-01-01, in Unix ms.
+            .arg(4_102_444_800_000_i64);
+        call
+    };
+    let held = |mut conn: redis::aio::MultiplexedConnection| async move {
+        let v: Option<i64> = redis::cmd("HGET")
+            .arg("t:day")
+            .arg("held")
+            .query_async(&mut conn)
+            .await
+            .expect("hget");
+        v.unwrap_or(0)
+    };
+    let _: () = redis::cmd("SET")
+        .arg("t:settled:r1")
+        .arg("1")
+        .query_async(&mut conn)
+        .await
+        .expect("set");
+    let reply: Vec<i64> = reserve("r1").invoke_async(&mut conn).await.expect("script");
+    assert_eq!(reply, [1]);
+    assert_eq!(held(conn.clone()).await, 0);
+    let exists: bool = redis::cmd("EXISTS")
+        .arg("t:reservations:r1")
+        .query_async(&mut conn)
+        .await
+        .expect("exists");
+    assert!(!exists);
+    // A reservation not settled holds.
+    let reply: Vec<i64> = reserve("r2").invoke_async(&mut conn).await.expect("script");
+    assert_eq!(reply, [1]);
+    assert_eq!(held(conn.clone()).await, 500);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_a_limit_the_error_names_it_and_its_reset() {
     let server = RedisServer::start();
     let (_, ledger) = ledger(&server, LedgerOptions::default());
@@ -299,7 +398,8 @@ async fn day_and_month_windows_are_keys_that_expire() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_and_restarted_nothing_lost_or_doubled() {
-    let mut server = RedisServer::start();
+    // What it acknowledged survives the kill.
+    let mut server = RedisServer::start_durable();
     let (redis, closed) = ledger(&server, LedgerOptions::default());
     let (_, open) = ledger(
         &server,
@@ -354,7 +454,11 @@ async fn redis_killed_and_restarted_nothing_lost_or_doubled() {
         open.settle(&unrecorded, Micros(30_000)).await,
         Settled::Queued
     );
-    assert_eq!(closed.queued_settles(), 6);
+    // Six, and the release of the refused reservation when its error does
+    // not say the command never left (a connection cut mid-command: the
+    // script may have run).
+    let queued = closed.queued_settles();
+    assert!(queued == 6 || queued == 7, "{queued}");
 
     server.restart();
     let start = std::time::Instant::now();

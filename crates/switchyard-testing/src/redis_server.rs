@@ -1,14 +1,21 @@
 //! A real `redis-server` for a test: started on a free loopback port with
-//! its own temporary folder, killed (and the folder removed) when dropped.
+//! its own temporary folder (under `/dev/shm` when there is one), killed
+//! (and the folder removed) when dropped.
 //! The binary is `$SWITCHYARD_REDIS_SERVER` or `redis-server` on PATH;
 //! `.ci/redis-server.sh` installs Debian's package, and the README's test
 //! command runs it.
 //!
 //! The server keeps an append-only file, so a test can kill it (SIGKILL)
-//! and start it again with what it had acknowledged, as a production
-//! server with `appendonly yes` would.
+//! and start it again with what it had written, as a production server
+//! with `appendonly yes` would: synced every second ([`RedisServer::start`],
+//! Redis's default for the file), which can lose writes acknowledged up to
+//! about 2 s before a crash (Redis delays writing the file while an fsync
+//! lags, and answers meanwhile), or before each reply
+//! ([`RedisServer::start_durable`], `appendfsync always`), which loses
+//! none but makes every write, and so every reply and every message to
+//! subscribers, wait for the disk.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -21,13 +28,35 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// `appendfsync`: `everysec` or `always`.
+    fsync: &'static str,
 }
 
 impl RedisServer {
-    /// Starts a server on a free port and waits until it answers `PING`.
+    /// Starts a server on a free port, its append-only file synced every
+    /// second, and waits until it answers `PING`.
     pub fn start() -> RedisServer {
+        RedisServer::start_syncing("everysec")
+    }
+
+    /// [`RedisServer::start`], the append-only file synced before each
+    /// reply: a kill loses nothing the server acknowledged.
+    pub fn start_durable() -> RedisServer {
+        RedisServer::start_syncing("always")
+    }
+
+    fn start_syncing(fsync: &'static str) -> RedisServer {
         static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
+        // In memory where there is a tmpfs: a kill (of the process, not the
+        // machine) loses nothing written there, and the syncs do not wait
+        // on a disk other processes keep busy.
+        let shm = std::path::Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = base.join(format!(
             "switchyard-redis-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
@@ -42,6 +71,7 @@ impl RedisServer {
             child: None,
             port,
             dir,
+            fsync,
         };
         server.restart();
         server
@@ -75,7 +105,7 @@ impl RedisServer {
                 "--appendonly",
                 "yes",
                 "--appendfsync",
-                "everysec",
+                self.fsync,
             ])
             .args(["--daemonize", "no", "--logfile", "redis.log"])
             .stdin(Stdio::null())
@@ -104,6 +134,29 @@ impl RedisServer {
     /// Sends one command and returns its reply: a bulk or simple string,
     /// an integer as text, `None` for nil. Panics on an error reply.
     pub fn command(&self, args: &[&str]) -> Option<String> {
+        let mut reader = self.send(args);
+        match read_line(&mut reader, args) {
+            Line::Value(v) => v,
+            Line::Array(_) => panic!("redis {args:?}: an array, not a value"),
+        }
+    }
+
+    /// Sends one command whose reply is an array (`HMGET`, `MGET`...) and
+    /// returns its elements. Panics on an error reply.
+    pub fn command_list(&self, args: &[&str]) -> Vec<Option<String>> {
+        let mut reader = self.send(args);
+        match read_line(&mut reader, args) {
+            Line::Array(n) => (0..n)
+                .map(|_| match read_line(&mut reader, args) {
+                    Line::Value(v) => v,
+                    Line::Array(_) => panic!("redis {args:?}: nested arrays"),
+                })
+                .collect(),
+            Line::Value(v) => panic!("redis {args:?}: {v:?}, not an array"),
+        }
+    }
+
+    fn send(&self, args: &[&str]) -> BufReader<TcpStream> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))
             .unwrap_or_else(|e| panic!("redis on port {}: {e}", self.port));
         let mut out = format!("*{}\r\n", args.len());
@@ -113,28 +166,7 @@ impl RedisServer {
         stream
             .write_all(out.as_bytes())
             .unwrap_or_else(|e| panic!("redis: {e}"));
-        let mut reader = std::io::BufReader::new(stream);
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut reader, &mut line)
-            .unwrap_or_else(|e| panic!("redis: {e}"));
-        let line = line.trim_end();
-        let (kind, rest) = line.split_at(1.min(line.len()));
-        match kind {
-            "+" | ":" => Some(rest.to_string()),
-            "$" if rest == "-1" => None,
-            "$" => {
-                let n: usize = rest
-                    .parse()
-                    .unwrap_or_else(|e| panic!("redis: {line}: {e}"));
-                let mut bulk = vec![0; n + 2];
-                reader
-                    .read_exact(&mut bulk)
-                    .unwrap_or_else(|e| panic!("redis: {e}"));
-                bulk.truncate(n);
-                Some(String::from_utf8_lossy(&bulk).into_owned())
-            }
-            _ => panic!("redis {args:?}: {line}"),
-        }
+        BufReader::new(stream)
     }
 
     fn answers(&self) -> bool {
@@ -153,5 +185,40 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One element of a reply.
+enum Line {
+    /// A string, an integer as text, or nil.
+    Value(Option<String>),
+    /// The start of an array of this many elements.
+    Array(usize),
+}
+
+fn read_line(reader: &mut BufReader<TcpStream>, args: &[&str]) -> Line {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("redis: {e}"));
+    let line = line.trim_end();
+    let (kind, rest) = line.split_at(1.min(line.len()));
+    let number = || -> usize {
+        rest.parse()
+            .unwrap_or_else(|e| panic!("redis: {line}: {e}"))
+    };
+    match kind {
+        "+" | ":" => Line::Value(Some(rest.to_string())),
+        "$" | "*" if rest == "-1" => Line::Value(None),
+        "$" => {
+            let mut bulk = vec![0; number() + 2];
+            reader
+                .read_exact(&mut bulk)
+                .unwrap_or_else(|e| panic!("redis: {e}"));
+            bulk.truncate(bulk.len() - 2);
+            Line::Value(Some(String::from_utf8_lossy(&bulk).into_owned()))
+        }
+        "*" => Line::Array(number()),
+        _ => panic!("redis {args:?}: {line}"),
     }
 }

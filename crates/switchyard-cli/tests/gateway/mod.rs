@@ -5,6 +5,7 @@
 
 #![allow(dead_code, reason = "each test uses a different part")]
 
+pub mod fleet;
 pub mod stub;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -202,16 +203,7 @@ impl Gateway {
 
     /// POSTs a JSON body to `/v1/chat/completions` with `key`, if any.
     pub fn chat(&self, body: &Value, key: Option<&str>) -> Reply {
-        let mut headers = vec![("Content-Type", "application/json".to_string())];
-        if let Some(k) = key {
-            headers.push(("Authorization", format!("Bearer {k}")));
-        }
-        self.request(
-            "POST",
-            "/v1/chat/completions",
-            &headers,
-            body.to_string().as_bytes(),
-        )
+        self.raw(&self.chat_bytes(body, key), false)
     }
 
     /// A one-message request routed to [`RULES`]'s `scenario`, streamed or
@@ -244,6 +236,18 @@ impl Gateway {
         headers: &[(&str, String)],
         body: &[u8],
     ) -> Reply {
+        self.raw(&self.request_bytes(method, path, headers, body), false)
+    }
+
+    /// The bytes of a request with `Content-Length`, on a connection that
+    /// closes after the answer.
+    pub fn request_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Vec<u8> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.addr,
@@ -255,7 +259,21 @@ impl Gateway {
         head.push_str("\r\n");
         let mut raw = head.into_bytes();
         raw.extend_from_slice(body);
-        self.raw(&raw, false)
+        raw
+    }
+
+    /// The bytes of a chat request: a JSON body, with `key`, if any.
+    pub fn chat_bytes(&self, body: &Value, key: Option<&str>) -> Vec<u8> {
+        let mut headers = vec![("Content-Type", "application/json".to_string())];
+        if let Some(k) = key {
+            headers.push(("Authorization", format!("Bearer {k}")));
+        }
+        self.request_bytes(
+            "POST",
+            "/v1/chat/completions",
+            &headers,
+            body.to_string().as_bytes(),
+        )
     }
 
     /// Sends `bytes` as they are (then closes the writing half when
@@ -309,6 +327,27 @@ impl Drop for Gateway {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A connection to `addr` on the current tokio runtime, for sending many
+/// requests at once without a thread each ([`send`]).
+pub async fn connect_async(addr: SocketAddr) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {addr}: {e}"))
+}
+
+/// Sends `bytes` (a request from [`Gateway::request_bytes`]) on `stream`
+/// and reads the answer until the gateway closes the connection.
+pub async fn send(mut stream: tokio::net::TcpStream, bytes: &[u8]) -> Reply {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(bytes).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut out))
+        .await
+        .expect("an answer within 20 s")
+        .unwrap();
+    Reply::parse(&out)
 }
 
 /// An answer, its chunked body decoded.

@@ -14,6 +14,8 @@
 //! - `test/idle` (streamed): one event, then silence for 30 s;
 //! - `test/fails-over`: served by `test/backup` (OpenRouter's own
 //!   fallback through `models`);
+//! - `test/no-cost`: a completion (or stream) whose `usage` has tokens but
+//!   no `cost`;
 //! - anything else: a completion (or [`sse`] when streamed).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -94,7 +96,7 @@ pub fn sse(model: &str) -> String {
     let usage = json!({
         "id": "gen-stub", "object": "chat.completion.chunk", "created": 1_700_000_000,
         "model": model, "provider": "Stub", "choices": [],
-        "usage": { "prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10, "cost": 0.00002 }
+        "usage": usage(model, 7, 3, 0.00002)
     });
     [
         ": OPENROUTER PROCESSING".to_string(),
@@ -228,9 +230,20 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
         "id": "gen-stub", "object": "chat.completion", "created": 1_700_000_000,
         "model": served, "provider": "Stub",
         "choices": [{ "index": 0, "finish_reason": finish, "message": message }],
-        "usage": { "prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16, "cost": 0.00004 }
+        "usage": usage(served, 12, 4, 0.00004)
     });
     full(out, 200, "application/json", &reply.to_string(), &[])
+}
+
+/// `usage` of an answer from `model`: the tokens, and the cost unless the
+/// model is `test/no-cost`.
+fn usage(model: &str, prompt: u64, completion: u64, cost: f64) -> Value {
+    let mut usage = json!({ "prompt_tokens": prompt, "completion_tokens": completion,
+                            "total_tokens": prompt + completion });
+    if model != "test/no-cost" {
+        usage["cost"] = json!(cost);
+    }
+    usage
 }
 
 fn full(out: &mut TcpStream, status: u16, content_type: &str, body: &str, extra: &[&str]) -> bool {

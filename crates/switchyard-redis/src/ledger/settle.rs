@@ -57,15 +57,20 @@ impl Settler {
                     reservation = reservation.id,
                     "redis: settle queued until redis is back: {e}"
                 );
-                self.queued.fetch_add(1, Ordering::Relaxed);
-                let _ = self.queue.send(Queued {
-                    reservation: reservation.clone(),
-                    cost,
-                    at,
-                });
+                self.queue(at, reservation.clone(), cost);
                 Settled::Queued
             }
         }
+    }
+
+    /// Queues a settle for the retry task.
+    pub(super) fn queue(&self, at: i64, reservation: Reservation, cost: Micros) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let _ = self.queue.send(Queued {
+            reservation,
+            cost,
+            at,
+        });
     }
 
     pub(super) async fn settle(
@@ -77,10 +82,7 @@ impl Settler {
         let index = self.redis.key("ledger:reservations");
         let mut call = self.script.key(format!("{index}:{}", reservation.id));
         call.key(&index)
-            .key(
-                self.redis
-                    .key(&format!("ledger:settled:{}", reservation.id)),
-            )
+            .key(settled_key(&self.redis, &reservation.id))
             .arg(cost.0)
             .arg(millis(self.options.settled_ttl));
         for account in &reservation.accounts {
@@ -97,6 +99,11 @@ impl Settler {
             Settled::Before
         })
     }
+}
+
+/// The marker of a settled reservation.
+pub(super) fn settled_key(redis: &Redis, id: &str) -> String {
+    redis.key(&format!("ledger:settled:{id}"))
 }
 
 /// Retries queued settles in order, every 200 ms, until Redis takes each.
