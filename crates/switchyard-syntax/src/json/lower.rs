@@ -3,16 +3,18 @@
 //! Conditions, targets and options written as text are parsed by the rule
 //! language's own parser, their spans mapped into the JSON string.
 
-use super::expect::name_of;
+use super::expect::{list, name_of};
 use super::value::{Json, Kind, Member, Str};
 use super::Path;
 use crate::ast::{FieldDecl, Guard, Item, LetDecl, ModelDecl, RuleDecl, TargetDecl, TypeExpr};
 use crate::error::ParseError;
 use crate::limits::Limits;
 use crate::lower::parse_fragment;
-use crate::span::{FileId, Spanned};
+use crate::print::{Attached, ItemComments, MemberComments};
+use crate::span::{FileId, Span, Spanned};
 
 /// The top-level keys, in the order `fmt --to json` writes them.
+/// `statements`, which stands alone, is not one of them.
 pub(crate) const TOP_KEYS: &[&str] = &[
     "version", "timezone", "context", "models", "targets", "lets", "defaults", "rules", "tests",
 ];
@@ -23,6 +25,12 @@ pub(crate) struct Lowering<'a> {
     pub limits: &'a Limits,
     pub errors: Vec<ParseError>,
     pub items: Vec<Spanned<Item>>,
+    /// The comments of `items`, by statement.
+    pub comments: Attached,
+    /// Free-standing comment lines, for the next statement.
+    pub pending: Vec<String>,
+    /// The comments of the fields or arms of the statement being read.
+    pub members: Vec<MemberComments>,
 }
 
 impl Lowering<'_> {
@@ -51,41 +59,55 @@ impl Lowering<'_> {
         }
     }
 
-    /// The top-level object.
+    /// The top-level object: the grouped members, or `statements`.
     pub fn document(&mut self, doc: &Json) {
         let root = Path::root();
         let Some(members) = self.object(doc, &root, "a ruleset") else {
             return;
         };
+        if let Some(st) = members.iter().find(|m| m.key.value == "statements") {
+            let grouped: Vec<&str> = members
+                .iter()
+                .map(|m| m.key.value.as_str())
+                .filter(|k| *k != "statements" && TOP_KEYS.contains(k))
+                .collect();
+            if !grouped.is_empty() {
+                self.shape(
+                    st.key.span,
+                    &root.key("statements"),
+                    format!(
+                        "`statements` cannot stand beside the grouped members ({})",
+                        list(&grouped)
+                    ),
+                    "give every statement in `statements` (`{\"model\": NAME, \"id\": ID}`, `{\"rule\": {...}}`, ...), or leave `statements` out and group them by kind",
+                );
+                return;
+            }
+        }
         for m in members {
             let path = root.key(&m.key.value);
+            let span = m.key.span.to(m.value.span);
+            let none = ItemComments::default();
             match m.key.value.as_str() {
+                "statements" => self.statements(&m.value, &path),
                 "version" => {
-                    if let Some(s) = self.string(&m.value, &path) {
-                        self.push(Item::Version(Spanned::new(s.value.clone(), s.span)), m);
+                    if let Some(item) = self.version(&m.value, &path) {
+                        self.add(item, span, none);
                     }
                 }
                 "timezone" => {
-                    if let Some(s) = self.string(&m.value, &path) {
-                        self.push(Item::TimeZone(Spanned::new(s.value.clone(), s.span)), m);
+                    if let Some(item) = self.timezone(&m.value, &path) {
+                        self.add(item, span, none);
                     }
                 }
-                "context" => self.context(m, &path),
-                "models" => self.named(m, &path, "models", |l, name, v, p| {
-                    let id = l.string(v, p)?;
-                    Some(Item::Model(ModelDecl {
-                        name,
-                        id: Spanned::new(id.value.clone(), id.span),
-                    }))
-                }),
-                "targets" => self.named(m, &path, "targets", |l, name, v, p| {
-                    let target = l.target(v, p)?;
-                    Some(Item::Target(TargetDecl { name, target }))
-                }),
-                "lets" => self.named(m, &path, "conditions", |l, name, v, p| {
-                    let cond = l.condition(v, p)?;
-                    Some(Item::Let(LetDecl { name, cond }))
-                }),
+                "context" => {
+                    if let Some(item) = self.context(&m.value, &path) {
+                        self.add(item, span, none);
+                    }
+                }
+                "models" => self.named(m, &path, "models", "id", Self::model),
+                "targets" => self.named(m, &path, "targets", "to", Self::target_decl),
+                "lets" => self.named(m, &path, "conditions", "when", Self::let_decl),
                 "defaults" => self.defaults(m, &path),
                 "rules" => {
                     for (i, r) in self
@@ -95,8 +117,8 @@ impl Lowering<'_> {
                         .enumerate()
                     {
                         let path = path.index(i);
-                        if let Some(rule) = self.rule(r, &path) {
-                            self.items.push(Spanned::new(Item::Rule(rule), r.span));
+                        if let Some((rule, comments)) = self.rule(r, &path) {
+                            self.add(Item::Rule(rule), r.span, comments);
                         }
                     }
                 }
@@ -108,46 +130,123 @@ impl Lowering<'_> {
                         .enumerate()
                     {
                         let path = path.index(i);
-                        if let Some(test) = self.test(t, &path) {
-                            self.items.push(Spanned::new(Item::Test(test), t.span));
+                        if let Some((test, comments)) = self.test(t, &path) {
+                            self.add(Item::Test(test), t.span, comments);
                         }
                     }
                 }
-                _ => self.unknown_key(m, &root, TOP_KEYS),
+                _ => {
+                    let mut known = TOP_KEYS.to_vec();
+                    known.push("statements");
+                    self.unknown_key(m, &root, &known);
+                }
             }
         }
+        self.comments.end = std::mem::take(&mut self.pending);
     }
 
-    fn push(&mut self, item: Item, m: &Member) {
-        self.items
-            .push(Spanned::new(item, m.key.span.to(m.value.span)));
+    /// Adds a statement with its comments (and the members' comments
+    /// gathered while it was read, and free-standing comments before it).
+    pub fn add(&mut self, item: Item, span: Span, mut comments: ItemComments) {
+        comments.members = std::mem::take(&mut self.members);
+        if !self.pending.is_empty() {
+            let mut before = std::mem::take(&mut self.pending);
+            before.extend(comments.before.take().unwrap_or_default());
+            comments.before = Some(before);
+        }
+        self.items.push(Spanned::new(item, span));
+        self.comments.items.push(comments);
     }
 
-    /// An object of `name: value` members, one statement each.
+    /// `"version": "S"`.
+    pub fn version(&mut self, v: &Json, path: &Path) -> Option<Item> {
+        let s = self.string(v, path)?;
+        Some(Item::Version(Spanned::new(s.value.clone(), s.span)))
+    }
+
+    /// `"timezone": "Area/City"`.
+    pub fn timezone(&mut self, v: &Json, path: &Path) -> Option<Item> {
+        let s = self.string(v, path)?;
+        Some(Item::TimeZone(Spanned::new(s.value.clone(), s.span)))
+    }
+
+    /// A model's id.
+    pub fn model(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
+        let id = self.string(v, path)?;
+        Some(Item::Model(ModelDecl {
+            name,
+            id: Spanned::new(id.value.clone(), id.span),
+        }))
+    }
+
+    /// A named target's target.
+    pub fn target_decl(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
+        let target = self.target(v, path)?;
+        Some(Item::Target(TargetDecl { name, target }))
+    }
+
+    /// A `let`'s condition.
+    pub fn let_decl(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
+        let cond = self.condition(v, path)?;
+        Some(Item::Let(LetDecl { name, cond }))
+    }
+
+    /// An object of `name: value` members, one statement each; a value
+    /// may be `{KEY: value, "comment", "trailing"}` to carry comments.
     fn named(
         &mut self,
         m: &Member,
         path: &Path,
         what: &str,
-        mut f: impl FnMut(&mut Self, Spanned<String>, &Json, &Path) -> Option<Item>,
+        key: &str,
+        f: fn(&mut Self, Spanned<String>, &Json, &Path) -> Option<Item>,
     ) {
         for member in self.object(&m.value, path, what).unwrap_or_default() {
             let path = path.key(&member.key.value);
-            if let Some(item) = f(self, name_of(&member.key), &member.value, &path) {
-                self.push(item, member);
+            let Some((value, value_path, comments)) = self.entry(&member.value, &path, key) else {
+                continue;
+            };
+            if let Some(item) = f(self, name_of(&member.key), value, &value_path) {
+                self.add(item, member.key.span.to(member.value.span), comments);
             }
         }
     }
 
+    /// An entry's value and comments: `v` itself, or, when `v` is an
+    /// object with a member `key`, that member's value and the object's
+    /// `comment` and `trailing`.
+    fn entry<'j>(
+        &mut self,
+        v: &'j Json,
+        path: &Path,
+        key: &str,
+    ) -> Option<(&'j Json, Path, ItemComments)> {
+        let Kind::Object(members) = &v.kind else {
+            return Some((v, path.clone(), ItemComments::default()));
+        };
+        let Some(value) = members.iter().find(|m| m.key.value == key) else {
+            return Some((v, path.clone(), ItemComments::default()));
+        };
+        let mut ok = true;
+        for m in members {
+            if !matches!(m.key.value.as_str(), "comment" | "trailing") && m.key.value != key {
+                ok = false;
+                self.unknown_key(m, path, &[key, "comment", "trailing"]);
+            }
+        }
+        let comments = self.comments_of(members, path)?;
+        ok.then(|| (&value.value, path.key(key), comments))
+    }
+
     /// `"context": { "field": TYPE | { "type": TYPE, "default": V } }`.
-    fn context(&mut self, m: &Member, path: &Path) {
+    pub fn context(&mut self, v: &Json, path: &Path) -> Option<Item> {
         let mut fields = Vec::new();
         for f in self
-            .object(&m.value, path, "the context's fields")
+            .object(v, path, "the context's fields")
             .unwrap_or_default()
         {
             let path = path.key(&f.key.value);
-            let (ty, default) = match &f.value.kind {
+            let (ty, default, comments) = match &f.value.kind {
                 Kind::Object(members) => {
                     let (mut ty, mut default) = (None, None);
                     for member in members {
@@ -155,17 +254,27 @@ impl Lowering<'_> {
                         match member.key.value.as_str() {
                             "type" => ty = self.type_expr(&member.value, &p),
                             "default" => default = self.literal(&member.value, &p),
-                            _ => self.unknown_key(member, &path, &["type", "default"]),
+                            "comment" | "trailing" => {}
+                            _ => self.unknown_key(
+                                member,
+                                &path,
+                                &["type", "default", "comment", "trailing"],
+                            ),
                         }
                     }
                     if ty.is_none() && !members.iter().any(|m| m.key.value == "type") {
                         self.shape(f.value.span, &path, "a field needs a `type`", "add `\"type\": \"int\"` (or bool, float, string, or an array of strings)");
                     }
-                    (ty, default)
+                    (ty, default, self.comments_of(members, &path))
                 }
-                _ => (self.type_expr(&f.value, &path), None),
+                _ => (
+                    self.type_expr(&f.value, &path),
+                    None,
+                    Some(ItemComments::default()),
+                ),
             };
-            if let Some(ty) = ty {
+            if let (Some(ty), Some(comments)) = (ty, comments) {
+                self.members.push(comments.into_member());
                 let span = f.key.span.to(f.value.span);
                 fields.push(Spanned::new(
                     FieldDecl {
@@ -177,7 +286,7 @@ impl Lowering<'_> {
                 ));
             }
         }
-        self.push(Item::Context(fields), m);
+        Some(Item::Context(fields))
     }
 
     /// `"int"`, `"bool"`, ... or `["a", "b"]` for a set of strings.
@@ -245,13 +354,13 @@ impl Lowering<'_> {
             if let Some(item @ Item::Defaults(_)) =
                 self.fragment(s, "defaults ", &path, "target options")
             {
-                self.items.push(Spanned::new(item, v.span));
+                self.add(item, v.span, ItemComments::default());
             }
         }
     }
 
     /// `{ "name", "priority", "when" | "conditions" | "otherwise", "target" }`.
-    fn rule(&mut self, v: &Json, path: &Path) -> Option<RuleDecl> {
+    pub fn rule(&mut self, v: &Json, path: &Path) -> Option<(RuleDecl, ItemComments)> {
         const KEYS: &[&str] = &[
             "name",
             "priority",
@@ -259,6 +368,8 @@ impl Lowering<'_> {
             "conditions",
             "otherwise",
             "target",
+            "comment",
+            "trailing",
         ];
         let members = self.object(v, path, "a rule")?;
         let (mut name, mut priority, mut guard, mut target) = (None, None, None, None);
@@ -291,6 +402,7 @@ impl Lowering<'_> {
                     }
                 }
                 "target" => target = self.target(&m.value, &p),
+                "comment" | "trailing" => {}
                 _ => {
                     ok = false;
                     self.unknown_key(m, path, KEYS);
@@ -323,11 +435,13 @@ impl Lowering<'_> {
             );
             return None;
         }
-        Some(RuleDecl {
+        let comments = self.comments_of(members, path)?;
+        let rule = RuleDecl {
             name,
             priority,
             guard: guard?,
             target: target?,
-        })
+        };
+        Some((rule, comments))
     }
 }

@@ -1,111 +1,270 @@
 //! The JSON form of a syntax tree, as `switchyard fmt --to json` writes it:
-//! statements grouped by kind in the order of [`TOP_KEYS`](super::lower::TOP_KEYS),
-//! conditions, chains and options as the rule language's text on one line,
-//! splits, context fields and tests as objects. Reading the text back gives
-//! the same tree; printing that tree gives the `.route` text back.
+//! grouped by kind in the order of [`TOP_KEYS`](super::lower::TOP_KEYS)
+//! when the statements are in that order and every comment has a place
+//! there, else as `statements` in file order. Conditions, chains and
+//! options are the rule language's text on one line; splits, context fields
+//! and tests are objects. Reading the text back gives the same tree and
+//! comments; printing those gives the `.route` text back.
 
 use crate::ast::{FieldDecl, Guard, Item, Literal, RuleDecl, Target, TestDecl, TypeExpr};
-use crate::print::{flat_condition, flat_options, flat_target, lit};
+use crate::print::{
+    carries_own_comments, flat_condition, flat_options, flat_target, lit, Attached, ItemComments,
+    MemberComments,
+};
 use crate::span::Spanned;
 
-/// The JSON text of `file` (2-space indents, ending in a newline).
+/// Where the grouped form puts a statement.
+pub(crate) fn rank(item: &Item) -> u8 {
+    match item {
+        Item::Version(_) => 0,
+        Item::TimeZone(_) => 1,
+        Item::Context(_) => 2,
+        Item::Model(_) => 3,
+        Item::Target(_) => 4,
+        Item::Let(_) => 5,
+        Item::Defaults(_) => 6,
+        Item::Rule(_) => 7,
+        Item::Test(_) => 8,
+    }
+}
+
+/// The JSON text of `file`, without comments (2-space indents, ending in
+/// a newline).
 pub fn to_json(file: &crate::ast::RuleFile) -> String {
-    let items: Vec<&Item> = file.items.iter().map(|i| &i.node).collect();
+    write(file, &Attached::default())
+}
+
+/// The JSON text of `file` with `comments`.
+pub(crate) fn write(file: &crate::ast::RuleFile, comments: &Attached) -> String {
+    let none = ItemComments::default();
+    let items: Vec<(&Item, &ItemComments)> = file
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (&item.node, comments.items.get(i).unwrap_or(&none)))
+        .collect();
+    let in_order = items.windows(2).all(|w| rank(w[0].0) <= rank(w[1].0));
+    let placed = items.iter().all(|(item, c)| {
+        c.text.is_none()
+            && (carries_own_comments(item) || (c.before.is_none() && c.trailing.is_none()))
+    });
     let mut w = Writer::default();
     w.open('{');
-    for item in &items {
-        if let Item::Version(v) = item {
-            w.key("version");
-            w.string(v);
-        }
-    }
-    for item in &items {
-        if let Item::TimeZone(zone) = item {
-            w.key("timezone");
-            w.string(zone);
-        }
-    }
-    for item in &items {
-        if let Item::Context(fields) = item {
-            w.key("context");
-            w.context(fields);
-        }
-    }
-    let models: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Model(m) => Some(m),
-            _ => None,
-        })
-        .collect();
-    w.section("models", '{', '}', &models, |w, m| {
-        w.key(&m.name);
-        w.string(&m.id);
-    });
-    let targets: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Target(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    w.section("targets", '{', '}', &targets, |w, t| {
-        w.key(&t.name);
-        w.target(&t.target);
-    });
-    let lets: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Let(l) => Some(l),
-            _ => None,
-        })
-        .collect();
-    w.section("lets", '{', '}', &lets, |w, l| {
-        w.key(&l.name);
-        w.string(&flat_condition(&l.cond));
-    });
-    let defaults: Vec<String> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Defaults(o) => Some(flat_options(o)),
-            _ => None,
-        })
-        .collect();
-    match defaults.as_slice() {
-        [one] => {
-            w.key("defaults");
-            w.string(one);
-        }
-        many => w.section("defaults", '[', ']', many, |w, d| {
+    if in_order && placed && comments.end.is_empty() {
+        w.grouped(&items);
+    } else {
+        w.key("statements");
+        w.open('[');
+        for (item, c) in &items {
             w.item();
-            w.string(d);
-        }),
+            w.statement(item, c);
+        }
+        if !comments.end.is_empty() {
+            w.item();
+            w.out.push_str("{ ");
+            w.comment_member(&comments.end);
+            w.out.push_str(" }");
+        }
+        w.close(']');
     }
-    let rules: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Rule(r) => Some(r),
-            _ => None,
-        })
-        .collect();
-    w.section("rules", '[', ']', &rules, |w, r| {
-        w.item();
-        w.rule(r);
-    });
-    let tests: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Test(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    w.section("tests", '[', ']', &tests, |w, t| {
-        w.item();
-        w.test(t);
-    });
     w.close('}');
     w.out.push('\n');
     w.out
+}
+
+impl Writer {
+    /// The grouped members (`models`, `rules`, ...).
+    fn grouped(&mut self, items: &[(&Item, &ItemComments)]) {
+        for (item, c) in items {
+            match item {
+                Item::Version(v) => {
+                    self.key("version");
+                    self.string(v);
+                }
+                Item::TimeZone(zone) => {
+                    self.key("timezone");
+                    self.string(zone);
+                }
+                Item::Context(fields) => {
+                    self.key("context");
+                    self.context(fields, &c.members);
+                }
+                _ => {}
+            }
+        }
+        let of = |rank_of: u8| -> Vec<(&Item, &ItemComments)> {
+            items
+                .iter()
+                .filter(|(i, _)| rank(i) == rank_of)
+                .map(|&(i, c)| (i, c))
+                .collect()
+        };
+        self.section("models", '{', '}', &of(3), |w, (item, c)| {
+            if let Item::Model(m) = item {
+                w.key(&m.name);
+                w.entry(c, "id", |w| w.string(&m.id));
+            }
+        });
+        self.section("targets", '{', '}', &of(4), |w, (item, c)| {
+            if let Item::Target(t) = item {
+                w.key(&t.name);
+                w.entry(c, "to", |w| w.target(&t.target, &c.members));
+            }
+        });
+        self.section("lets", '{', '}', &of(5), |w, (item, c)| {
+            if let Item::Let(l) = item {
+                w.key(&l.name);
+                w.entry(c, "when", |w| w.string(&flat_condition(&l.cond)));
+            }
+        });
+        let defaults: Vec<String> = items
+            .iter()
+            .filter_map(|(i, _)| match i {
+                Item::Defaults(o) => Some(flat_options(o)),
+                _ => None,
+            })
+            .collect();
+        match defaults.as_slice() {
+            [one] => {
+                self.key("defaults");
+                self.string(one);
+            }
+            many => self.section("defaults", '[', ']', many, |w, d| {
+                w.item();
+                w.string(d);
+            }),
+        }
+        self.section("rules", '[', ']', &of(7), |w, (item, c)| {
+            if let Item::Rule(r) = item {
+                w.item();
+                w.rule(r, c, Some(c));
+            }
+        });
+        self.section("tests", '[', ']', &of(8), |w, (item, c)| {
+            if let Item::Test(t) = item {
+                w.item();
+                w.test(t, Some(c));
+            }
+        });
+    }
+
+    /// An entry's value: written by `value` alone, or, with comments, as
+    /// `{ "comment": ..., KEY: value, "trailing": ... }`.
+    fn entry(&mut self, c: &ItemComments, key: &str, value: impl FnOnce(&mut Self)) {
+        if c.before.is_none() && c.trailing.is_none() {
+            return value(self);
+        }
+        self.open('{');
+        if let Some(lines) = &c.before {
+            self.item();
+            self.comment_member(lines);
+        }
+        self.key(key);
+        value(self);
+        self.trailing_member(c.trailing.as_deref());
+        self.close('}');
+    }
+
+    /// One object of `statements`.
+    fn statement(&mut self, item: &Item, c: &ItemComments) {
+        self.open('{');
+        if let Some(lines) = &c.before {
+            self.item();
+            self.comment_member(lines);
+        }
+        if let Some(text) = &c.text {
+            self.key("route");
+            self.string(text);
+        } else {
+            match item {
+                Item::Version(v) => {
+                    self.key("version");
+                    self.string(v);
+                }
+                Item::TimeZone(zone) => {
+                    self.key("timezone");
+                    self.string(zone);
+                }
+                Item::Context(fields) => {
+                    self.key("context");
+                    self.context(fields, &c.members);
+                }
+                Item::Model(m) => {
+                    self.key("model");
+                    self.string(&m.name);
+                    self.key("id");
+                    self.string(&m.id);
+                }
+                Item::Target(t) => {
+                    self.key("target");
+                    self.string(&t.name);
+                    self.key("to");
+                    self.target(&t.target, &c.members);
+                }
+                Item::Let(l) => {
+                    self.key("let");
+                    self.string(&l.name);
+                    self.key("when");
+                    self.string(&flat_condition(&l.cond));
+                }
+                Item::Defaults(o) => {
+                    self.key("defaults");
+                    self.string(&flat_options(o));
+                }
+                Item::Rule(r) => {
+                    self.key("rule");
+                    self.rule(r, c, None);
+                }
+                Item::Test(t) => {
+                    self.key("test");
+                    self.test(t, None);
+                }
+            }
+        }
+        self.trailing_member(c.trailing.as_deref());
+        self.close('}');
+    }
+
+    /// `"comment": LINES` (one comment line as a string, else an array).
+    fn comment_member(&mut self, lines: &[String]) {
+        self.out.push_str("\"comment\": ");
+        match lines {
+            [one] if !one.is_empty() => self.string(one),
+            _ => {
+                self.out.push('[');
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.string(line);
+                }
+                self.out.push(']');
+            }
+        }
+    }
+
+    fn trailing_member(&mut self, trailing: Option<&str>) {
+        if let Some(t) = trailing {
+            self.key("trailing");
+            self.string(t);
+        }
+    }
+
+    /// `"comment": ..., ` and ` , "trailing": ...` around a one-line
+    /// object's members.
+    fn inline_comments(&mut self, c: Option<&MemberComments>, inner: impl FnOnce(&mut Self)) {
+        self.out.push_str("{ ");
+        if let Some(lines) = c.map(|c| &c.before).filter(|b| !b.is_empty()) {
+            self.comment_member(lines);
+            self.out.push_str(", ");
+        }
+        inner(self);
+        if let Some(t) = c.and_then(|c| c.trailing.as_deref()) {
+            self.out.push_str(", \"trailing\": ");
+            self.string(t);
+        }
+        self.out.push_str(" }");
+    }
 }
 
 #[derive(Default)]
@@ -177,20 +336,23 @@ impl Writer {
         self.close(close);
     }
 
-    fn context(&mut self, fields: &[Spanned<FieldDecl>]) {
+    fn context(&mut self, fields: &[Spanned<FieldDecl>], comments: &[MemberComments]) {
         self.open('{');
-        for f in fields {
+        for (i, f) in fields.iter().enumerate() {
             self.key(&f.name);
-            match &f.default {
-                None => self.type_expr(&f.ty),
-                Some(default) => {
-                    self.out.push_str("{ \"type\": ");
-                    self.type_expr(&f.ty);
-                    self.out.push_str(", \"default\": ");
-                    self.literal(default);
-                    self.out.push_str(" }");
-                }
+            let c = comments.get(i).filter(|c| !c.is_empty());
+            if f.default.is_none() && c.is_none() {
+                self.type_expr(&f.ty);
+                continue;
             }
+            self.inline_comments(c, |w| {
+                w.out.push_str("\"type\": ");
+                w.type_expr(&f.ty);
+                if let Some(default) = &f.default {
+                    w.out.push_str(", \"default\": ");
+                    w.literal(default);
+                }
+            });
         }
         self.close('}');
     }
@@ -223,7 +385,7 @@ impl Writer {
         }
     }
 
-    fn target(&mut self, t: &Spanned<Target>) {
+    fn target(&mut self, t: &Spanned<Target>, comments: &[MemberComments]) {
         let Target::Split { key, arms } = &t.node else {
             return self.string(&flat_target(t));
         };
@@ -232,29 +394,35 @@ impl Writer {
         self.string(key);
         self.key("arms");
         self.open('[');
-        for arm in arms {
+        for (i, arm) in arms.iter().enumerate() {
             self.item();
-            self.out.push_str("{ ");
-            if let Some(name) = &arm.name {
-                self.out.push_str("\"name\": ");
-                self.string(name);
-                self.out.push_str(", ");
-            }
-            self.out.push_str("\"weight\": ");
-            lit::weight(&mut self.out, *arm.weight);
-            if self.out.ends_with('%') {
-                self.out.pop();
-            }
-            self.out.push_str(", \"target\": ");
-            self.string(&flat_target(&arm.target));
-            self.out.push_str(" }");
+            self.inline_comments(comments.get(i), |w| {
+                if let Some(name) = &arm.name {
+                    w.out.push_str("\"name\": ");
+                    w.string(name);
+                    w.out.push_str(", ");
+                }
+                w.out.push_str("\"weight\": ");
+                lit::weight(&mut w.out, *arm.weight);
+                if w.out.ends_with('%') {
+                    w.out.pop();
+                }
+                w.out.push_str(", \"target\": ");
+                w.string(&flat_target(&arm.target));
+            });
         }
         self.close(']');
         self.close('}');
     }
 
-    fn rule(&mut self, r: &RuleDecl) {
+    /// A rule object; with `own`, its comments inside it (the grouped
+    /// form), else only the arms' (a statement object holds the rest).
+    fn rule(&mut self, r: &RuleDecl, c: &ItemComments, own: Option<&ItemComments>) {
         self.open('{');
+        if let Some(lines) = own.and_then(|c| c.before.as_ref()) {
+            self.item();
+            self.comment_member(lines);
+        }
         if let Some(name) = &r.name {
             self.key("name");
             self.string(name);
@@ -274,12 +442,18 @@ impl Writer {
             }
         }
         self.key("target");
-        self.target(&r.target);
+        self.target(&r.target, &c.members);
+        self.trailing_member(own.and_then(|c| c.trailing.as_deref()));
         self.close('}');
     }
 
-    fn test(&mut self, t: &TestDecl) {
+    /// A test object; with `own`, its comments inside it.
+    fn test(&mut self, t: &TestDecl, own: Option<&ItemComments>) {
         self.open('{');
+        if let Some(lines) = own.and_then(|c| c.before.as_ref()) {
+            self.item();
+            self.comment_member(lines);
+        }
         self.key("name");
         self.string(&t.name);
         self.key("context");
@@ -313,6 +487,7 @@ impl Writer {
             }
             self.out.push(']');
         }
+        self.trailing_member(own.and_then(|c| c.trailing.as_deref()));
         self.close('}');
     }
 }
