@@ -3,7 +3,7 @@
 //! Conditions, targets and options written as text are parsed by the rule
 //! language's own parser, their spans mapped into the JSON string.
 
-use super::expect::{list, name_of};
+use super::expect::name_of;
 use super::value::{Json, Kind, Member, Str};
 use super::Path;
 use crate::ast::{FieldDecl, Guard, Item, LetDecl, ModelDecl, RuleDecl, TargetDecl, TypeExpr};
@@ -76,8 +76,12 @@ impl Lowering<'_> {
                     st.key.span,
                     &root.key("statements"),
                     format!(
-                        "`statements` cannot stand beside the grouped members ({})",
-                        list(&grouped)
+                        "`statements` cannot stand beside grouped members ({})",
+                        grouped
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     "give every statement in `statements` (`{\"model\": NAME, \"id\": ID}`, `{\"rule\": {...}}`, ...), or leave `statements` out and group them by kind",
                 );
