@@ -3,10 +3,9 @@
 //! Conditions, targets and options written as text are parsed by the rule
 //! language's own parser, their spans mapped into the JSON string.
 
-use super::expect::name_of;
 use super::value::{Json, Kind, Member, Str};
 use super::Path;
-use crate::ast::{FieldDecl, Guard, Item, LetDecl, ModelDecl, RuleDecl, TargetDecl, TypeExpr};
+use crate::ast::{Guard, Item, RuleDecl};
 use crate::error::ParseError;
 use crate::limits::Limits;
 use crate::lower::parse_fragment;
@@ -154,191 +153,24 @@ impl Lowering<'_> {
     pub fn add(&mut self, item: Item, span: Span, mut comments: ItemComments) {
         comments.members = std::mem::take(&mut self.members);
         if !self.pending.is_empty() {
-            let mut before = std::mem::take(&mut self.pending);
-            before.extend(comments.before.take().unwrap_or_default());
+            // Free-standing comment lines go first; without lines of its
+            // own, the statement keeps its blank line where the kind
+            // changes, above them.
+            let own = comments.before.take();
+            let kind_changes = self.items.last().is_some_and(|last| {
+                std::mem::discriminant(&last.node) != std::mem::discriminant(&item)
+            });
+            let mut before = if own.is_none() && kind_changes {
+                vec![String::new()]
+            } else {
+                Vec::new()
+            };
+            before.append(&mut self.pending);
+            before.extend(own.unwrap_or_default());
             comments.before = Some(before);
         }
         self.items.push(Spanned::new(item, span));
         self.comments.items.push(comments);
-    }
-
-    /// `"version": "S"`.
-    pub fn version(&mut self, v: &Json, path: &Path) -> Option<Item> {
-        let s = self.string(v, path)?;
-        Some(Item::Version(Spanned::new(s.value.clone(), s.span)))
-    }
-
-    /// `"timezone": "Area/City"`.
-    pub fn timezone(&mut self, v: &Json, path: &Path) -> Option<Item> {
-        let s = self.string(v, path)?;
-        Some(Item::TimeZone(Spanned::new(s.value.clone(), s.span)))
-    }
-
-    /// A model's id.
-    pub fn model(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
-        let id = self.string(v, path)?;
-        Some(Item::Model(ModelDecl {
-            name,
-            id: Spanned::new(id.value.clone(), id.span),
-        }))
-    }
-
-    /// A named target's target.
-    pub fn target_decl(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
-        let target = self.target(v, path)?;
-        Some(Item::Target(TargetDecl { name, target }))
-    }
-
-    /// A `let`'s condition.
-    pub fn let_decl(&mut self, name: Spanned<String>, v: &Json, path: &Path) -> Option<Item> {
-        let cond = self.condition(v, path)?;
-        Some(Item::Let(LetDecl { name, cond }))
-    }
-
-    /// An object of `name: value` members, one statement each; a value
-    /// may be `{KEY: value, "comment", "trailing"}` to carry comments.
-    fn named(
-        &mut self,
-        m: &Member,
-        path: &Path,
-        what: &str,
-        key: &str,
-        f: fn(&mut Self, Spanned<String>, &Json, &Path) -> Option<Item>,
-    ) {
-        for member in self.object(&m.value, path, what).unwrap_or_default() {
-            let path = path.key(&member.key.value);
-            let Some((value, value_path, comments)) = self.entry(&member.value, &path, key) else {
-                continue;
-            };
-            if let Some(item) = f(self, name_of(&member.key), value, &value_path) {
-                self.add(item, member.key.span.to(member.value.span), comments);
-            }
-        }
-    }
-
-    /// An entry's value and comments: `v` itself, or, when `v` is an
-    /// object with a member `key`, that member's value and the object's
-    /// `comment` and `trailing`.
-    fn entry<'j>(
-        &mut self,
-        v: &'j Json,
-        path: &Path,
-        key: &str,
-    ) -> Option<(&'j Json, Path, ItemComments)> {
-        let Kind::Object(members) = &v.kind else {
-            return Some((v, path.clone(), ItemComments::default()));
-        };
-        let Some(value) = members.iter().find(|m| m.key.value == key) else {
-            return Some((v, path.clone(), ItemComments::default()));
-        };
-        let mut ok = true;
-        for m in members {
-            if !matches!(m.key.value.as_str(), "comment" | "trailing") && m.key.value != key {
-                ok = false;
-                self.unknown_key(m, path, &[key, "comment", "trailing"]);
-            }
-        }
-        let comments = self.comments_of(members, path)?;
-        ok.then(|| (&value.value, path.key(key), comments))
-    }
-
-    /// `"context": { "field": TYPE | { "type": TYPE, "default": V } }`.
-    pub fn context(&mut self, v: &Json, path: &Path) -> Option<Item> {
-        let mut fields = Vec::new();
-        for f in self
-            .object(v, path, "the context's fields")
-            .unwrap_or_default()
-        {
-            let path = path.key(&f.key.value);
-            let (ty, default, comments) = match &f.value.kind {
-                Kind::Object(members) => {
-                    let (mut ty, mut default) = (None, None);
-                    for member in members {
-                        let p = path.key(&member.key.value);
-                        match member.key.value.as_str() {
-                            "type" => ty = self.type_expr(&member.value, &p),
-                            "default" => default = self.literal(&member.value, &p),
-                            "comment" | "trailing" => {}
-                            _ => self.unknown_key(
-                                member,
-                                &path,
-                                &["type", "default", "comment", "trailing"],
-                            ),
-                        }
-                    }
-                    if ty.is_none() && !members.iter().any(|m| m.key.value == "type") {
-                        self.shape(f.value.span, &path, "a field needs a `type`", "add `\"type\": \"int\"` (or bool, float, string, or an array of strings)");
-                    }
-                    (ty, default, self.comments_of(members, &path))
-                }
-                _ => (
-                    self.type_expr(&f.value, &path),
-                    None,
-                    Some(ItemComments::default()),
-                ),
-            };
-            if let (Some(ty), Some(comments)) = (ty, comments) {
-                self.members.push(comments.into_member());
-                let span = f.key.span.to(f.value.span);
-                fields.push(Spanned::new(
-                    FieldDecl {
-                        name: name_of(&f.key),
-                        ty,
-                        default,
-                    },
-                    span,
-                ));
-            }
-        }
-        Some(Item::Context(fields))
-    }
-
-    /// `"int"`, `"bool"`, ... or `["a", "b"]` for a set of strings.
-    fn type_expr(&mut self, v: &Json, path: &Path) -> Option<Spanned<TypeExpr>> {
-        let ty = match &v.kind {
-            Kind::String(s) => match s.value.as_str() {
-                "bool" => TypeExpr::Bool,
-                "int" => TypeExpr::Int,
-                "float" => TypeExpr::Float,
-                "string" => TypeExpr::String,
-                other => {
-                    let help = match crate::nearest(other, ["bool", "int", "float", "string"]) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings".into(),
-                    };
-                    self.shape(v.span, path, format!("unknown type `{other}`"), help);
-                    return None;
-                }
-            },
-            Kind::Array(values) => {
-                let mut names = Vec::new();
-                for (i, value) in values.iter().enumerate() {
-                    let s = self.string(value, &path.index(i))?;
-                    names.push(Spanned::new(s.value.clone(), s.span));
-                }
-                if names.is_empty() {
-                    self.shape(
-                        v.span,
-                        path,
-                        "a set of strings needs at least one",
-                        "list the values, e.g. [\"free\", \"pro\"]",
-                    );
-                    return None;
-                }
-                TypeExpr::Enum(names)
-            }
-            _ => {
-                let found = v.describe();
-                self.shape(
-                    v.span,
-                    path,
-                    format!("expected a type, found {found}"),
-                    "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings",
-                );
-                return None;
-            }
-        };
-        Some(Spanned::new(ty, v.span))
     }
 
     /// `"defaults": "OPTIONS"` or an array of them, one statement each.

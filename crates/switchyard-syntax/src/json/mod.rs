@@ -8,6 +8,7 @@
 
 mod comments;
 mod conditions;
+mod declarations;
 mod expect;
 mod lower;
 mod statements;

@@ -121,3 +121,104 @@ fn path_at_finds_the_innermost_member() {
     let path = JsonPaths::new(src, FileId(0)).unwrap().at(at).unwrap();
     assert_eq!(path, "/rules/1/when");
 }
+
+fn to_route(src: &str) -> String {
+    convert(src, FileId(0), Form::Json, Form::Route, &Limits::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn comments_go_where_the_members_say() {
+    let src = r##"{
+  "statements": [
+    { "comment": ["# header", ""], "version": "1" },
+    { "context": { "tier": { "comment": "# who", "type": "string", "trailing": "# jwt" } } },
+    { "model": "mini", "id": "openai/gpt-4o-mini", "trailing": "# cheap" },
+    { "comment": "# lone" },
+    { "rule": { "comment": "# inside", "name": "a", "when": "has(tier)",
+                "target": { "split": "tier", "arms": [
+                  { "comment": ["# first", "# arm"], "weight": 50, "target": "mini" },
+                  { "weight": 50, "target": "mini", "trailing": "# second" } ] } } },
+    { "comment": [], "rule": { "name": "b", "otherwise": true, "target": "mini" } },
+    { "comment": "# lone test" },
+    { "test": { "name": "t", "rule": "b" } },
+    { "comment": "# the end" }
+  ]
+}"##;
+    assert_eq!(
+        to_route(src),
+        "# header\n\nversion \"1\"\n\ncontext {\n  # who\n  tier: string  # jwt\n}\n\n\
+         model mini = \"openai/gpt-4o-mini\"  # cheap\n# lone\n# inside\n\
+         rule a: when has(tier) -> split by tier {\n  # first\n  # arm\n  50%: mini\n  50%: mini  # second\n}\n\
+         rule b: otherwise -> mini\n\n# lone test\ntest t: {} -> b\n# the end\n"
+    );
+}
+
+#[test]
+fn grouped_entries_carry_comments_as_objects() {
+    let src = r##"{
+  "models": { "mini": { "id": "openai/gpt-4o-mini", "comment": "# cheap" } },
+  "targets": { "t": { "to": { "model": "mini" }, "trailing": "# plain" } },
+  "lets": { "l": { "when": { "has": "x" }, "comment": ["", "# spaced"] } },
+  "rules": [ { "name": "r", "when": "l", "target": "t", "trailing": "# only rule" } ]
+}"##;
+    assert_eq!(
+        to_route(src),
+        "# cheap\nmodel mini = \"openai/gpt-4o-mini\"\n\ntarget t = mini  # plain\n\n# spaced\n\
+         let l = has(x)\n\nrule r: when l -> t  # only rule\n"
+    );
+}
+
+#[test]
+fn statement_shapes_are_checked() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"statements": [{"version": "1"}], "rules": []}"#,
+            "cannot stand beside grouped members (`rules`)",
+        ),
+        (
+            r#"{"statements": [{"version": "1", "timezone": "UTC"}]}"#,
+            "`timezone` cannot stand beside `version`",
+        ),
+        (
+            r#"{"statements": [{"model": "mini"}]}"#,
+            "a `model` statement needs `id`",
+        ),
+        (
+            r##"{"statements": [{"trailing": "# x"}]}"##,
+            "a statement object needs one of",
+        ),
+        (r#"{"statements": [{"rul": {}}]}"#, "unknown key `rul`"),
+        (
+            r#"{"statements": [{"comment": "x", "version": "1"}]}"#,
+            "a comment line starts with `#`",
+        ),
+        (
+            r##"{"statements": [{"version": "1", "trailing": "# a\n# b"}]}"##,
+            "a trailing comment is one line",
+        ),
+        (
+            r#"{"models": {"m": {"id": "a/b", "note": "x"}}}"#,
+            "unknown key `note`",
+        ),
+    ];
+    for (src, message) in cases {
+        let found = errors(src);
+        assert!(
+            found
+                .iter()
+                .any(|(c, m, ..)| *c == Code::E021 && m.contains(message)),
+            "{src}: {found:?}"
+        );
+    }
+    let found = errors(
+        r#"{"statements": [{"model": "m", "id": "a/b"}, {"rule": {"when": "x ==", "target": "m"}}]}"#,
+    );
+    assert_eq!(found[0].0, Code::E001, "{found:?}");
+    let paths = JsonPaths::new(
+        r#"{"statements": [{"model": "m", "id": "a/b"}, {"rule": {"when": "x ==", "target": "m"}}]}"#,
+        FileId(0),
+    )
+    .unwrap();
+    assert_eq!(paths.at(57).as_deref(), Some("/statements/1/rule/when"));
+}
