@@ -1,11 +1,14 @@
 //! Comments in JSON: `"comment"` (the lines before a statement, field or
 //! arm) and `"trailing"` (the comment at the end of its last line), read
-//! into the form the formatter prints them from.
+//! into the form the formatter prints them from, and into the tree's
+//! comments for what reads those.
 
 use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
 use super::Path;
-use crate::print::{ItemComments, MemberComments};
+use crate::ast::{Comment, Item, RuleDecl, RuleFile, Target, TargetDecl};
+use crate::print::{Attached, ItemComments, MemberComments};
+use crate::span::Span;
 
 impl ItemComments {
     /// The same comments on a field or arm (which has no default blank
@@ -99,4 +102,64 @@ impl Lowering<'_> {
         }
         Some(text.to_string())
     }
+}
+
+/// The comments of a JSON ruleset as a `.route` file's tree holds them,
+/// for what reads comments after parsing (the `# switchyard: allow(..)`
+/// directives): a comment before a statement, field or arm is an empty
+/// span at its start, one trailing it an empty span at its end with the
+/// code before it ending there. Comments inside a `route` statement's text
+/// are not among them.
+pub(crate) fn tree_comments(file: &RuleFile, attached: &Attached, src_len: usize) -> Vec<Comment> {
+    let at = |offset: u32, text: &str, trailing: bool| Comment {
+        span: Span::new(file.file, offset as usize, offset as usize),
+        text: text.strip_prefix('#').unwrap_or(text).to_string(),
+        code_before: trailing.then(|| {
+            Span::new(
+                file.file,
+                offset.saturating_sub(1) as usize,
+                offset as usize,
+            )
+        }),
+    };
+    let mut out = Vec::new();
+    let mut add = |span: Span, before: &[String], trailing: Option<&String>| {
+        out.extend(
+            before
+                .iter()
+                .filter(|l| !l.is_empty())
+                .map(|l| at(span.start, l, false)),
+        );
+        out.extend(trailing.map(|t| at(span.end, t, true)));
+    };
+    for (item, c) in file.items.iter().zip(&attached.items) {
+        add(
+            item.span,
+            c.before.as_deref().unwrap_or_default(),
+            c.trailing.as_ref(),
+        );
+        let members: Vec<Span> = match &item.node {
+            Item::Context(fields) => fields.iter().map(|f| f.span).collect(),
+            Item::Rule(RuleDecl { target, .. }) | Item::Target(TargetDecl { target, .. }) => {
+                match &target.node {
+                    Target::Split { arms, .. } => arms.iter().map(|a| a.span).collect(),
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        };
+        for (span, m) in members.into_iter().zip(&c.members) {
+            add(span, &m.before, m.trailing.as_ref());
+        }
+    }
+    let end = u32::try_from(src_len).unwrap_or(u32::MAX);
+    out.extend(
+        attached
+            .end
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| at(end, l, false)),
+    );
+    out.sort_by_key(|c| c.span.start);
+    out
 }

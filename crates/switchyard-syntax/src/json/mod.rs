@@ -117,8 +117,9 @@ fn internal(file: FileId) -> ParseErrors {
 /// Parses a ruleset written in JSON. Every error is reported, as for a
 /// `.route` file; conditions, targets and options written as text are
 /// parsed by the rule language's parser, their errors pointing into the
-/// JSON string. The tree has no comments: JSON's `comment` members are
-/// kept only by [`convert`].
+/// JSON string. The tree's comments are those of the `comment` and
+/// `trailing` members, as empty spans at the statement, field or arm they
+/// belong to (so that `# switchyard: allow(..)` works as in `.route`).
 pub fn parse_json(src: &str, file: FileId, limits: &Limits) -> Result<RuleFile, ParseErrors> {
     read(src, file, limits).map(|(tree, _)| tree)
 }
@@ -148,14 +149,15 @@ fn read(src: &str, file: FileId, limits: &Limits) -> Result<(RuleFile, Attached)
     errors.sort_by_key(|e| (e.span().start, e.span().end));
     match ParseErrors::new(errors) {
         Some(errors) => Err(errors),
-        None => Ok((
-            RuleFile {
+        None => {
+            let mut tree = RuleFile {
                 file,
                 items: lowering.items,
                 comments: Vec::new(),
-            },
-            lowering.comments,
-        )),
+            };
+            tree.comments = comments::tree_comments(&tree, &lowering.comments, src.len());
+            Ok((tree, lowering.comments))
+        }
     }
 }
 
