@@ -9,7 +9,7 @@
 //! `print_attached(t, attached(f, t))` is `f` again.
 
 use super::layout::{layout, Kind};
-use crate::ast::{Item, RuleFile};
+use crate::ast::RuleFile;
 
 /// The comments and blank lines of a file, by statement.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -112,18 +112,19 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
         while doc.lines.get(last + 1).is_some_and(|l| l.item == i) {
             last += 1;
         }
-        let mut used_before = vec![false; n];
-        let mut used_trailing = vec![false; n];
+        // Which lines' comments have a place, by line from `first`.
+        let mut used_before = vec![false; last - first + 1];
+        let mut used_trailing = vec![false; last - first + 1];
         let mut item = ItemComments {
             before: before.get(first).cloned(),
             ..ItemComments::default()
         };
-        used_before[first] = true;
+        used_before[0] = true;
         if item.before.as_ref() == Some(&default_before(file, i)) {
             item.before = None;
         }
         item.trailing = trailing.get(last).cloned().flatten();
-        used_trailing[last] = true;
+        used_trailing[last - first] = true;
         for m in (first..=last).filter(|&l| doc.lines[l].kind == Kind::Member) {
             // The member's last line: before the next member or the `}`.
             let end = (m + 1..=last)
@@ -133,12 +134,12 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
                 before: before.get(m).cloned().unwrap_or_default(),
                 trailing: trailing.get(end).cloned().flatten(),
             });
-            used_before[m] = true;
-            used_trailing[end] = true;
+            used_before[m - first] = true;
+            used_trailing[end - first] = true;
         }
         let inner = (first..=last).any(|l| {
-            (!used_before[l] && !before[l].is_empty())
-                || (!used_trailing[l] && trailing[l].is_some())
+            (!used_before[l - first] && !before[l].is_empty())
+                || (!used_trailing[l - first] && trailing[l].is_some())
         });
         if inner {
             let (start, _) = bounds[first];
@@ -225,14 +226,4 @@ fn push_lines(out: &mut String, indent: usize, lines: &[String]) {
         }
         out.push('\n');
     }
-}
-
-/// Whether `item` is a statement the JSON form's grouped members can carry
-/// comments for (rules, tests and the entries of `models`, `targets` and
-/// `lets`; fields and arms are carried inside any statement).
-pub(crate) fn carries_own_comments(item: &Item) -> bool {
-    matches!(
-        item,
-        Item::Model(_) | Item::Target(_) | Item::Let(_) | Item::Rule(_) | Item::Test(_)
-    )
 }

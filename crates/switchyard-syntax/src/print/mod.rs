@@ -97,9 +97,7 @@ mod attached;
 mod layout;
 pub(crate) mod lit;
 
-pub(crate) use attached::{
-    attached, carries_own_comments, print_attached, Attached, ItemComments, MemberComments,
-};
+pub(crate) use attached::{attached, print_attached, Attached, ItemComments, MemberComments};
 
 pub(crate) use layout::{flat_condition, flat_options, flat_target};
 mod place;

@@ -10,9 +10,7 @@ mod objects;
 mod writer;
 
 use crate::ast::{Item, Target};
-use crate::print::{
-    carries_own_comments, flat_condition, flat_options, flat_target, lit, Attached, ItemComments,
-};
+use crate::print::{flat_condition, flat_options, flat_target, lit, Attached, ItemComments};
 use writer::Writer;
 
 /// Where the grouped form puts a statement.
@@ -28,6 +26,16 @@ fn rank(item: &Item) -> u8 {
         Item::Rule(_) => 7,
         Item::Test(_) => 8,
     }
+}
+
+/// Whether the grouped form has a place for comments on `item`'s own
+/// (rules, tests and the entries of `models`, `targets` and `lets`; fields
+/// and arms carry theirs in either form).
+fn carries_own_comments(item: &Item) -> bool {
+    matches!(
+        item,
+        Item::Model(_) | Item::Target(_) | Item::Let(_) | Item::Rule(_) | Item::Test(_)
+    )
 }
 
 /// The JSON text of `file`, without comments (2-space indents, ending in
@@ -94,31 +102,45 @@ impl Writer {
                 _ => {}
             }
         }
-        let of = |rank_of: u8| -> Vec<(&Item, &ItemComments)> {
-            items
-                .iter()
-                .filter(|(i, _)| rank(i) == rank_of)
-                .map(|&(i, c)| (i, c))
-                .collect()
+        let of = |kind: fn(&Item) -> bool| -> Vec<(&Item, &ItemComments)> {
+            items.iter().filter(|(i, _)| kind(i)).copied().collect()
         };
-        self.section("models", '{', '}', &of(3), |w, (item, c)| {
-            if let Item::Model(m) = item {
-                w.key(&m.name);
-                w.entry(c, "id", |w| w.string(&m.id));
-            }
-        });
-        self.section("targets", '{', '}', &of(4), |w, (item, c)| {
-            if let Item::Target(t) = item {
-                w.key(&t.name);
-                w.entry(c, "to", |w| w.target(&t.target, &c.members));
-            }
-        });
-        self.section("lets", '{', '}', &of(5), |w, (item, c)| {
-            if let Item::Let(l) = item {
-                w.key(&l.name);
-                w.entry(c, "when", |w| w.string(&flat_condition(&l.cond)));
-            }
-        });
+        self.section(
+            "models",
+            '{',
+            '}',
+            &of(|i| matches!(i, Item::Model(_))),
+            |w, (item, c)| {
+                if let Item::Model(m) = item {
+                    w.key(&m.name);
+                    w.entry(c, "id", |w| w.string(&m.id));
+                }
+            },
+        );
+        self.section(
+            "targets",
+            '{',
+            '}',
+            &of(|i| matches!(i, Item::Target(_))),
+            |w, (item, c)| {
+                if let Item::Target(t) = item {
+                    w.key(&t.name);
+                    w.entry(c, "to", |w| w.target(&t.target, &c.members));
+                }
+            },
+        );
+        self.section(
+            "lets",
+            '{',
+            '}',
+            &of(|i| matches!(i, Item::Let(_))),
+            |w, (item, c)| {
+                if let Item::Let(l) = item {
+                    w.key(&l.name);
+                    w.entry(c, "when", |w| w.string(&flat_condition(&l.cond)));
+                }
+            },
+        );
         let defaults: Vec<String> = items
             .iter()
             .filter_map(|(i, _)| match i {
@@ -136,18 +158,30 @@ impl Writer {
                 w.string(d);
             }),
         }
-        self.section("rules", '[', ']', &of(7), |w, (item, c)| {
-            if let Item::Rule(r) = item {
-                w.item();
-                w.rule(r, c, Some(c));
-            }
-        });
-        self.section("tests", '[', ']', &of(8), |w, (item, c)| {
-            if let Item::Test(t) = item {
-                w.item();
-                w.test(t, Some(c));
-            }
-        });
+        self.section(
+            "rules",
+            '[',
+            ']',
+            &of(|i| matches!(i, Item::Rule(_))),
+            |w, (item, c)| {
+                if let Item::Rule(r) = item {
+                    w.item();
+                    w.rule(r, c, Some(c));
+                }
+            },
+        );
+        self.section(
+            "tests",
+            '[',
+            ']',
+            &of(|i| matches!(i, Item::Test(_))),
+            |w, (item, c)| {
+                if let Item::Test(t) = item {
+                    w.item();
+                    w.test(t, Some(c));
+                }
+            },
+        );
     }
 
     /// An entry's value: written by `value` alone, or, with comments, as

@@ -34,16 +34,7 @@ impl Writer {
             TypeExpr::Int => self.string("int"),
             TypeExpr::Float => self.string("float"),
             TypeExpr::String => self.string("string"),
-            TypeExpr::Enum(values) => {
-                self.out.push('[');
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.string(v);
-                }
-                self.out.push(']');
-            }
+            TypeExpr::Enum(values) => self.strings(values.iter().map(|v| v.as_str())),
         }
     }
 
@@ -149,14 +140,7 @@ impl Writer {
         }
         if let Some(ids) = &t.fallbacks {
             self.key("fallback");
-            self.out.push('[');
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    self.out.push_str(", ");
-                }
-                self.string(id);
-            }
-            self.out.push(']');
+            self.strings(ids.iter().map(|id| id.as_str()));
         }
         self.trailing_member(own.and_then(|c| c.trailing.as_deref()));
         self.close('}');

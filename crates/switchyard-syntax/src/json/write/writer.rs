@@ -79,17 +79,20 @@ impl Writer {
         self.out.push_str("\"comment\": ");
         match lines {
             [one] if !one.is_empty() => self.string(one),
-            _ => {
-                self.out.push('[');
-                for (i, line) in lines.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.string(line);
-                }
-                self.out.push(']');
-            }
+            _ => self.strings(lines.iter().map(String::as_str)),
         }
+    }
+
+    /// An array of strings on one line: `["a", "b"]`.
+    pub(super) fn strings<'s>(&mut self, items: impl Iterator<Item = &'s str>) {
+        self.out.push('[');
+        for (i, s) in items.enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.string(s);
+        }
+        self.out.push(']');
     }
 
     pub(super) fn trailing_member(&mut self, trailing: Option<&str>) {
