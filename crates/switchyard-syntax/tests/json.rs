@@ -10,6 +10,8 @@
 //! - `grouped_rulesets_convert_to_the_grouped_form`: a ruleset in the
 //!   grouped form's order with no comments converts to the grouped form,
 //!   not to `statements`.
+//! - `corpus_files_convert_to_json_and_back_to_fmt`: the same as the first
+//!   for every `.route` file of `corpus/good` and `examples/`.
 
 use proptest::prelude::*;
 use switchyard_syntax::ast::Item;
@@ -82,4 +84,51 @@ proptest! {
         prop_assert!(!json.contains("\"statements\""), "--- json ---\n{}", json);
         prop_assert_eq!(conv(&json, Form::Json, Form::Route)?, route);
     }
+}
+
+/// Every `.route` file under `dir`, recursively.
+fn route_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            route_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "route") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `.route` file of `corpus/good` and `examples/`, converted to JSON
+/// and back, is the text `fmt` gives.
+#[test]
+fn corpus_files_convert_to_json_and_back_to_fmt() {
+    let root = switchyard_testing::corpus::root();
+    let mut files = Vec::new();
+    route_files(&root.join("good"), &mut files);
+    route_files(&root.join("../examples"), &mut files);
+    files.sort();
+    assert!(files.len() > 5, "{files:?}");
+    let mut failures = Vec::new();
+    for path in &files {
+        let src = std::fs::read_to_string(path).expect("readable corpus file");
+        let outcome = conv(&src, Form::Route, Form::Json).and_then(|json| {
+            let back = conv(&json, Form::Json, Form::Route)?;
+            let formatted = format_source(&src, FileId(0), &Limits::default())
+                .map_err(|e| fail("fmt", e, &src))?;
+            if back == formatted {
+                Ok(())
+            } else {
+                Err(TestCaseError::fail(format!(
+                    "--- fmt ---\n{formatted}--- back ---\n{back}"
+                )))
+            }
+        });
+        if let Err(e) = outcome {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
