@@ -222,3 +222,25 @@ fn statement_shapes_are_checked() {
     .unwrap();
     assert_eq!(paths.at(57).as_deref(), Some("/statements/1/rule/when"));
 }
+
+#[test]
+fn hand_written_comments_anywhere_convert() {
+    let cases = [
+        r##"{"statements": [{"route": "rule a: otherwise -> m  # c", "trailing": "# t"}]}"##,
+        r##"{"statements": [{"route": "# lead\nrule a: otherwise -> m"}]}"##,
+        r##"{"statements": [{"route": "rule a: otherwise -> m\n# after"}, {"rule": {"otherwise": true, "target": "m"}}]}"##,
+        r##"{"statements": [{"route": "context {\n  # c\n  a: int\n}  # end", "trailing": "# t"}]}"##,
+        r##"{"statements": [{"route": "rule a: when x\r\n  # c\r\n  -> m"}]}"##,
+        r##"{"statements": [{"comment": "#x\n\n\n#y"}, {"version": "1"}, {"comment": [""]}]}"##,
+        r##"{"rules": [{"comment": ["#a", "", "", "#b"], "otherwise": true, "target": "m", "trailing": "#\u0000\r"}]}"##,
+        r##"{"context": {"a": {"type": "int", "comment": ["", "# first"]}, "b": {"type": "int", "trailing": "# b"}}}"##,
+        r##"{"rules": [{"when": "a", "target": {"split": "u", "arms": [{"comment": "", "weight": 100, "target": "m", "trailing": "# x"}]}}]}"##,
+    ];
+    for src in cases {
+        for to in [Form::Route, Form::Json] {
+            if let Err(e) = convert(src, FileId(0), Form::Json, to, &Limits::default()) {
+                panic!("{src} to {to:?}: {e}");
+            }
+        }
+    }
+}
