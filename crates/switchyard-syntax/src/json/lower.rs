@@ -87,12 +87,19 @@ impl Lowering<'_> {
                 return;
             }
         }
+        // The document's own `comment`: the lines above the first statement.
+        if let Some(m) = members.iter().find(|m| m.key.value == "comment") {
+            if let Some(lines) = self.comment_lines(&m.value, &root.key("comment")) {
+                self.pending = lines;
+            }
+        }
         for m in members {
             let path = root.key(&m.key.value);
             let span = m.key.span.to(m.value.span);
             let none = ItemComments::default();
             match m.key.value.as_str() {
                 "statements" => self.statements(&m.value, &path),
+                "comment" => {}
                 "version" => {
                     if let Some(item) = self.version(&m.value, &path) {
                         self.add(item, span, none);
@@ -140,7 +147,7 @@ impl Lowering<'_> {
                 }
                 _ => {
                     let mut known = TOP_KEYS.to_vec();
-                    known.push("statements");
+                    known.extend(["statements", "comment"]);
                     self.unknown_key(m, &root, &known);
                 }
             }

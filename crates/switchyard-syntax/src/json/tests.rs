@@ -244,3 +244,24 @@ fn hand_written_comments_anywhere_convert() {
         }
     }
 }
+
+#[test]
+fn a_header_comment_keeps_the_grouped_form() {
+    let route = "# Routing for the chat app.\n\nversion \"1\"\n\nmodel mini = \"openai/gpt-4o-mini\"  # cheap\n\n\
+                 rule default: otherwise -> mini\n";
+    let json = convert(
+        route,
+        FileId(0),
+        Form::Route,
+        Form::Json,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        json,
+        "{\n  \"comment\": [\n    \"# Routing for the chat app.\",\n    \"\"\n  ],\n  \"version\": \"1\",\n  \
+         \"models\": {\n    \"mini\": {\n      \"id\": \"openai/gpt-4o-mini\",\n      \"trailing\": \"# cheap\"\n    }\n  },\n  \
+         \"rules\": [\n    {\n      \"name\": \"default\",\n      \"otherwise\": true,\n      \"target\": \"mini\"\n    }\n  ]\n}\n"
+    );
+    assert_eq!(to_route(&json), route);
+}

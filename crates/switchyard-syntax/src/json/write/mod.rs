@@ -54,13 +54,21 @@ pub(crate) fn write(file: &crate::ast::RuleFile, comments: &Attached) -> String 
         .map(|(i, item)| (&item.node, comments.items.get(i).unwrap_or(&none)))
         .collect();
     let in_order = items.windows(2).all(|w| rank(w[0].0) <= rank(w[1].0));
-    let placed = items.iter().all(|(item, c)| {
-        c.text.is_none()
-            && (carries_own_comments(item) || (c.before.is_none() && c.trailing.is_none()))
+    // The first statement's lines can go in the document's `comment`.
+    let header = items
+        .first()
+        .filter(|(item, _)| !carries_own_comments(item))
+        .and_then(|(_, c)| c.before.as_ref());
+    let placed = items.iter().enumerate().all(|(i, (item, c))| {
+        let before = c.before.is_none() || (i == 0 && header.is_some());
+        c.text.is_none() && (carries_own_comments(item) || (before && c.trailing.is_none()))
     });
     let mut w = Writer::default();
     w.open('{');
     if in_order && placed && comments.end.is_empty() {
+        if let Some(lines) = header {
+            w.comment_block(lines);
+        }
         w.grouped(&items);
     } else {
         w.key("statements");
@@ -71,9 +79,9 @@ pub(crate) fn write(file: &crate::ast::RuleFile, comments: &Attached) -> String 
         }
         if !comments.end.is_empty() {
             w.item();
-            w.out.push_str("{ ");
-            w.comment_member(&comments.end);
-            w.out.push_str(" }");
+            w.open('{');
+            w.comment_block(&comments.end);
+            w.close('}');
         }
         w.close(']');
     }
@@ -192,8 +200,7 @@ impl Writer {
         }
         self.open('{');
         if let Some(lines) = &c.before {
-            self.item();
-            self.comment_member(lines);
+            self.comment_block(lines);
         }
         self.key(key);
         value(self);
@@ -202,14 +209,15 @@ impl Writer {
     }
 
     /// One object of `statements`: on one line when nothing in it is
-    /// laid out over several.
+    /// laid out over several and it has at most one comment line.
     fn statement(&mut self, item: &Item, c: &ItemComments) {
         let text = |s: &str| {
             let mut out = String::new();
             lit::string(&mut out, s);
             out
         };
-        let one_line: Option<Vec<(&str, String)>> = match (item, &c.text) {
+        // The members of a statement whose values fit on one line.
+        let flat: Option<Vec<(&str, String)>> = match (item, &c.text) {
             (_, Some(route)) => Some(vec![("route", text(route))]),
             (Item::Version(v), _) => Some(vec![("version", text(v))]),
             (Item::TimeZone(zone), _) => Some(vec![("timezone", text(zone))]),
@@ -225,7 +233,8 @@ impl Writer {
             (Item::Defaults(o), _) => Some(vec![("defaults", text(&flat_options(o)))]),
             _ => None,
         };
-        if let Some(members) = one_line {
+        let few_lines = c.before.as_ref().is_none_or(|lines| lines.len() <= 1);
+        if let (Some(members), true) = (&flat, few_lines) {
             self.out.push_str("{ ");
             if let Some(lines) = &c.before {
                 self.comment_member(lines);
@@ -248,8 +257,15 @@ impl Writer {
         }
         self.open('{');
         if let Some(lines) = &c.before {
-            self.item();
-            self.comment_member(lines);
+            self.comment_block(lines);
+        }
+        if let Some(members) = flat {
+            for (key, value) in members {
+                self.key(key);
+                self.out.push_str(&value);
+            }
+            self.trailing_member(c.trailing.as_deref());
+            return self.close('}');
         }
         match item {
             Item::Context(fields) => {

@@ -82,8 +82,7 @@ impl Writer {
     pub(super) fn rule(&mut self, r: &RuleDecl, c: &ItemComments, own: Option<&ItemComments>) {
         self.open('{');
         if let Some(lines) = own.and_then(|c| c.before.as_ref()) {
-            self.item();
-            self.comment_member(lines);
+            self.comment_block(lines);
         }
         if let Some(name) = &r.name {
             self.key("name");
@@ -113,8 +112,7 @@ impl Writer {
     pub(super) fn test(&mut self, t: &TestDecl, own: Option<&ItemComments>) {
         self.open('{');
         if let Some(lines) = own.and_then(|c| c.before.as_ref()) {
-            self.item();
-            self.comment_member(lines);
+            self.comment_block(lines);
         }
         self.key("name");
         self.string(&t.name);

@@ -74,7 +74,25 @@ impl Writer {
         self.close(close);
     }
 
-    /// `"comment": LINES` (one comment line as a string, else an array).
+    /// `"comment": LINES` as the next member of a multi-line object: one
+    /// comment line as a string, else an array of one line each.
+    pub(super) fn comment_block(&mut self, lines: &[String]) {
+        self.key("comment");
+        if let [one] = lines {
+            if !one.is_empty() {
+                return self.string(one);
+            }
+        }
+        self.open('[');
+        for line in lines {
+            self.item();
+            self.string(line);
+        }
+        self.close(']');
+    }
+
+    /// `"comment": LINES` inside a one-line object (one comment line as a
+    /// string, else an array).
     pub(super) fn comment_member(&mut self, lines: &[String]) {
         self.out.push_str("\"comment\": ");
         match lines {
