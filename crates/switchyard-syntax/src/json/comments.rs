@@ -38,6 +38,10 @@ impl Lowering<'_> {
                     Some(c) => out.trailing = Some(c),
                     None => ok = false,
                 },
+                "opening" => match self.trailing(&m.value, &p) {
+                    Some(c) => out.opening = Some(c),
+                    None => ok = false,
+                },
                 _ => {}
             }
         }
@@ -123,21 +127,21 @@ pub(crate) fn tree_comments(file: &RuleFile, attached: &Attached, src_len: usize
         }),
     };
     let mut out = Vec::new();
-    let mut add = |span: Span, before: &[String], trailing: Option<&String>| {
-        out.extend(
-            before
-                .iter()
-                .filter(|l| !l.is_empty())
-                .map(|l| at(span.start, l, false)),
-        );
-        out.extend(trailing.map(|t| at(span.end, t, true)));
-    };
+    let mut add =
+        |span: Span, before: &[String], trailing: Option<&String>, opening: Option<&String>| {
+            out.extend(
+                before
+                    .iter()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| at(span.start, l, false)),
+            );
+            // After the first byte: on the statement's line, before its fields.
+            out.extend(opening.map(|t| at(span.start.saturating_add(1), t, true)));
+            out.extend(trailing.map(|t| at(span.end, t, true)));
+        };
     for (item, c) in file.items.iter().zip(&attached.items) {
-        add(
-            item.span,
-            c.before.as_deref().unwrap_or_default(),
-            c.trailing.as_ref(),
-        );
+        let before = c.before.as_deref().unwrap_or_default();
+        add(item.span, before, c.trailing.as_ref(), c.opening.as_ref());
         let members: Vec<Span> = match &item.node {
             Item::Context(fields) => fields.iter().map(|f| f.span).collect(),
             Item::Rule(RuleDecl { target, .. }) | Item::Target(TargetDecl { target, .. }) => {
@@ -149,7 +153,7 @@ pub(crate) fn tree_comments(file: &RuleFile, attached: &Attached, src_len: usize
             _ => Vec::new(),
         };
         for (span, m) in members.into_iter().zip(&c.members) {
-            add(span, &m.before, m.trailing.as_ref());
+            add(span, &m.before, m.trailing.as_ref(), None);
         }
     }
     let end = u32::try_from(src_len).unwrap_or(u32::MAX);

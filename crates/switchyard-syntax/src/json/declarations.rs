@@ -44,7 +44,8 @@ impl Lowering<'_> {
     }
 
     /// An object of `name: value` members, one statement each; a value
-    /// may be `{KEY: value, "comment", "trailing"}` to carry comments.
+    /// may be `{KEY: value, "comment", "trailing", "opening"}` to carry
+    /// comments.
     pub fn named(
         &mut self,
         m: &Member,
@@ -81,9 +82,11 @@ impl Lowering<'_> {
         };
         let mut ok = true;
         for m in members {
-            if !matches!(m.key.value.as_str(), "comment" | "trailing") && m.key.value != key {
+            if !matches!(m.key.value.as_str(), "comment" | "trailing" | "opening")
+                && m.key.value != key
+            {
                 ok = false;
-                self.unknown_key(m, path, &[key, "comment", "trailing"]);
+                self.unknown_key(m, path, &[key, "comment", "trailing", "opening"]);
             }
         }
         let comments = self.comments_of(members, path)?;

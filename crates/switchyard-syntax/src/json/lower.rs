@@ -213,6 +213,7 @@ impl Lowering<'_> {
             "target",
             "comment",
             "trailing",
+            "opening",
         ];
         let members = self.object(v, path, "a rule")?;
         let (mut name, mut priority, mut guard, mut target) = (None, None, None, None);
@@ -245,7 +246,7 @@ impl Lowering<'_> {
                     }
                 }
                 "target" => target = self.target(&m.value, &p),
-                "comment" | "trailing" => {}
+                "comment" | "trailing" | "opening" => {}
                 _ => {
                     ok = false;
                     self.unknown_key(m, path, KEYS);

@@ -47,7 +47,10 @@ impl Lowering<'_> {
             }
             [] => {
                 let message = "a statement object needs one of ".to_string() + &list(KINDS);
-                match members.iter().find(|m| !matches!(m.key.value.as_str(), "comment" | "trailing")) {
+                match members
+                    .iter()
+                    .find(|m| !matches!(m.key.value.as_str(), "comment" | "trailing" | "opening"))
+                {
                     Some(m) => self.unknown_key(m, path, KINDS),
                     None => self.shape(v.span, path, message, "e.g. {\"rule\": {\"name\": \"default\", \"otherwise\": true, \"target\": \"mini\"}}, or {\"comment\": \"# ...\"} alone"),
                 }
@@ -77,9 +80,10 @@ impl Lowering<'_> {
         let mut ok = true;
         for m in members {
             let k = m.key.value.as_str();
-            if k != key && Some(k) != value_key && !matches!(k, "comment" | "trailing") {
+            if k != key && Some(k) != value_key && !matches!(k, "comment" | "trailing" | "opening")
+            {
                 ok = false;
-                let mut known = vec![key, "comment", "trailing"];
+                let mut known = vec![key, "comment", "trailing", "opening"];
                 known.extend(value_key);
                 self.unknown_key(m, path, &known);
             }
@@ -161,6 +165,9 @@ impl ItemComments {
         }
         if self.trailing.is_none() {
             self.trailing = inner.trailing;
+        }
+        if self.opening.is_none() {
+            self.opening = inner.opening;
         }
     }
 }

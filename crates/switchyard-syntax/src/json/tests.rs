@@ -155,6 +155,18 @@ fn comments_go_where_the_members_say() {
 }
 
 #[test]
+fn an_opening_comment_ends_the_first_of_several_lines() {
+    let src = r##"{"statements": [
+      {"opening": "# o", "context": {"a": "int"}},
+      {"opening": "# above", "rule": {"name": "r", "when": "a > 1", "target": "m"}, "trailing": "# t"}
+    ]}"##;
+    assert_eq!(
+        to_route(src),
+        "context {  # o\n  a: int\n}\n\n# above\nrule r: when a > 1 -> m  # t\n"
+    );
+}
+
+#[test]
 fn grouped_entries_carry_comments_as_objects() {
     let src = r##"{
   "models": { "mini": { "id": "openai/gpt-4o-mini", "comment": "# cheap" } },
@@ -235,6 +247,8 @@ fn hand_written_comments_anywhere_convert() {
         r##"{"rules": [{"comment": ["#a", "", "", "#b"], "otherwise": true, "target": "m", "trailing": "#\u0000\r"}]}"##,
         r##"{"context": {"a": {"type": "int", "comment": ["", "# first"]}, "b": {"type": "int", "trailing": "# b"}}}"##,
         r##"{"rules": [{"when": "a", "target": {"split": "u", "arms": [{"comment": "", "weight": 100, "target": "m", "trailing": "# x"}]}}]}"##,
+        r##"{"rules": [{"when": "a", "target": "m", "opening": "# one line: no first line of several"}]}"##,
+        r##"{"targets": {"t": {"to": {"split": "u", "arms": [{"weight": 100, "target": "m"}]}, "opening": "# o"}}}"##,
     ];
     for src in cases {
         for to in [Form::Route, Form::Json] {

@@ -29,6 +29,9 @@ pub(crate) struct ItemComments {
     pub before: Option<Vec<String>>,
     /// The comment at the end of the statement's last line.
     pub trailing: Option<String>,
+    /// The comment at the end of its first line, when it takes several
+    /// (`context {  # ...`).
+    pub opening: Option<String>,
     /// By context field or split arm, in order.
     pub members: Vec<MemberComments>,
     /// The statement's own text, as `fmt` lays it out, with the comments
@@ -125,6 +128,10 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
         }
         item.trailing = trailing.get(last).cloned().flatten();
         used_trailing[last - first] = true;
+        if last > first {
+            item.opening = trailing.get(first).cloned().flatten();
+            used_trailing[0] = true;
+        }
         for m in (first..=last).filter(|&l| doc.lines[l].kind == Kind::Member) {
             // The member's last line: before the next member or the `}`.
             let end = (m + 1..=last)
@@ -146,6 +153,7 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
             let (_, end) = bounds[last];
             item.text = formatted.get(start..end).map(str::to_string);
             item.trailing = None;
+            item.opening = None;
             item.members.clear();
         }
         out.items.push(item);
@@ -174,6 +182,11 @@ pub(crate) fn print_attached(file: &RuleFile, comments: &Attached) -> String {
         while doc.lines.get(last + 1).is_some_and(|l| l.item == i) {
             last += 1;
         }
+        // An opening comment with no first line of several to end: on a
+        // line of its own above the statement.
+        if last == k || item.text.is_some() {
+            push_lines(&mut out, 0, item.opening.as_slice());
+        }
         if let Some(text) = &item.text {
             out.push_str(text);
             if let Some(c) = &item.trailing {
@@ -199,6 +212,8 @@ pub(crate) fn print_attached(file: &RuleFile, comments: &Attached) -> String {
             let next_kind = doc.lines.get(l + 1).filter(|_| l < last).map(|n| n.kind);
             let comment = if l == last {
                 item.trailing.as_ref()
+            } else if l == k {
+                item.opening.as_ref()
             } else if matches!(next_kind, Some(Kind::Member | Kind::Close)) {
                 member
                     .and_then(|j| item.members.get(j))

@@ -61,7 +61,8 @@ pub(crate) fn write(file: &crate::ast::RuleFile, comments: &Attached) -> String 
         .and_then(|(_, c)| c.before.as_ref());
     let placed = items.iter().enumerate().all(|(i, (item, c))| {
         let before = c.before.is_none() || (i == 0 && header.is_some());
-        c.text.is_none() && (carries_own_comments(item) || (before && c.trailing.is_none()))
+        let own = c.trailing.is_none() && c.opening.is_none();
+        c.text.is_none() && (carries_own_comments(item) || (before && own))
     });
     let mut w = Writer::default();
     w.open('{');
@@ -195,13 +196,14 @@ impl Writer {
     /// An entry's value: written by `value` alone, or, with comments, as
     /// `{ "comment": ..., KEY: value, "trailing": ... }`.
     fn entry(&mut self, c: &ItemComments, key: &str, value: impl FnOnce(&mut Self)) {
-        if c.before.is_none() && c.trailing.is_none() {
+        if c.before.is_none() && c.trailing.is_none() && c.opening.is_none() {
             return value(self);
         }
         self.open('{');
         if let Some(lines) = &c.before {
             self.comment_block(lines);
         }
+        self.opening_member(c.opening.as_deref());
         self.key(key);
         value(self);
         self.trailing_member(c.trailing.as_deref());
@@ -240,6 +242,11 @@ impl Writer {
                 self.comment_member(lines);
                 self.out.push_str(", ");
             }
+            if let Some(t) = &c.opening {
+                self.out.push_str("\"opening\": ");
+                self.string(t);
+                self.out.push_str(", ");
+            }
             for (i, (key, value)) in members.iter().enumerate() {
                 if i > 0 {
                     self.out.push_str(", ");
@@ -259,6 +266,7 @@ impl Writer {
         if let Some(lines) = &c.before {
             self.comment_block(lines);
         }
+        self.opening_member(c.opening.as_deref());
         if let Some(members) = flat {
             for (key, value) in members {
                 self.key(key);

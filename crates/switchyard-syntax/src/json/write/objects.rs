@@ -84,6 +84,7 @@ impl Writer {
         if let Some(lines) = own.and_then(|c| c.before.as_ref()) {
             self.comment_block(lines);
         }
+        self.opening_member(own.and_then(|c| c.opening.as_deref()));
         if let Some(name) = &r.name {
             self.key("name");
             self.string(name);

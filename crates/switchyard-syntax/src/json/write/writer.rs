@@ -113,6 +113,14 @@ impl Writer {
         self.out.push(']');
     }
 
+    /// `"opening": ...` as the next member of a multi-line object.
+    pub(super) fn opening_member(&mut self, opening: Option<&str>) {
+        if let Some(t) = opening {
+            self.key("opening");
+            self.string(t);
+        }
+    }
+
     pub(super) fn trailing_member(&mut self, trailing: Option<&str>) {
         if let Some(t) = trailing {
             self.key("trailing");
