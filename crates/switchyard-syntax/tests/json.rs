@@ -1,8 +1,9 @@
 //! The JSON form against the rule language, on generated rulesets.
 //!
 //! - `route_to_json_to_route_is_fmt`: a random ruleset, its statements in
-//!   any order, printed with comments and blank lines inserted at random
-//!   token boundaries (so at every place `fmt` keeps them), converted to
+//!   any order, printed with comments (at the end of a line or on a line
+//!   of their own) and blank lines inserted at random token boundaries (so
+//!   at every place `fmt` keeps them), converted to
 //!   JSON and back, is the text `fmt` gives, byte for byte; converting the
 //!   JSON again gives the same JSON.
 //! - `json_texts_read_back_to_the_same_tree`: any ruleset reads back from
@@ -42,18 +43,63 @@ fn rank(item: &Item) -> u8 {
     }
 }
 
+/// What to insert at a gap between tokens.
+#[derive(Clone, Debug)]
+enum Insert {
+    /// ` #text` ending the line: a trailing comment.
+    Trailing(String),
+    /// `#text` on a line of its own.
+    OwnLine(String),
+    /// An empty line.
+    Blank,
+}
+
+fn insert() -> impl Strategy<Value = Insert> {
+    prop_oneof![
+        arb::comment_text().prop_map(Insert::Trailing),
+        arb::comment_text().prop_map(Insert::OwnLine),
+        Just(Insert::Blank),
+    ]
+}
+
+/// `text` with the inserts at its gaps (positions modulo their number).
+fn sprinkle(text: &str, picks: &[(usize, Insert)]) -> String {
+    let gaps = arb::gaps(text);
+    if gaps.is_empty() {
+        return text.to_string();
+    }
+    let mut inserts: Vec<(usize, String)> = picks
+        .iter()
+        .map(|(at, what)| {
+            let s = match what {
+                Insert::Trailing(c) => format!(" #{c}\n"),
+                Insert::OwnLine(c) => format!("\n#{c}\n"),
+                Insert::Blank => "\n\n".to_string(),
+            };
+            (gaps[at % gaps.len()], s)
+        })
+        .collect();
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut out = String::new();
+    let mut last = 0;
+    for (at, s) in inserts {
+        out.push_str(&text[last..at]);
+        out.push_str(&s);
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
     #[test]
     fn route_to_json_to_route_is_fmt(
         file in arb::rule_file(),
-        picks in prop::collection::vec(
-            (any::<usize>(), prop::option::of(arb::comment_text())),
-            0..12,
-        ),
+        picks in prop::collection::vec((any::<usize>(), insert()), 0..12),
     ) {
-        let route = arb::sprinkle(&print(&file), &picks);
+        let route = sprinkle(&print(&file), &picks);
         let formatted = format_source(&route, FileId(0), &Limits::default())
             .map_err(|e| fail("fmt", e, &route))?;
         let json = conv(&route, Form::Route, Form::Json)?;

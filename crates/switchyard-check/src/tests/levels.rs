@@ -87,6 +87,7 @@ fn allows_converted_to_json_allow_the_same() {
         UNUSED.replace("model m", "# switchyard: allow(W105)\nmodel m"),
         format!("{UNUSED}# switchyard: allow-file(W105)\n"),
         UNUSED.replace("context {", "context {  # switchyard: allow(W105)"),
+        UNUSED.replace("}\nmodel", "  # switchyard: allow(W105)\n}\nmodel"),
         UNUSED.replace(
             "rule default:",
             "rule s: when tier == \"x\" -> m  # switchyard: allow(W101)\nrule default:",

@@ -10,6 +10,15 @@ use crate::ast::{Comment, Item, RuleDecl, RuleFile, Target, TargetDecl};
 use crate::print::{Attached, ItemComments, MemberComments};
 use crate::span::Span;
 
+/// The members that carry a statement's comments (and, but for `opening`
+/// and `closing`, a field's or arm's).
+pub(crate) const COMMENT_KEYS: &[&str] = &["comment", "opening", "closing", "trailing"];
+
+/// Whether `key` is one of [`COMMENT_KEYS`].
+pub(crate) fn is_comment_key(key: &str) -> bool {
+    COMMENT_KEYS.contains(&key)
+}
+
 impl ItemComments {
     /// The same comments on a field or arm (which has no default blank
     /// line before it).
@@ -40,6 +49,10 @@ impl Lowering<'_> {
                 },
                 "opening" => match self.trailing(&m.value, &p) {
                     Some(c) => out.opening = Some(c),
+                    None => ok = false,
+                },
+                "closing" => match self.comment_lines(&m.value, &p) {
+                    Some(lines) => out.closing = lines,
                     None => ok = false,
                 },
                 _ => {}
@@ -110,38 +123,44 @@ impl Lowering<'_> {
 
 /// The comments of a JSON ruleset as a `.route` file's tree holds them,
 /// for what reads comments after parsing (the `# switchyard: allow(..)`
-/// directives): a comment before a statement, field or arm is an empty
-/// span at its start, one trailing it an empty span at its end with the
-/// code before it ending there. Comments inside a `route` statement's text
-/// are not among them.
+/// directives): a comment on a line of its own is an empty span just
+/// before what it precedes (a statement, field or arm; after a statement
+/// for those before its closing `}`), one at the end of a line an empty
+/// span just after what it follows, the code before it ending there.
+/// Comments inside a `route` statement's text are not among them.
 pub(crate) fn tree_comments(file: &RuleFile, attached: &Attached, src_len: usize) -> Vec<Comment> {
-    let at = |offset: u32, text: &str, trailing: bool| Comment {
+    let own_line = |offset: u32, text: &str| Comment {
         span: Span::new(file.file, offset as usize, offset as usize),
         text: text.strip_prefix('#').unwrap_or(text).to_string(),
-        code_before: trailing.then(|| {
-            Span::new(
-                file.file,
-                offset.saturating_sub(1) as usize,
-                offset as usize,
-            )
-        }),
+        code_before: None,
+    };
+    let after_code = |offset: u32, text: &str| Comment {
+        code_before: Some(Span::new(
+            file.file,
+            offset.saturating_sub(1) as usize,
+            offset as usize,
+        )),
+        ..own_line(offset, text)
+    };
+    let lines = |offset: u32, lines: &[String]| -> Vec<Comment> {
+        lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| own_line(offset, l))
+            .collect()
     };
     let mut out = Vec::new();
-    let mut add =
-        |span: Span, before: &[String], trailing: Option<&String>, opening: Option<&String>| {
-            out.extend(
-                before
-                    .iter()
-                    .filter(|l| !l.is_empty())
-                    .map(|l| at(span.start, l, false)),
-            );
-            // After the first byte: on the statement's line, before its fields.
-            out.extend(opening.map(|t| at(span.start.saturating_add(1), t, true)));
-            out.extend(trailing.map(|t| at(span.end, t, true)));
-        };
     for (item, c) in file.items.iter().zip(&attached.items) {
-        let before = c.before.as_deref().unwrap_or_default();
-        add(item.span, before, c.trailing.as_ref(), c.opening.as_ref());
+        let span = item.span;
+        out.extend(lines(span.start, c.before.as_deref().unwrap_or_default()));
+        // After the first byte: on the statement's line, before its fields.
+        out.extend(
+            c.opening
+                .as_deref()
+                .map(|t| after_code(span.start.saturating_add(1), t)),
+        );
+        out.extend(lines(span.end, &c.closing));
+        out.extend(c.trailing.as_deref().map(|t| after_code(span.end, t)));
         let members: Vec<Span> = match &item.node {
             Item::Context(fields) => fields.iter().map(|f| f.span).collect(),
             Item::Rule(RuleDecl { target, .. }) | Item::Target(TargetDecl { target, .. }) => {
@@ -153,17 +172,12 @@ pub(crate) fn tree_comments(file: &RuleFile, attached: &Attached, src_len: usize
             _ => Vec::new(),
         };
         for (span, m) in members.into_iter().zip(&c.members) {
-            add(span, &m.before, m.trailing.as_ref(), None);
+            out.extend(lines(span.start, &m.before));
+            out.extend(m.trailing.as_deref().map(|t| after_code(span.end, t)));
         }
     }
     let end = u32::try_from(src_len).unwrap_or(u32::MAX);
-    out.extend(
-        attached
-            .end
-            .iter()
-            .filter(|l| !l.is_empty())
-            .map(|l| at(end, l, false)),
-    );
+    out.extend(lines(end, &attached.end));
     out.sort_by_key(|c| c.span.start);
     out
 }

@@ -1,6 +1,7 @@
 //! The named declarations of the JSON form (`models`, `targets`, `lets`,
 //! their entries with comments), `version`, `timezone` and `context`.
 
+use super::comments::{is_comment_key, COMMENT_KEYS};
 use super::expect::name_of;
 use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
@@ -44,8 +45,8 @@ impl Lowering<'_> {
     }
 
     /// An object of `name: value` members, one statement each; a value
-    /// may be `{KEY: value, "comment", "trailing", "opening"}` to carry
-    /// comments.
+    /// may be `{KEY: value, "comment", ...}` to carry comments
+    /// ([`COMMENT_KEYS`]).
     pub fn named(
         &mut self,
         m: &Member,
@@ -82,11 +83,11 @@ impl Lowering<'_> {
         };
         let mut ok = true;
         for m in members {
-            if !matches!(m.key.value.as_str(), "comment" | "trailing" | "opening")
-                && m.key.value != key
-            {
+            if !is_comment_key(&m.key.value) && m.key.value != key {
                 ok = false;
-                self.unknown_key(m, path, &[key, "comment", "trailing", "opening"]);
+                let mut known = vec![key];
+                known.extend(COMMENT_KEYS);
+                self.unknown_key(m, path, &known);
             }
         }
         let comments = self.comments_of(members, path)?;

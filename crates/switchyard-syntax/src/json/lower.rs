@@ -3,6 +3,7 @@
 //! Conditions, targets and options written as text are parsed by the rule
 //! language's own parser, their spans mapped into the JSON string.
 
+use super::comments::is_comment_key;
 use super::value::{Json, Kind, Member, Str};
 use super::Path;
 use crate::ast::{Guard, Item, RuleDecl};
@@ -212,8 +213,9 @@ impl Lowering<'_> {
             "otherwise",
             "target",
             "comment",
-            "trailing",
             "opening",
+            "closing",
+            "trailing",
         ];
         let members = self.object(v, path, "a rule")?;
         let (mut name, mut priority, mut guard, mut target) = (None, None, None, None);
@@ -246,7 +248,7 @@ impl Lowering<'_> {
                     }
                 }
                 "target" => target = self.target(&m.value, &p),
-                "comment" | "trailing" | "opening" => {}
+                k if is_comment_key(k) => {}
                 _ => {
                     ok = false;
                     self.unknown_key(m, path, KEYS);

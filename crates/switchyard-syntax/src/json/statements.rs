@@ -2,6 +2,7 @@
 //! per statement in file order, each naming its kind
 //! (docs/reference/json.md, "Statements in order").
 
+use super::comments::{is_comment_key, COMMENT_KEYS};
 use super::expect::list;
 use super::lower::Lowering;
 use super::value::{Json, Member};
@@ -49,7 +50,7 @@ impl Lowering<'_> {
                 let message = "a statement object needs one of ".to_string() + &list(KINDS);
                 match members
                     .iter()
-                    .find(|m| !matches!(m.key.value.as_str(), "comment" | "trailing" | "opening"))
+                    .find(|m| !is_comment_key(&m.key.value))
                 {
                     Some(m) => self.unknown_key(m, path, KINDS),
                     None => self.shape(v.span, path, message, "e.g. {\"rule\": {\"name\": \"default\", \"otherwise\": true, \"target\": \"mini\"}}, or {\"comment\": \"# ...\"} alone"),
@@ -80,10 +81,10 @@ impl Lowering<'_> {
         let mut ok = true;
         for m in members {
             let k = m.key.value.as_str();
-            if k != key && Some(k) != value_key && !matches!(k, "comment" | "trailing" | "opening")
-            {
+            if k != key && Some(k) != value_key && !is_comment_key(k) {
                 ok = false;
-                let mut known = vec![key, "comment", "trailing", "opening"];
+                let mut known = vec![key];
+                known.extend(COMMENT_KEYS);
                 known.extend(value_key);
                 self.unknown_key(m, path, &known);
             }
@@ -169,5 +170,6 @@ impl ItemComments {
         if self.opening.is_none() {
             self.opening = inner.opening;
         }
+        self.closing.extend(inner.closing);
     }
 }

@@ -155,14 +155,19 @@ fn comments_go_where_the_members_say() {
 }
 
 #[test]
-fn an_opening_comment_ends_the_first_of_several_lines() {
+fn opening_and_closing_comments_go_inside_statements_of_several_lines() {
     let src = r##"{"statements": [
       {"opening": "# o", "context": {"a": "int"}},
-      {"opening": "# above", "rule": {"name": "r", "when": "a > 1", "target": "m"}, "trailing": "# t"}
+      {"opening": "# above", "rule": {"name": "r", "when": "a > 1", "target": "m"}, "trailing": "# t"},
+      {"rule": {"name": "s", "when": "a > 2", "target": {"split": "a", "arms": [{"weight": 100, "target": "m"}]},
+                "closing": ["", "# more arms later"]}},
+      {"comment": [], "closing": "# below", "test": {"name": "t", "rule": "r"}}
     ]}"##;
     assert_eq!(
         to_route(src),
-        "context {  # o\n  a: int\n}\n\n# above\nrule r: when a > 1 -> m  # t\n"
+        "context {  # o\n  a: int\n}\n\n# above\nrule r: when a > 1 -> m  # t\n\
+         rule s: when a > 2 -> split by a {\n  100%: m\n\n  # more arms later\n}\n\
+         test t: {} -> r\n# below\n"
     );
 }
 

@@ -32,6 +32,8 @@ pub(crate) struct ItemComments {
     /// The comment at the end of its first line, when it takes several
     /// (`context {  # ...`).
     pub opening: Option<String>,
+    /// The lines before its closing `}` (after the last field or arm).
+    pub closing: Vec<String>,
     /// By context field or split arm, in order.
     pub members: Vec<MemberComments>,
     /// The statement's own text, as `fmt` lays it out, with the comments
@@ -132,6 +134,10 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
             item.opening = trailing.get(first).cloned().flatten();
             used_trailing[0] = true;
         }
+        if let Some(close) = (first..=last).find(|&l| doc.lines[l].kind == Kind::Close) {
+            item.closing = before.get(close).cloned().unwrap_or_default();
+            used_before[close - first] = true;
+        }
         for m in (first..=last).filter(|&l| doc.lines[l].kind == Kind::Member) {
             // The member's last line: before the next member or the `}`.
             let end = (m + 1..=last)
@@ -154,6 +160,7 @@ pub(crate) fn attached(formatted: &str, file: &RuleFile) -> Option<Attached> {
             item.text = formatted.get(start..end).map(str::to_string);
             item.trailing = None;
             item.opening = None;
+            item.closing.clear();
             item.members.clear();
         }
         out.items.push(item);
@@ -198,8 +205,13 @@ pub(crate) fn print_attached(file: &RuleFile, comments: &Attached) -> String {
             continue;
         }
         let mut member = None::<usize>;
+        let mut closed = false;
         for l in k..=last {
             let line = &doc.lines[l];
+            if line.kind == Kind::Close && !closed {
+                closed = true;
+                push_lines(&mut out, line.indent + 2, &item.closing);
+            }
             if line.kind == Kind::Member {
                 let j = member.map_or(0, |j| j + 1);
                 member = Some(j);
@@ -226,6 +238,11 @@ pub(crate) fn print_attached(file: &RuleFile, comments: &Attached) -> String {
                 out.push_str(c);
             }
             out.push('\n');
+        }
+        // Closing lines with no `}` to go before: on lines of their own
+        // below the statement.
+        if !closed {
+            push_lines(&mut out, 0, &item.closing);
         }
         k = last + 1;
     }

@@ -61,7 +61,7 @@ pub(crate) fn write(file: &crate::ast::RuleFile, comments: &Attached) -> String 
         .and_then(|(_, c)| c.before.as_ref());
     let placed = items.iter().enumerate().all(|(i, (item, c))| {
         let before = c.before.is_none() || (i == 0 && header.is_some());
-        let own = c.trailing.is_none() && c.opening.is_none();
+        let own = c.trailing.is_none() && c.opening.is_none() && c.closing.is_empty();
         c.text.is_none() && (carries_own_comments(item) || (before && own))
     });
     let mut w = Writer::default();
@@ -196,7 +196,8 @@ impl Writer {
     /// An entry's value: written by `value` alone, or, with comments, as
     /// `{ "comment": ..., KEY: value, "trailing": ... }`.
     fn entry(&mut self, c: &ItemComments, key: &str, value: impl FnOnce(&mut Self)) {
-        if c.before.is_none() && c.trailing.is_none() && c.opening.is_none() {
+        if c.before.is_none() && c.trailing.is_none() && c.opening.is_none() && c.closing.is_empty()
+        {
             return value(self);
         }
         self.open('{');
@@ -206,6 +207,7 @@ impl Writer {
         self.opening_member(c.opening.as_deref());
         self.key(key);
         value(self);
+        self.closing_member(&c.closing);
         self.trailing_member(c.trailing.as_deref());
         self.close('}');
     }
@@ -235,7 +237,8 @@ impl Writer {
             (Item::Defaults(o), _) => Some(vec![("defaults", text(&flat_options(o)))]),
             _ => None,
         };
-        let few_lines = c.before.as_ref().is_none_or(|lines| lines.len() <= 1);
+        let few_lines =
+            c.before.as_ref().is_none_or(|lines| lines.len() <= 1) && c.closing.is_empty();
         if let (Some(members), true) = (&flat, few_lines) {
             self.out.push_str("{ ");
             if let Some(lines) = &c.before {
@@ -272,6 +275,7 @@ impl Writer {
                 self.key(key);
                 self.out.push_str(&value);
             }
+            self.closing_member(&c.closing);
             self.trailing_member(c.trailing.as_deref());
             return self.close('}');
         }
@@ -296,6 +300,7 @@ impl Writer {
             }
             _ => {}
         }
+        self.closing_member(&c.closing);
         self.trailing_member(c.trailing.as_deref());
         self.close('}');
     }

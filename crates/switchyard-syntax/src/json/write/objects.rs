@@ -105,6 +105,7 @@ impl Writer {
         }
         self.key("target");
         self.target(&r.target, &c.members);
+        self.closing_member(own.map_or(&[][..], |c| &c.closing));
         self.trailing_member(own.and_then(|c| c.trailing.as_deref()));
         self.close('}');
     }

@@ -78,6 +78,12 @@ impl Writer {
     /// comment line as a string, else an array of one line each.
     pub(super) fn comment_block(&mut self, lines: &[String]) {
         self.key("comment");
+        self.lines(lines);
+    }
+
+    /// Comment lines as a value: one as a string, else an array of one
+    /// line each.
+    fn lines(&mut self, lines: &[String]) {
         if let [one] = lines {
             if !one.is_empty() {
                 return self.string(one);
@@ -118,6 +124,14 @@ impl Writer {
         if let Some(t) = opening {
             self.key("opening");
             self.string(t);
+        }
+    }
+
+    /// `"closing": LINES` as the next member of a multi-line object.
+    pub(super) fn closing_member(&mut self, closing: &[String]) {
+        if !closing.is_empty() {
+            self.key("closing");
+            self.lines(closing);
         }
     }
 
