@@ -64,11 +64,7 @@ fn insert() -> impl Strategy<Value = Insert> {
 
 /// `text` with the inserts at its gaps (positions modulo their number).
 fn sprinkle(text: &str, picks: &[(usize, Insert)]) -> String {
-    let gaps = arb::gaps(text);
-    if gaps.is_empty() {
-        return text.to_string();
-    }
-    let mut inserts: Vec<(usize, String)> = picks
+    let picks: Vec<(usize, String)> = picks
         .iter()
         .map(|(at, what)| {
             let s = match what {
@@ -76,19 +72,10 @@ fn sprinkle(text: &str, picks: &[(usize, Insert)]) -> String {
                 Insert::OwnLine(c) => format!("\n#{c}\n"),
                 Insert::Blank => "\n\n".to_string(),
             };
-            (gaps[at % gaps.len()], s)
+            (*at, s)
         })
         .collect();
-    inserts.sort_by_key(|(at, _)| *at);
-    let mut out = String::new();
-    let mut last = 0;
-    for (at, s) in inserts {
-        out.push_str(&text[last..at]);
-        out.push_str(&s);
-        last = at;
-    }
-    out.push_str(&text[last..]);
-    out
+    arb::insert_at_gaps(text, &picks)
 }
 
 proptest! {
@@ -132,30 +119,15 @@ proptest! {
     }
 }
 
-/// Every `.route` file under `dir`, recursively.
-fn route_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            route_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "route") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every `.route` file of `corpus/good` and `examples/`, converted to JSON
 /// and back, is the text `fmt` gives.
 #[test]
 fn corpus_files_convert_to_json_and_back_to_fmt() {
     let root = switchyard_testing::corpus::root();
-    let mut files = Vec::new();
-    route_files(&root.join("good"), &mut files);
-    route_files(&root.join("../examples"), &mut files);
-    files.sort();
+    let mut files = switchyard_testing::corpus::route_files(&root.join("good"));
+    files.extend(switchyard_testing::corpus::route_files(
+        &root.join("../examples"),
+    ));
     assert!(files.len() > 5, "{files:?}");
     let mut failures = Vec::new();
     for path in &files {
