@@ -1,7 +1,8 @@
 //! Comments in JSON: `"comment"` (the lines before a statement, field or
-//! arm) and `"trailing"` (the comment at the end of its last line), read
-//! into the form the formatter prints them from, and into the tree's
-//! comments for what reads those.
+//! arm), `"trailing"` (the comment at the end of its last line), and for a
+//! statement `"opening"` (at the end of its first line) and `"closing"`
+//! (the lines before its closing `}`); read into the form the formatter
+//! prints them from, and into the tree's comments for what reads those.
 
 use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
@@ -31,7 +32,7 @@ impl ItemComments {
 }
 
 impl Lowering<'_> {
-    /// The `comment` and `trailing` members among `members`; `None` (and
+    /// The comment members ([`COMMENT_KEYS`]) among `members`; `None` (and
     /// an E021) if one is not what it must be.
     pub fn comments_of(&mut self, members: &[Member], path: &Path) -> Option<ItemComments> {
         let mut out = ItemComments::default();

@@ -14,7 +14,7 @@ use crate::print::{Attached, ItemComments, MemberComments};
 use crate::span::{FileId, Span, Spanned};
 
 /// The top-level keys, in the order `fmt --to json` writes them.
-/// `statements`, which stands alone, is not one of them.
+/// Not among them: `statements`, which stands alone, and `comment`.
 pub(crate) const TOP_KEYS: &[&str] = &[
     "version", "timezone", "context", "models", "targets", "lets", "defaults", "rules", "tests",
 ];
