@@ -226,6 +226,8 @@ pub struct FmtArgs {
     /// Convert instead: print the one PATH (a file, or `-` for standard
     /// input) in this form on standard output. A `.json` file (or input
     /// starting with `{`) is read as JSON, anything else as `.route`.
+    /// Statements keep their order and comments their place, so `.route`
+    /// to JSON and back gives what `fmt` gives.
     #[arg(long, value_enum, value_name = "FORM")]
     pub to: Option<ToForm>,
 }

@@ -11,8 +11,6 @@
 //! - `corpus_files_format_idempotently`: every file of `corpus/good` (at the
 //!   repository's top).
 
-use std::path::Path;
-
 use proptest::prelude::*;
 use switchyard_syntax::{format_source, parse, print, FileId, Limits};
 use switchyard_testing::{proptest_config as config, syntax_trees as arb};
@@ -84,26 +82,10 @@ proptest! {
     }
 }
 
-/// Every `.route` file under `dir`, recursively.
-fn route_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            route_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "route") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn corpus_files_format_idempotently() {
-    let mut files = Vec::new();
-    route_files(&switchyard_testing::corpus::root().join("good"), &mut files);
-    files.sort();
+    let files =
+        switchyard_testing::corpus::route_files(&switchyard_testing::corpus::root().join("good"));
     let mut failures = Vec::new();
     for path in &files {
         let src = std::fs::read_to_string(path).expect("readable corpus file");

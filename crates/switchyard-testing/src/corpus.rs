@@ -65,6 +65,27 @@ pub fn entries(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every `.route` file under `dir`, recursively, sorted by path.
+pub fn route_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "route") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
 /// A file's text as the ruleset to check: the `# expect:` header line of a
 /// `.json` file is blanked (JSON has no comments), keeping every position.
 pub fn without_header(path: &Path, mut bytes: Vec<u8>) -> Vec<u8> {

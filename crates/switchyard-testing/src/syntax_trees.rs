@@ -538,27 +538,36 @@ pub fn gaps(text: &str) -> Vec<usize> {
 /// (position, comment text or blank line) pairs, positions taken modulo the
 /// number of gaps.
 pub fn sprinkle(text: &str, picks: &[(usize, Option<String>)]) -> String {
-    let gaps = gaps(text);
-    if gaps.is_empty() {
-        return text.to_string();
-    }
-    let mut inserts: Vec<(usize, String)> = picks
+    let picks: Vec<(usize, String)> = picks
         .iter()
         .map(|(at, what)| {
-            let at = gaps[at % gaps.len()];
             let s = match what {
                 Some(c) => format!(" #{c}\n"),
                 None => "\n\n".to_string(),
             };
-            (at, s)
+            (*at, s)
         })
+        .collect();
+    insert_at_gaps(text, &picks)
+}
+
+/// Inserts text at gaps of `text`: `picks` are (position, text) pairs,
+/// positions taken modulo the number of gaps.
+pub fn insert_at_gaps(text: &str, picks: &[(usize, String)]) -> String {
+    let gaps = gaps(text);
+    if gaps.is_empty() {
+        return text.to_string();
+    }
+    let mut inserts: Vec<(usize, &str)> = picks
+        .iter()
+        .map(|(at, s)| (gaps[at % gaps.len()], s.as_str()))
         .collect();
     inserts.sort_by_key(|(at, _)| *at);
     let mut out = String::with_capacity(text.len() + inserts.len() * 16);
     let mut last = 0;
     for (at, s) in inserts {
         out.push_str(&text[last..at]);
-        out.push_str(&s);
+        out.push_str(s);
         last = at;
     }
     out.push_str(&text[last..]);

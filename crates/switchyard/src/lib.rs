@@ -136,6 +136,12 @@ pub use switchyard_syntax::{
     SourceFile, SourceMap, Span,
 };
 
+/// Converting a ruleset file between the rule language and its JSON form
+/// (docs/reference/json.md, "Converting"): `convert(text, file, from, to,
+/// limits)` gives the other form's text, keeping every statement in its
+/// order and every comment `fmt` keeps.
+pub use switchyard_syntax::{convert, Form};
+
 /// OpenRouter's model catalog (`GET /api/v1/models`) as typed data: prices,
 /// context lengths, capabilities, worst-case request costs.
 pub use switchyard_catalog as catalog;

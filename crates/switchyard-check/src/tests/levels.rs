@@ -62,6 +62,55 @@ fn a_statement_allow_covers_the_next_statement_or_field_only() {
     assert_eq!(codes(&elsewhere), ["W105", "W110"]);
 }
 
+/// The codes checking `src` under file name `name` reports, in order.
+fn codes_named(name: &str, src: &str) -> Vec<&'static str> {
+    let mut sources = SourceMap::new();
+    sources.add(name, src);
+    let files = parse_sources(&sources, &Limits::default()).unwrap_or_default();
+    check_with(&files, &CheckOptions::default())
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
+#[test]
+fn allows_converted_to_json_allow_the_same() {
+    let variants = [
+        UNUSED.replace("  spare", "  # switchyard: allow(W105)\n  spare"),
+        UNUSED.replace("spare: string", "spare: string  # switchyard: allow(W105)"),
+        UNUSED.replace(
+            "}\nmodel",
+            "  other: string\n}  # switchyard: allow(W105)\nmodel",
+        ),
+        format!("# switchyard: allow(W105)\n{UNUSED}"),
+        UNUSED.replace("model m", "# switchyard: allow(W105)\nmodel m"),
+        format!("{UNUSED}# switchyard: allow-file(W105)\n"),
+        UNUSED.replace("context {", "context {  # switchyard: allow(W105)"),
+        UNUSED.replace("}\nmodel", "  # switchyard: allow(W105)\n}\nmodel"),
+        UNUSED.replace(
+            "rule default:",
+            "rule s: when tier == \"x\" -> m  # switchyard: allow(W101)\nrule default:",
+        ),
+    ];
+    for route in variants {
+        let json = switchyard_syntax::convert(
+            &route,
+            switchyard_syntax::FileId(0),
+            switchyard_syntax::Form::Route,
+            switchyard_syntax::Form::Json,
+            &Limits::default(),
+        )
+        .unwrap_or_default();
+        assert!(json.contains("switchyard: allow"), "{route}\n{json}");
+        assert_eq!(
+            codes_named("rules.json", &json),
+            codes_named("rules.route", &route),
+            "{route}\n{json}"
+        );
+    }
+}
+
 #[test]
 fn a_file_allow_covers_the_file() {
     let src = format!(

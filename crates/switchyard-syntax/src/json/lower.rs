@@ -3,16 +3,18 @@
 //! Conditions, targets and options written as text are parsed by the rule
 //! language's own parser, their spans mapped into the JSON string.
 
-use super::expect::name_of;
+use super::comments::is_comment_key;
 use super::value::{Json, Kind, Member, Str};
 use super::Path;
-use crate::ast::{FieldDecl, Guard, Item, LetDecl, ModelDecl, RuleDecl, TargetDecl, TypeExpr};
+use crate::ast::{Guard, Item, RuleDecl};
 use crate::error::ParseError;
 use crate::limits::Limits;
 use crate::lower::parse_fragment;
-use crate::span::{FileId, Spanned};
+use crate::print::{Attached, ItemComments, MemberComments};
+use crate::span::{FileId, Span, Spanned};
 
 /// The top-level keys, in the order `fmt --to json` writes them.
+/// Not among them: `statements`, which stands alone, and `comment`.
 pub(crate) const TOP_KEYS: &[&str] = &[
     "version", "timezone", "context", "models", "targets", "lets", "defaults", "rules", "tests",
 ];
@@ -23,6 +25,12 @@ pub(crate) struct Lowering<'a> {
     pub limits: &'a Limits,
     pub errors: Vec<ParseError>,
     pub items: Vec<Spanned<Item>>,
+    /// The comments of `items`, by statement.
+    pub comments: Attached,
+    /// Free-standing comment lines, for the next statement.
+    pub pending: Vec<String>,
+    /// The comments of the fields or arms of the statement being read.
+    pub members: Vec<MemberComments>,
 }
 
 impl Lowering<'_> {
@@ -51,41 +59,66 @@ impl Lowering<'_> {
         }
     }
 
-    /// The top-level object.
+    /// The top-level object: the grouped members, or `statements`.
     pub fn document(&mut self, doc: &Json) {
         let root = Path::root();
         let Some(members) = self.object(doc, &root, "a ruleset") else {
             return;
         };
+        if let Some(st) = members.iter().find(|m| m.key.value == "statements") {
+            let grouped: Vec<&str> = members
+                .iter()
+                .map(|m| m.key.value.as_str())
+                .filter(|k| *k != "statements" && TOP_KEYS.contains(k))
+                .collect();
+            if !grouped.is_empty() {
+                self.shape(
+                    st.key.span,
+                    &root.key("statements"),
+                    format!(
+                        "`statements` cannot stand beside grouped members ({})",
+                        grouped
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "give every statement in `statements` (`{\"model\": NAME, \"id\": ID}`, `{\"rule\": {...}}`, ...), or leave `statements` out and group them by kind",
+                );
+                return;
+            }
+        }
+        // The document's own `comment`: the lines above the first statement.
+        if let Some(m) = members.iter().find(|m| m.key.value == "comment") {
+            if let Some(lines) = self.comment_lines(&m.value, &root.key("comment")) {
+                self.pending = lines;
+            }
+        }
         for m in members {
             let path = root.key(&m.key.value);
+            let span = m.key.span.to(m.value.span);
+            let none = ItemComments::default();
             match m.key.value.as_str() {
+                "statements" => self.statements(&m.value, &path),
+                "comment" => {}
                 "version" => {
-                    if let Some(s) = self.string(&m.value, &path) {
-                        self.push(Item::Version(Spanned::new(s.value.clone(), s.span)), m);
+                    if let Some(item) = self.version(&m.value, &path) {
+                        self.add(item, span, none);
                     }
                 }
                 "timezone" => {
-                    if let Some(s) = self.string(&m.value, &path) {
-                        self.push(Item::TimeZone(Spanned::new(s.value.clone(), s.span)), m);
+                    if let Some(item) = self.timezone(&m.value, &path) {
+                        self.add(item, span, none);
                     }
                 }
-                "context" => self.context(m, &path),
-                "models" => self.named(m, &path, "models", |l, name, v, p| {
-                    let id = l.string(v, p)?;
-                    Some(Item::Model(ModelDecl {
-                        name,
-                        id: Spanned::new(id.value.clone(), id.span),
-                    }))
-                }),
-                "targets" => self.named(m, &path, "targets", |l, name, v, p| {
-                    let target = l.target(v, p)?;
-                    Some(Item::Target(TargetDecl { name, target }))
-                }),
-                "lets" => self.named(m, &path, "conditions", |l, name, v, p| {
-                    let cond = l.condition(v, p)?;
-                    Some(Item::Let(LetDecl { name, cond }))
-                }),
+                "context" => {
+                    if let Some(item) = self.context(&m.value, &path) {
+                        self.add(item, span, none);
+                    }
+                }
+                "models" => self.named(m, &path, "models", "id", Self::model),
+                "targets" => self.named(m, &path, "targets", "to", Self::target_decl),
+                "lets" => self.named(m, &path, "conditions", "when", Self::let_decl),
                 "defaults" => self.defaults(m, &path),
                 "rules" => {
                     for (i, r) in self
@@ -95,8 +128,8 @@ impl Lowering<'_> {
                         .enumerate()
                     {
                         let path = path.index(i);
-                        if let Some(rule) = self.rule(r, &path) {
-                            self.items.push(Spanned::new(Item::Rule(rule), r.span));
+                        if let Some((rule, comments)) = self.rule(r, &path) {
+                            self.add(Item::Rule(rule), r.span, comments);
                         }
                     }
                 }
@@ -108,124 +141,44 @@ impl Lowering<'_> {
                         .enumerate()
                     {
                         let path = path.index(i);
-                        if let Some(test) = self.test(t, &path) {
-                            self.items.push(Spanned::new(Item::Test(test), t.span));
+                        if let Some((test, comments)) = self.test(t, &path) {
+                            self.add(Item::Test(test), t.span, comments);
                         }
                     }
                 }
-                _ => self.unknown_key(m, &root, TOP_KEYS),
-            }
-        }
-    }
-
-    fn push(&mut self, item: Item, m: &Member) {
-        self.items
-            .push(Spanned::new(item, m.key.span.to(m.value.span)));
-    }
-
-    /// An object of `name: value` members, one statement each.
-    fn named(
-        &mut self,
-        m: &Member,
-        path: &Path,
-        what: &str,
-        mut f: impl FnMut(&mut Self, Spanned<String>, &Json, &Path) -> Option<Item>,
-    ) {
-        for member in self.object(&m.value, path, what).unwrap_or_default() {
-            let path = path.key(&member.key.value);
-            if let Some(item) = f(self, name_of(&member.key), &member.value, &path) {
-                self.push(item, member);
-            }
-        }
-    }
-
-    /// `"context": { "field": TYPE | { "type": TYPE, "default": V } }`.
-    fn context(&mut self, m: &Member, path: &Path) {
-        let mut fields = Vec::new();
-        for f in self
-            .object(&m.value, path, "the context's fields")
-            .unwrap_or_default()
-        {
-            let path = path.key(&f.key.value);
-            let (ty, default) = match &f.value.kind {
-                Kind::Object(members) => {
-                    let (mut ty, mut default) = (None, None);
-                    for member in members {
-                        let p = path.key(&member.key.value);
-                        match member.key.value.as_str() {
-                            "type" => ty = self.type_expr(&member.value, &p),
-                            "default" => default = self.literal(&member.value, &p),
-                            _ => self.unknown_key(member, &path, &["type", "default"]),
-                        }
-                    }
-                    if ty.is_none() && !members.iter().any(|m| m.key.value == "type") {
-                        self.shape(f.value.span, &path, "a field needs a `type`", "add `\"type\": \"int\"` (or bool, float, string, or an array of strings)");
-                    }
-                    (ty, default)
+                _ => {
+                    let mut known = TOP_KEYS.to_vec();
+                    known.extend(["statements", "comment"]);
+                    self.unknown_key(m, &root, &known);
                 }
-                _ => (self.type_expr(&f.value, &path), None),
+            }
+        }
+        self.comments.end = std::mem::take(&mut self.pending);
+    }
+
+    /// Adds a statement with its comments (and the members' comments
+    /// gathered while it was read, and free-standing comments before it).
+    pub fn add(&mut self, item: Item, span: Span, mut comments: ItemComments) {
+        comments.members = std::mem::take(&mut self.members);
+        if !self.pending.is_empty() {
+            // Free-standing comment lines go first; without lines of its
+            // own, the statement keeps its blank line where the kind
+            // changes, above them.
+            let own = comments.before.take();
+            let kind_changes = self.items.last().is_some_and(|last| {
+                std::mem::discriminant(&last.node) != std::mem::discriminant(&item)
+            });
+            let mut before = if own.is_none() && kind_changes {
+                vec![String::new()]
+            } else {
+                Vec::new()
             };
-            if let Some(ty) = ty {
-                let span = f.key.span.to(f.value.span);
-                fields.push(Spanned::new(
-                    FieldDecl {
-                        name: name_of(&f.key),
-                        ty,
-                        default,
-                    },
-                    span,
-                ));
-            }
+            before.append(&mut self.pending);
+            before.extend(own.unwrap_or_default());
+            comments.before = Some(before);
         }
-        self.push(Item::Context(fields), m);
-    }
-
-    /// `"int"`, `"bool"`, ... or `["a", "b"]` for a set of strings.
-    fn type_expr(&mut self, v: &Json, path: &Path) -> Option<Spanned<TypeExpr>> {
-        let ty = match &v.kind {
-            Kind::String(s) => match s.value.as_str() {
-                "bool" => TypeExpr::Bool,
-                "int" => TypeExpr::Int,
-                "float" => TypeExpr::Float,
-                "string" => TypeExpr::String,
-                other => {
-                    let help = match crate::nearest(other, ["bool", "int", "float", "string"]) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings".into(),
-                    };
-                    self.shape(v.span, path, format!("unknown type `{other}`"), help);
-                    return None;
-                }
-            },
-            Kind::Array(values) => {
-                let mut names = Vec::new();
-                for (i, value) in values.iter().enumerate() {
-                    let s = self.string(value, &path.index(i))?;
-                    names.push(Spanned::new(s.value.clone(), s.span));
-                }
-                if names.is_empty() {
-                    self.shape(
-                        v.span,
-                        path,
-                        "a set of strings needs at least one",
-                        "list the values, e.g. [\"free\", \"pro\"]",
-                    );
-                    return None;
-                }
-                TypeExpr::Enum(names)
-            }
-            _ => {
-                let found = v.describe();
-                self.shape(
-                    v.span,
-                    path,
-                    format!("expected a type, found {found}"),
-                    "a type is \"bool\", \"int\", \"float\", \"string\" or an array of strings",
-                );
-                return None;
-            }
-        };
-        Some(Spanned::new(ty, v.span))
+        self.items.push(Spanned::new(item, span));
+        self.comments.items.push(comments);
     }
 
     /// `"defaults": "OPTIONS"` or an array of them, one statement each.
@@ -245,13 +198,13 @@ impl Lowering<'_> {
             if let Some(item @ Item::Defaults(_)) =
                 self.fragment(s, "defaults ", &path, "target options")
             {
-                self.items.push(Spanned::new(item, v.span));
+                self.add(item, v.span, ItemComments::default());
             }
         }
     }
 
     /// `{ "name", "priority", "when" | "conditions" | "otherwise", "target" }`.
-    fn rule(&mut self, v: &Json, path: &Path) -> Option<RuleDecl> {
+    pub fn rule(&mut self, v: &Json, path: &Path) -> Option<(RuleDecl, ItemComments)> {
         const KEYS: &[&str] = &[
             "name",
             "priority",
@@ -259,6 +212,10 @@ impl Lowering<'_> {
             "conditions",
             "otherwise",
             "target",
+            "comment",
+            "opening",
+            "closing",
+            "trailing",
         ];
         let members = self.object(v, path, "a rule")?;
         let (mut name, mut priority, mut guard, mut target) = (None, None, None, None);
@@ -291,6 +248,7 @@ impl Lowering<'_> {
                     }
                 }
                 "target" => target = self.target(&m.value, &p),
+                k if is_comment_key(k) => {}
                 _ => {
                     ok = false;
                     self.unknown_key(m, path, KEYS);
@@ -323,11 +281,13 @@ impl Lowering<'_> {
             );
             return None;
         }
-        Some(RuleDecl {
+        let comments = self.comments_of(members, path)?;
+        let rule = RuleDecl {
             name,
             priority,
             guard: guard?,
             target: target?,
-        })
+        };
+        Some((rule, comments))
     }
 }

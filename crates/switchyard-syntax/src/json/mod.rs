@@ -6,9 +6,12 @@
 //! [`crate::parse_sources`]; everything after the parser (checking,
 //! compiling, formatting back to `.route`) is the same for both forms.
 
+mod comments;
 mod conditions;
+mod declarations;
 mod expect;
 mod lower;
+mod statements;
 mod targets;
 mod value;
 mod write;
@@ -18,6 +21,7 @@ use std::fmt;
 use crate::ast::RuleFile;
 use crate::error::{ParseError, ParseErrors};
 use crate::limits::Limits;
+use crate::print::Attached;
 use crate::span::{FileId, Span};
 
 pub use write::to_json;
@@ -48,14 +52,14 @@ impl Form {
 }
 
 /// Converts one file's text from form `from` to form `to`: `.route` text
-/// as `fmt` lays it out, JSON as [`to_json`] writes it. `.route` to
-/// `.route` keeps comments; JSON has none to keep, so converting `.route`
-/// to JSON leaves them out (the caller can tell the user: the parsed file's
-/// comments are in [`RuleFile::comments`]).
+/// as `fmt` lays it out, JSON as `fmt --to json` writes it. Nothing is
+/// lost either way: the JSON form carries the statements' order and every
+/// comment and blank line `fmt` keeps (docs/reference/json.md,
+/// "Converting"), so `.route` → JSON → `.route` gives the text `fmt` gives.
 ///
 /// Like [`crate::format_source`], it checks its own work: if the output
-/// does not read back to the same statements, the answer is an internal
-/// error, never text that would change the ruleset.
+/// does not read back to the same statements and comments, the answer is
+/// an internal error, never text that would change the ruleset.
 pub fn convert(
     src: &str,
     file: FileId,
@@ -63,67 +67,67 @@ pub fn convert(
     to: Form,
     limits: &Limits,
 ) -> Result<String, ParseErrors> {
-    if (from, to) == (Form::Route, Form::Route) {
-        return crate::format_source(src, file, limits);
-    }
-    let tree = match from {
-        Form::Route => crate::parse(src, file, limits)?,
-        Form::Json => parse_json(src, file, limits)?,
-    };
+    // Canonical escapes can make the text longer than it was written.
     let relaxed = Limits {
         max_file_bytes: usize::MAX,
         ..*limits
     };
-    let (out, back, expected) = match to {
-        Form::Json => {
-            let out = to_json(&tree);
-            let back = parse_json(&out, file, &relaxed);
-            (out, back, grouped(&tree))
+    match (from, to) {
+        (Form::Route, Form::Route) => crate::format_source(src, file, limits),
+        (Form::Route, Form::Json) => {
+            let formatted = crate::format_source(src, file, limits)?;
+            let tree = crate::parse(&formatted, file, &relaxed).map_err(|_| internal(file))?;
+            let comments =
+                crate::print::attached(&formatted, &tree).ok_or_else(|| internal(file))?;
+            let out = write::write(&tree, &comments);
+            match read(&out, file, &relaxed) {
+                Ok((back, back_comments))
+                    if back.items == tree.items && back_comments == comments =>
+                {
+                    Ok(out)
+                }
+                _ => Err(internal(file)),
+            }
         }
-        Form::Route => {
-            let out = crate::print(&tree);
-            let back = crate::parse(&out, file, &relaxed);
-            (out, back, tree.items)
+        (Form::Json, _) => {
+            let (tree, comments) = read(src, file, limits)?;
+            let text = crate::print::print_attached(&tree, &comments);
+            let route = crate::format_source(&text, file, &relaxed).map_err(|_| internal(file))?;
+            match crate::parse(&route, file, &relaxed) {
+                Ok(back) if back.items == tree.items => {}
+                _ => return Err(internal(file)),
+            }
+            match to {
+                Form::Route => Ok(route),
+                Form::Json => convert(&route, file, Form::Route, Form::Json, &relaxed),
+            }
         }
-    };
-    match back {
-        Ok(back) if back.items == expected => Ok(out),
-        _ => Err(ParseErrors::new(vec![ParseError::Misplaced {
-            span: Span::new(file, 0, 0),
-            message: "internal conversion error: the converted text does not read back to the same statements".into(),
-            help: "this is a bug in switchyard's converter: please report it with the file".into(),
-        }])
-        .unwrap_or_else(|| unreachable!("one error"))),
     }
 }
 
-/// The statements in the order the JSON form keeps them: grouped by kind
-/// ([`lower::TOP_KEYS`]), each kind in its own order.
-fn grouped(tree: &RuleFile) -> Vec<crate::span::Spanned<crate::ast::Item>> {
-    use crate::ast::Item;
-    let rank = |item: &Item| match item {
-        Item::Version(_) => 0,
-        Item::TimeZone(_) => 1,
-        Item::Context(_) => 2,
-        Item::Model(_) => 3,
-        Item::Target(_) => 4,
-        Item::Let(_) => 5,
-        Item::Defaults(_) => 6,
-        Item::Rule(_) => 7,
-        Item::Test(_) => 8,
+fn internal(file: FileId) -> ParseErrors {
+    let error = ParseError::Misplaced {
+        span: Span::new(file, 0, 0),
+        message: "internal conversion error: the converted text does not read back to the same statements and comments".into(),
+        help: "this is a bug in switchyard's converter: please report it with the file".into(),
     };
-    let mut items = tree.items.clone();
-    items.sort_by_key(|i| rank(&i.node));
-    items
+    ParseErrors::new(vec![error]).unwrap_or_else(|| unreachable!("one error"))
 }
 
 /// Parses a ruleset written in JSON. Every error is reported, as for a
 /// `.route` file; conditions, targets and options written as text are
 /// parsed by the rule language's parser, their errors pointing into the
-/// JSON string.
+/// JSON string. The tree's comments are those of the `comment` and
+/// `trailing` members, as empty spans at the statement, field or arm they
+/// belong to (so that `# switchyard: allow(..)` works as in `.route`).
 pub fn parse_json(src: &str, file: FileId, limits: &Limits) -> Result<RuleFile, ParseErrors> {
-    // Room for the ruleset's own levels (document, rules, rule, target,
-    // options) above the nesting a condition may have.
+    read(src, file, limits).map(|(tree, _)| tree)
+}
+
+/// Parses a ruleset written in JSON, with its comments.
+fn read(src: &str, file: FileId, limits: &Limits) -> Result<(RuleFile, Attached), ParseErrors> {
+    // Room for the ruleset's own levels (document, statements, rule,
+    // target, options) above the nesting a condition may have.
     let doc = value::read(src, file, limits.depth().saturating_add(8))
         .map_err(|e| ParseErrors::new(vec![e]).unwrap_or_else(|| unreachable!("one error")))?;
     let mut lowering = lower::Lowering {
@@ -131,6 +135,9 @@ pub fn parse_json(src: &str, file: FileId, limits: &Limits) -> Result<RuleFile, 
         limits,
         errors: Vec::new(),
         items: Vec::new(),
+        comments: Attached::default(),
+        pending: Vec::new(),
+        members: Vec::new(),
     };
     lowering.document(&doc);
     if lowering.items.is_empty() && lowering.errors.is_empty() {
@@ -142,11 +149,15 @@ pub fn parse_json(src: &str, file: FileId, limits: &Limits) -> Result<RuleFile, 
     errors.sort_by_key(|e| (e.span().start, e.span().end));
     match ParseErrors::new(errors) {
         Some(errors) => Err(errors),
-        None => Ok(RuleFile {
-            file,
-            items: lowering.items,
-            comments: Vec::new(),
-        }),
+        None => {
+            let mut tree = RuleFile {
+                file,
+                items: lowering.items,
+                comments: Vec::new(),
+            };
+            tree.comments = comments::tree_comments(&tree, &lowering.comments, src.len());
+            Ok((tree, lowering.comments))
+        }
     }
 }
 

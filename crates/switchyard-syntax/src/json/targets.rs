@@ -7,6 +7,7 @@ use super::lower::Lowering;
 use super::value::{Json, Kind, Member};
 use super::Path;
 use crate::ast::{Arm, Chain, Entries, Item, ModelRef, Target, TargetOption, TestDecl, Value};
+use crate::print::ItemComments;
 use crate::span::Spanned;
 
 /// The keys of a target object.
@@ -25,7 +26,12 @@ const TARGET_KEYS: &[&str] = &[
 ];
 
 /// The keys of a test.
-const TEST_KEYS: &[&str] = &["name", "context", "rule", "arm", "model", "fallback"];
+const TEST_KEYS: &[&str] = &[
+    "name", "context", "rule", "arm", "model", "fallback", "comment", "trailing",
+];
+
+/// The keys of an arm.
+const ARM_KEYS: &[&str] = &["name", "weight", "target", "comment", "trailing"];
 
 impl Lowering<'_> {
     /// A target: text or an object.
@@ -115,8 +121,9 @@ impl Lowering<'_> {
                 "name" => name = Some(self.name(&m.value, &p)?),
                 "weight" => weight = Some(self.weight(&m.value, &p)?),
                 "target" => target = Some(self.target(&m.value, &p)?),
+                "comment" | "trailing" => {}
                 _ => {
-                    self.unknown_key(m, path, &["name", "weight", "target"]);
+                    self.unknown_key(m, path, ARM_KEYS);
                     return None;
                 }
             }
@@ -130,6 +137,8 @@ impl Lowering<'_> {
             );
             return None;
         };
+        let comments = self.comments_of(members, path)?;
+        self.members.push(comments.into_member());
         Some(Spanned::new(
             Arm {
                 name,
@@ -299,7 +308,7 @@ impl Lowering<'_> {
     }
 
     /// `{"name", "context", "rule", "arm"?, "model"?, "fallback"?}`.
-    pub fn test(&mut self, v: &Json, path: &Path) -> Option<TestDecl> {
+    pub fn test(&mut self, v: &Json, path: &Path) -> Option<(TestDecl, ItemComments)> {
         let members = self.object(v, path, "a test")?;
         let (mut name, mut context, mut rule, mut arm, mut model, mut fallbacks) =
             (None, None, None, None, None, None);
@@ -330,6 +339,7 @@ impl Lowering<'_> {
                     }
                     context = Some(Spanned::new(pairs, m.value.span));
                 }
+                "comment" | "trailing" => {}
                 _ => {
                     self.unknown_key(m, path, TEST_KEYS);
                     return None;
@@ -346,13 +356,15 @@ impl Lowering<'_> {
             return None;
         };
         let context = context.unwrap_or_else(|| Spanned::new(Vec::new(), v.span));
-        Some(TestDecl {
+        let comments = self.comments_of(members, path)?;
+        let test = TestDecl {
             name,
             context,
             rule,
             arm,
             model,
             fallbacks,
-        })
+        };
+        Some((test, comments))
     }
 }

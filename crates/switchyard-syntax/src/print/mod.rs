@@ -93,8 +93,11 @@
 //! would corrupt the file: a [`ParseError::Misplaced`] spanning the start of
 //! the file whose message begins with `internal formatter error`.
 
+mod attached;
 mod layout;
 pub(crate) mod lit;
+
+pub(crate) use attached::{attached, print_attached, Attached, ItemComments, MemberComments};
 
 pub(crate) use layout::{flat_condition, flat_options, flat_target};
 mod place;

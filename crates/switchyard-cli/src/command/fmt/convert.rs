@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use switchyard_syntax::{convert, parse, Form, Limits, SourceMap};
+use switchyard::{convert, Form, Limits, SourceMap};
 
 use super::report_parse_errors;
 use crate::cli::ToForm;
-use crate::output::{plural, Status, Stream};
+use crate::output::{Status, Stream};
 
 /// Converts the one path given.
 pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
@@ -56,16 +56,6 @@ pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
     };
     match convert(file.text(), id, from, to, limits) {
         Ok(text) => {
-            if (from, to) == (Form::Route, Form::Json) {
-                let comments = parse(file.text(), id, limits).map_or(0, |f| f.comments.len());
-                if comments > 0 {
-                    Stream::Stderr.line(&format!(
-                        "note: JSON has no comments: {} of `{}` left out",
-                        plural(comments, "comment"),
-                        file.name()
-                    ));
-                }
-            }
             Stream::Stdout.write(&text);
             Status::Success
         }
