@@ -142,6 +142,12 @@ pub use switchyard_syntax::{
 /// order and every comment `fmt` keeps.
 pub use switchyard_syntax::{convert, Form};
 
+/// Formatting, as `switchyard fmt` does: `format_source` lays a `.route`
+/// file out in the canonical layout (comments kept), `parse_sources` only
+/// parses a ruleset (its syntax errors, nothing checked), `is_json_name`
+/// tells a JSON ruleset's file name.
+pub use switchyard_syntax::{format_source, is_json_name, parse_sources, ParseErrors};
+
 /// OpenRouter's model catalog (`GET /api/v1/models`) as typed data: prices,
 /// context lengths, capabilities, worst-case request costs.
 pub use switchyard_catalog as catalog;

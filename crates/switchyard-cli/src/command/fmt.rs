@@ -24,9 +24,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use switchyard_syntax::{
-    format_source, is_json_name, parse_sources, Limits, ParseErrors, SourceMap,
-};
+use switchyard::{format_source, is_json_name, parse_sources, Limits, ParseErrors, SourceMap};
 
 use crate::cli::FmtArgs;
 use crate::output::{plural, Status, Stream};

@@ -45,7 +45,7 @@ pub(super) fn run(paths: &[PathBuf], to: ToForm, limits: &Limits) -> Status {
         return Status::Usage;
     };
     // Too large or not UTF-8: reported as the parser reports it in a ruleset.
-    if let Err(errors) = switchyard_syntax::parse_sources(&sources, limits) {
+    if let Err(errors) = switchyard::parse_sources(&sources, limits) {
         report_parse_errors(&sources, &errors);
         return Status::Findings;
     }
