@@ -174,7 +174,7 @@ impl Gateway {
                     Code::Overloaded,
                     "the gateway is serving as many requests as it is allowed to; retry shortly",
                 );
-                let mut r = self.finish(&mut record, Err(f));
+                let mut r = self.finish(record, Err(f));
                 r.headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from_static("1"));
                 return r;
@@ -188,16 +188,16 @@ impl Gateway {
                     relay.hold(slot);
                     return response;
                 }
-                self.finish(&mut record, Ok(response))
+                self.finish(record, Ok(response))
             }
-            Err(f) => self.finish(&mut record, Err(f)),
+            Err(f) => self.finish(record, Err(f)),
         }
     }
 
     /// Counts and logs a whole answer.
     fn finish(
         &self,
-        record: &mut AccessRecord,
+        mut record: AccessRecord,
         result: Result<Response<ReplyBody>, Failure>,
     ) -> Response<ReplyBody> {
         let response = result.unwrap_or_else(|f| {

@@ -84,8 +84,12 @@ pub(crate) fn start(
         let thread = std::thread::Builder::new()
             .name(format!("serve-{n}"))
             .spawn(move || {
+                crate::log::defer_on_this_thread();
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
+                    // Access lines are written when there is nothing to
+                    // answer (see `log.rs`).
+                    .on_thread_park(crate::log::flush)
                     .build()
                 {
                     Ok(r) => r,
@@ -110,6 +114,7 @@ pub(crate) fn start(
                 });
                 // Streams cut at the shutdown bound may leave tasks behind.
                 runtime.shutdown_background();
+                crate::log::flush();
             })?;
         threads.push(thread);
     }
