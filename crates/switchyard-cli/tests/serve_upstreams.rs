@@ -155,6 +155,34 @@ fn a_client_that_hangs_up_mid_stream_cancels_the_upstream_request() {
 }
 
 #[test]
+fn a_client_that_hangs_up_before_a_whole_answer_cancels_the_upstream_request() {
+    let stub = Stub::start();
+    // No first-byte timeout within the stub's 3 s: only the hang-up cancels.
+    let gw = Gateway::start(&stub.url(), RULES, "[timeouts]\nfirst_byte = 30\n");
+    let body = json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "slow" } })
+        .to_string();
+    let mut s = gw.connect();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    eventually("the request upstream", || {
+        stub.models_called() == ["test/slow"]
+    });
+    drop(s);
+    // The stub answers after 3 s; `eventually` gives up after 5.
+    eventually("the stub to see the cancel", || stub.cancelled() == 1);
+    eventually("the access log line", || {
+        gw.log()
+            .lines()
+            .any(|l| l.contains("status=499") && l.contains("client_disconnected"))
+    });
+}
+
+#[test]
 fn over_the_concurrency_limit_is_503_with_retry_after() {
     let stub = Stub::start();
     let gw = Gateway::start(

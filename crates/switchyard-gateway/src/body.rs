@@ -185,6 +185,6 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         // Dropped before its end: the client went away.
-        self.finish("client_disconnected");
+        self.finish(crate::gateway::CLIENT_DISCONNECTED);
     }
 }

@@ -160,7 +160,7 @@ impl Gateway {
         client: &UpstreamClient,
         request: Request<Incoming>,
     ) -> Response<ReplyBody> {
-        let mut record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
         let slot = match Arc::clone(&self.slots).try_acquire_owned() {
             Ok(permit) => {
                 self.metrics.in_flight.inc();
@@ -180,7 +180,15 @@ impl Gateway {
                 return r;
             }
         };
-        let result = self.complete(client, request, &mut record).await;
+        let mut answering = Unanswered {
+            gateway: &self,
+            record,
+            answered: false,
+        };
+        let result = self
+            .complete(client, request, &mut answering.record)
+            .await;
+        let record = answering.answered();
         match result {
             Ok(mut response) => {
                 if let ReplyBody::Stream(relay) = response.body_mut() {
@@ -336,6 +344,46 @@ impl Gateway {
         result
     }
 }
+
+/// A chat request's access record while it is answered. Dropped
+/// unanswered (the client went away, so hyper dropped the request, and
+/// with it the upstream call), it is counted and logged with status 499,
+/// as nginx logs a client that closed its request.
+struct Unanswered<'g> {
+    gateway: &'g Gateway,
+    record: AccessRecord,
+    answered: bool,
+}
+
+impl Unanswered<'_> {
+    /// The record, for the answer.
+    fn answered(mut self) -> AccessRecord {
+        self.answered = true;
+        let id = self.record.id;
+        std::mem::replace(&mut self.record, AccessRecord::new(id))
+    }
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
+        let id = self.record.id;
+        let mut record = std::mem::replace(&mut self.record, AccessRecord::new(id));
+        record.error = Some(CLIENT_DISCONNECTED);
+        let status = 499;
+        self.gateway.count(
+            record.rule.as_deref().unwrap_or(""),
+            record.model.as_deref(),
+            status,
+        );
+        record.emit(status, None);
+    }
+}
+
+/// How the access log and a stream's end name a client that went away.
+pub(crate) const CLIENT_DISCONNECTED: &str = "client_disconnected";
 
 /// A JSON response.
 pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response<ReplyBody> {

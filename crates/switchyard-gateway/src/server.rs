@@ -195,9 +195,10 @@ fn serve_connection(
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        // A client that closes its writing half after the request still
-        // gets the answer (and a truncated body gets a 400).
-        .half_close(true)
+        // No `half_close`: a client that closes the connection while its
+        // request is answered (end of file, as nginx takes it) has the
+        // request dropped, and with it the upstream call. (A body cut
+        // short by the end of file is still answered: 400.)
         .serve_connection(TokioIo::new(stream), service);
     let connection = graceful.watch(connection);
     tokio::spawn(async move {
