@@ -185,9 +185,7 @@ impl Gateway {
             record,
             answered: false,
         };
-        let result = self
-            .complete(client, request, &mut answering.record)
-            .await;
+        let result = self.complete(client, request, &mut answering.record).await;
         let record = answering.answered();
         match result {
             Ok(mut response) => {

@@ -98,17 +98,17 @@ impl AccessRecord {
             status,
             end,
         };
-        let full = DEFERRED.with_borrow_mut(|deferred| match deferred {
-            Some(lines) => {
-                lines.push(line);
-                Ok(lines.len() >= DEFERRED_LINES)
-            }
-            None => Err(line),
+        let mut line = Some(line);
+        // `None` on a thread that writes at once.
+        let full = DEFERRED.with_borrow_mut(|deferred| {
+            let lines = deferred.as_mut()?;
+            lines.extend(line.take());
+            Some(lines.len() >= DEFERRED_LINES)
         });
-        match full {
-            Ok(true) => flush(),
-            Ok(false) => {}
-            Err(line) => line.write(),
+        match (full, line) {
+            (Some(true), _) => flush(),
+            (None, Some(line)) => line.write(),
+            _ => {}
         }
     }
 }
