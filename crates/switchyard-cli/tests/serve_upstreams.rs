@@ -211,6 +211,33 @@ fn over_the_concurrency_limit_is_503_with_retry_after() {
 }
 
 #[test]
+fn a_new_concurrency_limit_applies_without_a_restart() {
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, "[limits]\nmax_concurrent = 1\n");
+    // One event, then 30 s of silence: it holds its slot.
+    let body = json!({ "messages": [user("hi")], "stream": true,
+                       "switchyard_context": { "scenario": "idle" } })
+    .to_string();
+    let mut s = gw.connect();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    eventually("the stream to start", || stub.seen().len() == 1);
+    let chat = || gw.chat(&json!({ "messages": [user("hi")] }), None).status;
+    assert_eq!(chat(), 503);
+    gw.rewrite("gateway.toml", "[limits]\nmax_concurrent = 2\n");
+    eventually("the new limit", || chat() == 200);
+    // Not because the stream ended: it is still in flight.
+    let metrics = gw.get("/metrics").text();
+    assert!(metrics.contains("requests_in_flight 1\n"), "{metrics}");
+    drop(s);
+}
+
+#[test]
 fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
     let stub = Stub::start();
     let mut gw = Gateway::start(&stub.url(), RULES, CONFIG);

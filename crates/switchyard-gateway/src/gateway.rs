@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use switchyard::HealthRegistry;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::body::ReplyBody;
 use crate::budget;
@@ -42,7 +42,6 @@ pub(crate) struct Gateway {
     pub(crate) reload_error: Mutex<Option<String>>,
     pub(crate) chat_url: Uri,
     pub(crate) metrics: Arc<Metrics>,
-    slots: Arc<Semaphore>,
     next_id: AtomicU64,
 }
 
@@ -68,7 +67,6 @@ impl Gateway {
         chat_url: Uri,
         metrics: Arc<Metrics>,
     ) -> Gateway {
-        let slots = Arc::new(Semaphore::new(settings.config.limits.max_concurrent));
         Gateway {
             routing: ArcSwap::from_pointee(routing),
             health,
@@ -77,7 +75,6 @@ impl Gateway {
             reload_error: Mutex::new(None),
             chat_url,
             metrics,
-            slots,
             next_id: AtomicU64::new(1),
         }
     }
@@ -161,7 +158,8 @@ impl Gateway {
         request: Request<Incoming>,
     ) -> Response<ReplyBody> {
         let record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let slot = match Arc::clone(&self.slots).try_acquire_owned() {
+        let slots = Arc::clone(&self.settings.load().slots);
+        let slot = match slots.try_acquire_owned() {
             Ok(permit) => {
                 self.metrics.in_flight.inc();
                 Slot {
