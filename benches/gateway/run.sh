@@ -8,18 +8,38 @@
 #
 #   bash benches/gateway/run.sh              # 10 s a run
 #   DURATION=30 bash benches/gateway/run.sh
+#   bash benches/gateway/run.sh --litellm    # LiteLLM's proxy too
 #
 # It installs what it needs: Debian's wrk and nginx (pinned; the latest
 # candidate when the pin is gone from the archive) and builds the release
 # binary. Generator, stub and gateway share the machine, as in the numbers
 # the README quotes. Run as root (apt-get) or with wrk and nginx installed.
+#
+# With --litellm, LiteLLM's proxy (pinned, from PyPI, in a virtual
+# environment of its own under the cargo target folder) runs in front of
+# the same stub with 2 workers, no database and no callbacks, and is
+# measured the same way (its CPU time and memory: all its processes).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-here=benches/gateway
 duration=${DURATION:-10}
 WRK_VERSION=4.1.0-3+b2
 NGINX_VERSION=1.22.1-9+deb12u9
+# The last 1.108 release whose `proxy` extra resolves on PyPI (later 1.108
+# releases pin litellm-proxy-extras / litellm-enterprise builds that are
+# not published).
+LITELLM_VERSION=1.108.5
+
+litellm=false
+for arg in "$@"; do
+    case $arg in
+    --litellm) litellm=true ;;
+    *)
+        echo "usage: bash benches/gateway/run.sh [--litellm]" >&2
+        exit 2
+        ;;
+    esac
+done
 
 step() {
     printf '\n==> %s\n' "$*" >&2
@@ -43,16 +63,26 @@ cargo build --release -q -p switchyard-cli
 target=${CARGO_TARGET_DIR:-target}
 switchyard="$target/release/switchyard"
 
+venv="$target/litellm-$LITELLM_VERSION"
+if $litellm && [[ ! -x $venv/bin/litellm ]]; then
+    step "pip install litellm[proxy]==$LITELLM_VERSION (into $venv)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION"
+fi
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 work=$(mktemp -d)
 pids=()
+litellm_pid=
 cleanup() {
     for pid in "${pids[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
+    # LiteLLM runs in a session of its own: its workers go with it.
+    [[ -z $litellm_pid ]] || kill -- "-$litellm_pid" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -107,6 +137,32 @@ done
 gateway=$(sed -n 's|^listening on \(http://[^/]*\)/v1$|\1|p' "$work/serve.out")
 [[ -n $gateway ]] || { cat "$work/log/serve.log" >&2; exit 1; }
 
+if $litellm; then
+    step "LiteLLM's proxy $LITELLM_VERSION (2 workers, no database, no callbacks)"
+    litellm_port=$(free_port)
+    # No master key, as the gateway runs without client keys; the model the
+    # benchmark's body names goes to the stub.
+    cat >"$work/litellm.yaml" <<EOF
+model_list:
+  - model_name: any
+    litellm_params:
+      model: openai/bench/model
+      api_base: http://127.0.0.1:$stub_port/api/v1
+      api_key: sk-bench-000000000000
+general_settings:
+  dangerously_permit_weak_or_unset_master_key: true
+EOF
+    LITELLM_LOG=ERROR setsid "$venv/bin/litellm" --config "$work/litellm.yaml" \
+        --host 127.0.0.1 --port "$litellm_port" --num_workers 2 --telemetry False \
+        >"$work/log/litellm.log" 2>&1 &
+    litellm_pid=$!
+    for _ in $(seq 240); do
+        python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+            "http://127.0.0.1:$litellm_port/health/liveliness" 2>/dev/null && break
+        sleep 0.5
+    done
+fi
+
 cat >"$work/post.lua" <<'EOF'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -126,43 +182,74 @@ failed() {
          /Socket errors/ { for (i = 4; i <= NF; i += 2) { gsub(",", "", $i); n += $i } }
          END { print n + 0 }' "$1"
 }
-ticks() { awk '{ print $14 + $15 }' "/proc/$gateway_pid/stat"; }
+# The processes of a server: the gateway, or LiteLLM's session.
+processes() {
+    if [[ $1 == gateway ]]; then echo "$gateway_pid"; else ps -o pid= -s "$litellm_pid"; fi
+}
+# CPU ticks (user + system) of a server's processes.
+ticks() {
+    local t=0 pid
+    for pid in $(processes "$1"); do
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
+# Resident memory of a server's processes, in MB.
+rss() {
+    local kb=0 pid
+    for pid in $(processes "$1"); do
+        kb=$((kb + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+    done
+    echo $((kb / 1024))
+}
 hz=$(getconf CLK_TCK)
 
 direct="http://127.0.0.1:$stub_port/api/v1/chat/completions"
-through="$gateway/v1/chat/completions"
+servers=(gateway)
+declare -A url=([gateway]="$gateway/v1/chat/completions")
+if $litellm; then
+    servers+=(litellm)
+    url[litellm]="http://127.0.0.1:$litellm_port/v1/chat/completions"
+fi
 
 run() { # url connections output
-    local threads=$(( $2 < 2 ? 1 : 2 ))
+    local threads=$(($2 < 2 ? 1 : 2))
     wrk -t"$threads" -c"$2" -d"${duration}s" --latency -s "$work/post.lua" "$1" >"$3"
 }
 
 step "warm-up"
 run "$direct" 16 /dev/null
-run "$through" 16 /dev/null
+for server in "${servers[@]}"; do
+    run "${url[$server]}" 16 /dev/null
+done
 : >"$work/log/serve.log"
 
 rows=()
 for c in 1 16 64; do
-    step "$c connection(s): direct, then through the gateway (${duration} s each)"
+    step "$c connection(s): direct, then through ${servers[*]} (${duration} s each)"
     run "$direct" "$c" "$work/direct-$c"
-    before=$(ticks)
-    run "$through" "$c" "$work/gateway-$c"
-    after=$(ticks)
-    n=$(requests "$work/gateway-$c")
-    d50=$(percentile "$work/direct-$c" 50%); d99=$(percentile "$work/direct-$c" 99%)
-    g50=$(percentile "$work/gateway-$c" 50%); g99=$(percentile "$work/gateway-$c" 99%)
-    cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+    d50=$(percentile "$work/direct-$c" 50%)
+    d99=$(percentile "$work/direct-$c" 99%)
     rps_d=$(awk -v n="$(requests "$work/direct-$c")" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
-    rps_g=$(awk -v n="$n" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
-    rows+=("| $c | $d50 / $d99 | $g50 / $g99 | $((g50 - d50)) / $((g99 - d99)) | $rps_d | $rps_g | $cpu | $(failed "$work/gateway-$c") |")
+    for server in "${servers[@]}"; do
+        out="$work/$server-$c"
+        before=$(ticks "$server")
+        run "${url[$server]}" "$c" "$out"
+        after=$(ticks "$server")
+        n=$(requests "$out")
+        g50=$(percentile "$out" 50%)
+        g99=$(percentile "$out" 99%)
+        cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+        rps=$(awk -v n="$n" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
+        rows+=("| $server | $c | $d50 / $d99 | $g50 / $g99 | $((g50 - d50)) / $((g99 - d99)) | $rps_d | $rps | $cpu | $(rss "$server") | $(failed "$out") |")
+    done
 done
 
 echo
-echo "switchyard serve, $(nproc) cores shared by wrk, nginx and the gateway, ${duration} s a run, $(date -u +%F):"
+echo "$(nproc) cores shared by wrk, nginx and the server measured, ${duration} s a run, $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end:"
 echo
-echo "| connections | direct p50 / p99 (µs) | gateway p50 / p99 (µs) | added p50 / p99 (µs) | direct req/s | gateway req/s | gateway CPU µs/request | failed |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| server | connections | direct p50 / p99 (µs) | through p50 / p99 (µs) | added p50 / p99 (µs) | direct req/s | through req/s | CPU µs/request | RSS (MB) | failed |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
 echo
 echo "access log lines written: $(grep -c 'chat completion' "$work/log/serve.log" || true)"

@@ -155,6 +155,34 @@ fn a_client_that_hangs_up_mid_stream_cancels_the_upstream_request() {
 }
 
 #[test]
+fn a_client_that_hangs_up_before_a_whole_answer_cancels_the_upstream_request() {
+    let stub = Stub::start();
+    // No first-byte timeout within the stub's 3 s: only the hang-up cancels.
+    let gw = Gateway::start(&stub.url(), RULES, "[timeouts]\nfirst_byte = 30\n");
+    let body = json!({ "messages": [user("hi")], "switchyard_context": { "scenario": "slow" } })
+        .to_string();
+    let mut s = gw.connect();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    eventually("the request upstream", || {
+        stub.models_called() == ["test/slow"]
+    });
+    drop(s);
+    // The stub answers after 3 s; `eventually` gives up after 5.
+    eventually("the stub to see the cancel", || stub.cancelled() == 1);
+    eventually("the access log line", || {
+        gw.log()
+            .lines()
+            .any(|l| l.contains("status=499") && l.contains("client_disconnected"))
+    });
+}
+
+#[test]
 fn over_the_concurrency_limit_is_503_with_retry_after() {
     let stub = Stub::start();
     let gw = Gateway::start(
@@ -180,6 +208,33 @@ fn over_the_concurrency_limit_is_503_with_retry_after() {
     eventually("the slot to be free", || {
         gw.chat(&json!({ "messages": [user("hi")] }), None).status == 200
     });
+}
+
+#[test]
+fn a_new_concurrency_limit_applies_without_a_restart() {
+    let stub = Stub::start();
+    let gw = Gateway::start(&stub.url(), RULES, "[limits]\nmax_concurrent = 1\n");
+    // One event, then 30 s of silence: it holds its slot.
+    let body = json!({ "messages": [user("hi")], "stream": true,
+                       "switchyard_context": { "scenario": "idle" } })
+    .to_string();
+    let mut s = gw.connect();
+    write!(
+        s,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    eventually("the stream to start", || stub.seen().len() == 1);
+    let chat = || gw.chat(&json!({ "messages": [user("hi")] }), None).status;
+    assert_eq!(chat(), 503);
+    gw.rewrite("gateway.toml", "[limits]\nmax_concurrent = 2\n");
+    eventually("the new limit", || chat() == 200);
+    // Not because the stream ended: it is still in flight.
+    let metrics = gw.get("/metrics").text();
+    assert!(metrics.contains("requests_in_flight 1\n"), "{metrics}");
+    drop(s);
 }
 
 #[test]

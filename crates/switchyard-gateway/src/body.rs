@@ -165,14 +165,14 @@ impl Relay {
     /// Ends the stream with an in-band error event (the way OpenRouter
     /// reports errors once the stream has begun: no fallback is possible
     /// after the first byte).
-    fn fail(&mut self, how: &str, message: &str) -> Bytes {
+    fn fail(&mut self, how: &'static str, message: &str) -> Bytes {
         self.finish(how);
         let event = json!({ "error": { "code": 502, "message": message } });
         Bytes::from(format!("data: {event}\n\n"))
     }
 
     /// Reports the end once: health, metrics, access log.
-    fn finish(&mut self, how: &str) {
+    fn finish(&mut self, how: &'static str) {
         if let Some(end) = self.end.take() {
             let tail = std::mem::take(&mut self.tail);
             let gateway = Arc::clone(&end.gateway);
@@ -185,6 +185,6 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         // Dropped before its end: the client went away.
-        self.finish("client_disconnected");
+        self.finish(crate::gateway::CLIENT_DISCONNECTED);
     }
 }

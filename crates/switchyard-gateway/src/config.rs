@@ -38,8 +38,9 @@
 //! `[redis]` and `[budgets]`: see [`fleet`].
 //!
 //! The file is followed on disk (see `reload.rs`): everything in it takes
-//! effect without a restart except `timeouts.connect`,
-//! `limits.max_concurrent`, `[health]` and `log.format`, read at start.
+//! effect without a restart except `timeouts.connect`, `[health]` and
+//! `log.format`, read at start. A new `limits.max_concurrent` applies to
+//! the requests that arrive after it (those in flight keep their slots).
 //!
 //! A key's `sha256` is the hex SHA-256 of the key the client sends
 //! (`printf %s "$KEY" | sha256sum`); its `fields` are context fields the

@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode, Uri};
 use switchyard::HealthRegistry;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::body::ReplyBody;
 use crate::budget;
@@ -42,7 +42,6 @@ pub(crate) struct Gateway {
     pub(crate) reload_error: Mutex<Option<String>>,
     pub(crate) chat_url: Uri,
     pub(crate) metrics: Arc<Metrics>,
-    slots: Arc<Semaphore>,
     next_id: AtomicU64,
 }
 
@@ -68,7 +67,6 @@ impl Gateway {
         chat_url: Uri,
         metrics: Arc<Metrics>,
     ) -> Gateway {
-        let slots = Arc::new(Semaphore::new(settings.config.limits.max_concurrent));
         Gateway {
             routing: ArcSwap::from_pointee(routing),
             health,
@@ -77,7 +75,6 @@ impl Gateway {
             reload_error: Mutex::new(None),
             chat_url,
             metrics,
-            slots,
             next_id: AtomicU64::new(1),
         }
     }
@@ -160,8 +157,9 @@ impl Gateway {
         client: &UpstreamClient,
         request: Request<Incoming>,
     ) -> Response<ReplyBody> {
-        let mut record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let slot = match Arc::clone(&self.slots).try_acquire_owned() {
+        let record = AccessRecord::new(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let slots = Arc::clone(&self.settings.load().slots);
+        let slot = match slots.try_acquire_owned() {
             Ok(permit) => {
                 self.metrics.in_flight.inc();
                 Slot {
@@ -174,13 +172,19 @@ impl Gateway {
                     Code::Overloaded,
                     "the gateway is serving as many requests as it is allowed to; retry shortly",
                 );
-                let mut r = self.finish(&mut record, Err(f));
+                let mut r = self.finish(record, Err(f));
                 r.headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from_static("1"));
                 return r;
             }
         };
-        let result = self.complete(client, request, &mut record).await;
+        let mut answering = Unanswered {
+            gateway: &self,
+            record,
+            answered: false,
+        };
+        let result = self.complete(client, request, &mut answering.record).await;
+        let record = answering.answered();
         match result {
             Ok(mut response) => {
                 if let ReplyBody::Stream(relay) = response.body_mut() {
@@ -188,16 +192,16 @@ impl Gateway {
                     relay.hold(slot);
                     return response;
                 }
-                self.finish(&mut record, Ok(response))
+                self.finish(record, Ok(response))
             }
-            Err(f) => self.finish(&mut record, Err(f)),
+            Err(f) => self.finish(record, Err(f)),
         }
     }
 
     /// Counts and logs a whole answer.
     fn finish(
         &self,
-        record: &mut AccessRecord,
+        mut record: AccessRecord,
         result: Result<Response<ReplyBody>, Failure>,
     ) -> Response<ReplyBody> {
         let response = result.unwrap_or_else(|f| {
@@ -336,6 +340,46 @@ impl Gateway {
         result
     }
 }
+
+/// A chat request's access record while it is answered. Dropped
+/// unanswered (the client went away, so hyper dropped the request, and
+/// with it the upstream call), it is counted and logged with status 499,
+/// as nginx logs a client that closed its request.
+struct Unanswered<'g> {
+    gateway: &'g Gateway,
+    record: AccessRecord,
+    answered: bool,
+}
+
+impl Unanswered<'_> {
+    /// The record, for the answer.
+    fn answered(mut self) -> AccessRecord {
+        self.answered = true;
+        let id = self.record.id;
+        std::mem::replace(&mut self.record, AccessRecord::new(id))
+    }
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
+        let id = self.record.id;
+        let mut record = std::mem::replace(&mut self.record, AccessRecord::new(id));
+        record.error = Some(CLIENT_DISCONNECTED);
+        let status = 499;
+        self.gateway.count(
+            record.rule.as_deref().unwrap_or(""),
+            record.model.as_deref(),
+            status,
+        );
+        record.emit(status, None);
+    }
+}
+
+/// How the access log and a stream's end name a client that went away.
+pub(crate) const CLIENT_DISCONNECTED: &str = "client_disconnected";
 
 /// A JSON response.
 pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response<ReplyBody> {

@@ -3,7 +3,14 @@
 //! id, the key's name, the rule, variant, serving model, attempts, status,
 //! upstream latency, tokens and cost; never a key, and the prompt only
 //! when `log.prompts` is set.
+//!
+//! A serving thread writes its access lines once it has nothing else to
+//! do (just before its runtime waits for I/O), the way nginx logs after
+//! the answer has gone out: formatting and writing a line is then never
+//! between a request and its answer. At most [`DEFERRED_LINES`] wait; the
+//! rest are written when the thread stops.
 
+use std::cell::RefCell;
 use std::time::Instant;
 
 use switchyard::openrouter::Outcome;
@@ -81,26 +88,87 @@ impl AccessRecord {
         self.cost_usd = outcome.cost_usd();
     }
 
-    /// Writes the event. `end` says how a stream ended (`None` for a whole
-    /// answer).
-    pub(crate) fn emit(&self, status: u16, end: Option<&str>) {
-        tracing::info!(
-            request_id = self.id,
-            key = self.key.as_deref(),
-            rule = self.rule.as_deref(),
-            variant = self.variant.as_deref(),
-            model = self.model.as_deref(),
-            attempts = self.attempts,
+    /// Logs the request: at once, or on a serving thread once it is idle
+    /// (see [`defer_on_this_thread`]). `end` says how a stream ended
+    /// (`None` for a whole answer).
+    pub(crate) fn emit(self, status: u16, end: Option<&'static str>) {
+        let line = Line {
+            total_ms: round(self.started.elapsed().as_secs_f64() * 1e3),
+            record: self,
             status,
-            stream = self.stream,
+            end,
+        };
+        let mut line = Some(line);
+        // `None` on a thread that writes at once.
+        let full = DEFERRED.with_borrow_mut(|deferred| {
+            let lines = deferred.as_mut()?;
+            lines.extend(line.take());
+            Some(lines.len() >= DEFERRED_LINES)
+        });
+        match (full, line) {
+            (Some(true), _) => flush(),
+            (None, Some(line)) => line.write(),
+            _ => {}
+        }
+    }
+}
+
+/// The most access lines a serving thread keeps before writing them.
+pub(crate) const DEFERRED_LINES: usize = 64;
+
+thread_local! {
+    /// The access lines of this thread not written yet; `None` on threads
+    /// that write at once.
+    static DEFERRED: RefCell<Option<Vec<Line>>> = const { RefCell::new(None) };
+}
+
+/// Makes this thread (a serving thread) keep its access lines until
+/// [`flush`].
+pub(crate) fn defer_on_this_thread() {
+    DEFERRED.with_borrow_mut(|d| *d = Some(Vec::with_capacity(DEFERRED_LINES)));
+}
+
+/// Writes this thread's access lines kept so far.
+pub(crate) fn flush() {
+    let lines = DEFERRED.with_borrow_mut(|d| d.as_mut().map(std::mem::take));
+    for line in lines.into_iter().flatten() {
+        line.write();
+    }
+}
+
+/// An access line waiting to be written.
+struct Line {
+    record: AccessRecord,
+    status: u16,
+    end: Option<&'static str>,
+    total_ms: f64,
+}
+
+impl Line {
+    fn write(self) {
+        let Line {
+            record,
+            status,
+            end,
+            total_ms,
+        } = self;
+        tracing::info!(
+            request_id = record.id,
+            key = record.key.as_deref(),
+            rule = record.rule.as_deref(),
+            variant = record.variant.as_deref(),
+            model = record.model.as_deref(),
+            attempts = record.attempts,
+            status,
+            stream = record.stream,
             stream_end = end,
-            upstream_ms = round(self.upstream_ms),
-            total_ms = round(self.started.elapsed().as_secs_f64() * 1e3),
-            prompt_tokens = self.prompt_tokens,
-            completion_tokens = self.completion_tokens,
-            cost_usd = self.cost_usd,
-            error = self.error,
-            prompt = self.prompt.as_deref(),
+            upstream_ms = round(record.upstream_ms),
+            total_ms,
+            prompt_tokens = record.prompt_tokens,
+            completion_tokens = record.completion_tokens,
+            cost_usd = record.cost_usd,
+            error = record.error,
+            prompt = record.prompt.as_deref(),
             "chat completion"
         );
     }

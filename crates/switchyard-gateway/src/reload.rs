@@ -1,6 +1,6 @@
 //! Hot reload of the configuration file (client keys, timeouts, limits on
-//! body size, attribution, prompt logging) and of the catalog, without a
-//! restart. The files are read every half second and on SIGHUP; a file
+//! body size and concurrency, attribution, prompt logging) and of the
+//! catalog, without a restart. The files are read every half second and on SIGHUP; a file
 //! whose bytes changed is parsed and, when valid, swapped in whole with
 //! `arc-swap`, so a request sees the old settings or the new ones, never
 //! a mix. An invalid file keeps the previous settings serving, is logged,
@@ -68,7 +68,8 @@ fn check(gateway: &Gateway, watched: &mut Watched) {
                 .map_err(|e| e.to_string())
                 .and_then(|c| Settings::new(c, &watched.api_key).map_err(|e| e.to_string()))
             {
-                Ok(settings) => {
+                Ok(mut settings) => {
+                    settings.carry_slots(&gateway.settings.load());
                     let keys = settings.config.keys.len();
                     gateway.settings.store(Arc::new(settings));
                     gateway.metrics.reload("config", true);

@@ -54,7 +54,7 @@ impl Gateway {
     }
 
     /// The end of a relayed stream: health, metrics, access log.
-    pub(crate) fn stream_ended(&self, end: StreamEnd, tail: &[u8], how: &str) {
+    pub(crate) fn stream_ended(&self, end: StreamEnd, tail: &[u8], how: &'static str) {
         let StreamEnd {
             mut record,
             chain,

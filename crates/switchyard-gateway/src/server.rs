@@ -84,8 +84,12 @@ pub(crate) fn start(
         let thread = std::thread::Builder::new()
             .name(format!("serve-{n}"))
             .spawn(move || {
+                crate::log::defer_on_this_thread();
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
+                    // Access lines are written when there is nothing to
+                    // answer (see `log.rs`).
+                    .on_thread_park(crate::log::flush)
                     .build()
                 {
                     Ok(r) => r,
@@ -110,6 +114,7 @@ pub(crate) fn start(
                 });
                 // Streams cut at the shutdown bound may leave tasks behind.
                 runtime.shutdown_background();
+                crate::log::flush();
             })?;
         threads.push(thread);
     }
@@ -190,9 +195,10 @@ fn serve_connection(
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        // A client that closes its writing half after the request still
-        // gets the answer (and a truncated body gets a 400).
-        .half_close(true)
+        // No `half_close`: a client that closes the connection while its
+        // request is answered (end of file, as nginx takes it) has the
+        // request dropped, and with it the upstream call. (A body cut
+        // short by the end of file is still answered: 400.)
         .serve_connection(TokioIo::new(stream), service);
     let connection = graceful.watch(connection);
     tokio::spawn(async move {

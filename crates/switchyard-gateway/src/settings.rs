@@ -9,6 +9,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 use switchyard::openrouter::{headers, ApiKey, Attribution, HeaderError};
+use tokio::sync::Semaphore;
 
 use crate::config::Config;
 
@@ -31,6 +32,8 @@ pub(crate) struct Settings {
     keys: HashMap<[u8; 32], Arc<ClientKey>>,
     /// `Authorization` (marked sensitive) and the attribution headers.
     pub(crate) upstream_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The concurrency slots, `limits.max_concurrent` of them.
+    pub(crate) slots: Arc<Semaphore>,
 }
 
 /// Why settings could not be made from a configuration.
@@ -80,10 +83,20 @@ impl Settings {
             })
             .collect();
         Ok(Settings {
+            slots: Arc::new(Semaphore::new(config.limits.max_concurrent)),
             config,
             keys,
             upstream_headers,
         })
+    }
+
+    /// Takes over `previous`'s concurrency slots when the limit is the
+    /// same, so the requests in flight stay counted. Under a new limit the
+    /// slots are new: requests in flight hold the old ones to their end.
+    pub(crate) fn carry_slots(&mut self, previous: &Settings) {
+        if previous.config.limits.max_concurrent == self.config.limits.max_concurrent {
+            self.slots = Arc::clone(&previous.slots);
+        }
     }
 
     /// Whether requests need a client key.

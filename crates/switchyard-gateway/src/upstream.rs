@@ -167,7 +167,11 @@ impl Gateway {
             }
             Ok(Ok(collected)) => collected.to_bytes(),
         };
-        let text = String::from_utf8_lossy(&bytes);
+        // `from_utf8` checks a word at a time; lossy only when it fails.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         let catalog = self.routing.load().catalog.clone();
         let outcome = read_response(status, &text, catalog.as_deref());
         let retry_after = parts.headers.get(RETRY_AFTER).cloned();

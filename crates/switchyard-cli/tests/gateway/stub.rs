@@ -10,7 +10,8 @@
 //! - `test/not-json`: 200 with an HTML page;
 //! - `test/breaks` (streamed): one event, then the connection closes
 //!   without ending the chunked body;
-//! - `test/slow` (streamed): 40 events 50 ms apart;
+//! - `test/slow` (streamed): 40 events 50 ms apart; (not streamed): the
+//!   answer after 3 s, unless the gateway hangs up first;
 //! - `test/idle` (streamed): one event, then silence for 30 s;
 //! - `test/fails-over`: served by `test/backup` (OpenRouter's own
 //!   fallback through `models`);
@@ -38,7 +39,7 @@ pub struct Seen {
 #[derive(Default)]
 struct State {
     seen: Mutex<Vec<Seen>>,
-    /// Streams whose client went away before the end.
+    /// Requests whose client (the gateway) went away before the end.
     cancelled: AtomicUsize,
 }
 
@@ -213,6 +214,10 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
     if stream {
         return streamed(out, served, state);
     }
+    if model == "test/slow" && hung_up(out, Duration::from_secs(3)) {
+        state.cancelled.fetch_add(1, Ordering::SeqCst);
+        return false;
+    }
     let message = if body["tools"].is_array() {
         json!({ "role": "assistant", "content": null, "tool_calls": [{
             "id": "call_1", "type": "function",
@@ -244,6 +249,14 @@ fn usage(model: &str, prompt: u64, completion: u64, cost: f64) -> Value {
         usage["cost"] = json!(cost);
     }
     usage
+}
+
+/// Whether the client closes the connection within `wait`.
+fn hung_up(out: &mut TcpStream, wait: Duration) -> bool {
+    let _ = out.set_read_timeout(Some(wait));
+    let closed = matches!(out.read(&mut [0; 1]), Ok(0));
+    let _ = out.set_read_timeout(None);
+    closed
 }
 
 fn full(out: &mut TcpStream, status: u16, content_type: &str, body: &str, extra: &[&str]) -> bool {

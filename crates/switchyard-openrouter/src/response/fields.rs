@@ -43,7 +43,16 @@ pub(super) fn opt_string(
     key: &str,
     prefix: &str,
 ) -> Result<Option<String>, ResponseError> {
-    match obj.get(key) {
+    opt_string_at(obj.get(key), prefix, key)
+}
+
+/// [`opt_string`] of a value already taken out of its object.
+pub(super) fn opt_string_at(
+    value: Option<&Json>,
+    prefix: &str,
+    key: &str,
+) -> Result<Option<String>, ResponseError> {
+    match value {
         Some(Json::String(s)) => Ok(Some(s.clone())),
         None | Some(Json::Null) => Ok(None),
         Some(other) => Err(wrong(&path(prefix, key), other, "a string")),

@@ -5,17 +5,22 @@ mod api_error;
 mod error;
 mod fields;
 mod outcome;
+mod shallow;
 
 pub use api_error::{Availability, Constraint, ErrorCode, OpenRouterError};
 pub use error::ResponseError;
 pub use outcome::{CostSource, Outcome, Usage};
 
 use serde::Serialize;
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 use switchyard_catalog::Catalog;
 
 use crate::message::strip_position;
-use fields::{object, opt_amount, opt_bool, opt_count, opt_string, req_count, req_string, wrong};
+use fields::{
+    object, opt_amount, opt_bool, opt_count, opt_string, opt_string_at, req_count, req_string,
+    wrong,
+};
+use shallow::Shallow;
 
 /// A chat-completions response (or stream chunk), reduced to what routing
 /// and accounting need.
@@ -63,6 +68,12 @@ impl ChatResponse {
     /// status 200 when generation fails after it started) is
     /// [`ResponseError::Api`].
     pub fn from_json_str(body: &str) -> Result<ChatResponse, ResponseError> {
+        if let Some(shallow) = Shallow::read(body) {
+            let (object, finish_reason) = shallow.into_parts();
+            return ChatResponse::from_fields(&object, 200, || {
+                opt_string_at(finish_reason.as_ref(), "choices[0].", "finish_reason")
+            });
+        }
         let value = parse_json(body)?;
         ChatResponse::from_value(&value, 200)
     }
@@ -76,8 +87,7 @@ impl ChatResponse {
     /// [`ResponseError::Api`].
     pub fn from_stream_final_chunk(chunk: &str) -> Result<ChatResponse, ResponseError> {
         let data = last_sse_data(chunk).ok_or(ResponseError::NoData)?;
-        let value = parse_json(&data)?;
-        let response = ChatResponse::from_value(&value, 200)?;
+        let response = ChatResponse::from_json_str(&data)?;
         if response.usage.is_none() {
             return Err(ResponseError::Missing {
                 path: "usage".into(),
@@ -90,6 +100,27 @@ impl ChatResponse {
     /// an error body.
     pub fn from_value(value: &Json, status: u16) -> Result<ChatResponse, ResponseError> {
         let obj = object(value, "")?;
+        ChatResponse::from_fields(obj, status, || match obj.get("choices") {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Array(choices)) => match choices.first() {
+                None => Ok(None),
+                Some(first) => {
+                    let c = object(first, "choices[0]")?;
+                    opt_string(c, "finish_reason", "choices[0].")
+                }
+            },
+            Some(other) => Err(wrong("choices", other, "an array")),
+        })
+    }
+
+    /// Reads the top-level object `obj`; `finish_reason` reads
+    /// `choices[0].finish_reason` (called after `provider` is read, so the
+    /// first bad field is the one reported).
+    fn from_fields(
+        obj: &Map<String, Json>,
+        status: u16,
+        finish_reason: impl FnOnce() -> Result<Option<String>, ResponseError>,
+    ) -> Result<ChatResponse, ResponseError> {
         if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
             let mut api = OpenRouterError::from_error_value(status, err)?;
             if api.provider.is_none() {
@@ -100,17 +131,7 @@ impl ChatResponse {
         let id = req_string(obj, "id", "")?;
         let model = req_string(obj, "model", "")?;
         let provider = opt_string(obj, "provider", "")?;
-        let finish_reason = match obj.get("choices") {
-            None | Some(Json::Null) => None,
-            Some(Json::Array(choices)) => match choices.first() {
-                None => None,
-                Some(first) => {
-                    let c = object(first, "choices[0]")?;
-                    opt_string(c, "finish_reason", "choices[0].")?
-                }
-            },
-            Some(other) => return Err(wrong("choices", other, "an array")),
-        };
+        let finish_reason = finish_reason()?;
         let usage = match obj.get("usage") {
             None | Some(Json::Null) => None,
             Some(u) => Some(read_usage(u)?),
