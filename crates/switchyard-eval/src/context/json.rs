@@ -181,11 +181,8 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
             Scalar::Bool(b) => Ok(Input::Bool(b)),
             Scalar::Str(Cow::Borrowed(s)) => Ok(Input::Str(s)),
             Scalar::Str(Cow::Owned(s)) => {
-                return match table.schema.convert_owned(id, Input::Str(&s)) {
-                    Ok(slot) => {
-                        self.ctx.set_slot(id, slot);
-                        Ok(())
-                    }
+                return match self.ctx.set_owned(id, Input::Str(&s)) {
+                    Ok(()) => Ok(()),
                     Err(e) => self.fail(e),
                 }
             }
