@@ -264,11 +264,19 @@ impl<'a> Context<'a> {
         if field.table != self.table.id {
             return Err(ContextError::ForeignField);
         }
-        let schema = &self.table.schema;
-        if let Some(dst) = self.slots.get_mut(field.id.index()) {
-            schema.store(field.id, value.into(), dst)?;
-        }
+        self.store(field.id, value.into())?;
         Ok(self)
+    }
+
+    /// Checks a value against field `id`'s type and stores it in place
+    /// (the slot keeps its value on an error).
+    #[inline(always)]
+    pub(crate) fn store(&mut self, id: FieldId, input: Input<'a>) -> Result<(), ContextError> {
+        let table: &'a CompiledTable = self.table;
+        match self.slots.get_mut(id.index()) {
+            Some(dst) => table.schema.store(id, input, dst),
+            None => Ok(()),
+        }
     }
 
     /// Sets a field by name: [`Context::set`] after a name lookup. A name
