@@ -65,7 +65,7 @@ impl FieldHandle {
     }
 }
 
-const INLINE_FIELDS: usize = 16;
+const INLINE_FIELDS: usize = 12;
 
 /// The slots of a context: the first [`Context::INLINE_FIELDS`] inline,
 /// so that a context of a schema that size lives on the stack; fields past
@@ -73,9 +73,9 @@ const INLINE_FIELDS: usize = 16;
 #[derive(Clone, Debug)]
 struct Slots<'a> {
     inline: [Slot<'a>; INLINE_FIELDS],
-    /// The slots of fields `INLINE_FIELDS..len` (empty, and never
-    /// allocated, for smaller schemas).
-    more: Vec<Slot<'a>>,
+    /// The slots of fields `INLINE_FIELDS..len` (none, and nothing
+    /// allocated, for smaller schemas). Boxed: one word in every context.
+    more: Option<Box<Vec<Slot<'a>>>>,
     len: usize,
 }
 
@@ -85,7 +85,7 @@ impl<'a> Slots<'a> {
     fn get(&self, i: usize) -> Option<&Slot<'a>> {
         match self.inline.get(i) {
             Some(s) => Some(s),
-            None => self.more.get(i.wrapping_sub(INLINE_FIELDS)),
+            None => self.more.as_ref()?.get(i.wrapping_sub(INLINE_FIELDS)),
         }
     }
 
@@ -96,16 +96,18 @@ impl<'a> Slots<'a> {
         }
         match self.inline.get_mut(i) {
             Some(s) => Some(s),
-            None => self.more.get_mut(i.wrapping_sub(INLINE_FIELDS)),
+            None => self.more.as_mut()?.get_mut(i.wrapping_sub(INLINE_FIELDS)),
         }
     }
 
     fn iter(&self) -> impl Iterator<Item = &Slot<'a>> {
-        self.inline.iter().chain(&self.more).take(self.len)
+        let more = self.more.iter().flat_map(|m| m.iter());
+        self.inline.iter().chain(more).take(self.len)
     }
 
     fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot<'a>> {
-        self.inline.iter_mut().chain(&mut self.more).take(self.len)
+        let more = self.more.iter_mut().flat_map(|m| m.iter_mut());
+        self.inline.iter_mut().chain(more).take(self.len)
     }
 }
 
@@ -145,8 +147,9 @@ pub struct Context<'a> {
     /// cost an addition per atom.
     offset: i32,
     /// The strings the context had to copy ([`Slot::Owned`] indexes it):
-    /// empty, and never allocated, on the borrowing paths.
-    owned: Vec<Box<str>>,
+    /// none, and nothing allocated, on the borrowing paths. Boxed: one word
+    /// in every context.
+    owned: Option<Box<Vec<Box<str>>>>,
 }
 
 impl<'a> Context<'a> {
@@ -170,12 +173,12 @@ impl<'a> Context<'a> {
             table,
             slots: Slots {
                 inline: [Slot::Unset; INLINE_FIELDS],
-                more: Vec::new(),
+                more: None,
                 len: table.schema.defaults.len(),
             },
             time: None,
             offset: 0,
-            owned: Vec::new(),
+            owned: None,
         }
     }
 
@@ -195,7 +198,7 @@ impl<'a> Context<'a> {
     fn start(&mut self) {
         let schema = &self.table.schema;
         if let Some(more) = self.slots.len.checked_sub(INLINE_FIELDS) {
-            self.slots.more = vec![Slot::Unset; more];
+            self.slots.more = Some(Box::new(vec![Slot::Unset; more]));
         }
         let table: &'a CompiledTable = self.table;
         for (slot, d) in self.slots.iter_mut().zip(&table.schema.defaults) {
@@ -230,7 +233,7 @@ impl<'a> Context<'a> {
     pub(crate) fn text(&self, slot: Slot<'a>) -> Option<(&str, u32)> {
         match slot {
             Slot::Str(s, id) => Some((s, id)),
-            Slot::Owned(i, id) => self.owned.get(i as usize).map(|s| (&**s, id)),
+            Slot::Owned(i, id) => self.owned.as_ref()?.get(i as usize).map(|s| (&**s, id)),
             _ => None,
         }
     }
@@ -243,8 +246,9 @@ impl<'a> Context<'a> {
         let slot = match table.schema.convert_literal(id, input)? {
             Ok(slot) => slot,
             Err((text, lit)) => {
-                let at = u32::try_from(self.owned.len()).unwrap_or(u32::MAX);
-                self.owned.push(text.into());
+                let owned = self.owned.get_or_insert_with(Box::default);
+                let at = u32::try_from(owned.len()).unwrap_or(u32::MAX);
+                owned.push(text.into());
                 Slot::Owned(at, lit)
             }
         };
@@ -316,7 +320,9 @@ impl<'a> Context<'a> {
         for (s, d) in self.slots.iter_mut().zip(&self.table.schema.defaults) {
             *s = d.slot();
         }
-        self.owned.clear();
+        if let Some(owned) = &mut self.owned {
+            owned.clear();
+        }
         self.time = None;
         if self.table.schema.reads_time {
             self.at_unix(now_unix());
@@ -494,5 +500,16 @@ mod tests {
     #[test]
     fn a_slot_is_three_words() {
         assert_eq!(std::mem::size_of::<Slot<'_>>(), 24);
+    }
+
+    /// The same for the whole context: its inline slots and seven words
+    /// (the table, the number of fields, the time (two) and its offset, the
+    /// boxed extra slots and copies).
+    #[test]
+    fn a_context_is_its_slots_and_seven_words() {
+        assert_eq!(
+            std::mem::size_of::<Context<'_>>(),
+            24 * INLINE_FIELDS + 7 * 8
+        );
     }
 }
