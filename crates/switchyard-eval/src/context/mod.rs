@@ -75,6 +75,10 @@ struct Slots<'a> {
     inline: [Slot<'a>; INLINE_FIELDS],
     /// The slots of fields `INLINE_FIELDS..len` (none, and nothing
     /// allocated, for smaller schemas). Boxed: one word in every context.
+    #[allow(
+        clippy::box_collection,
+        reason = "one word in every context instead of three"
+    )]
     more: Option<Box<Vec<Slot<'a>>>>,
     len: usize,
 }
@@ -149,6 +153,10 @@ pub struct Context<'a> {
     /// The strings the context had to copy ([`Slot::Owned`] indexes it):
     /// none, and nothing allocated, on the borrowing paths. Boxed: one word
     /// in every context.
+    #[allow(
+        clippy::box_collection,
+        reason = "one word in every context instead of three"
+    )]
     owned: Option<Box<Vec<Box<str>>>>,
 }
 
