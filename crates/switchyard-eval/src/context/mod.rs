@@ -65,7 +65,7 @@ impl FieldHandle {
     }
 }
 
-const INLINE_FIELDS: usize = 12;
+const INLINE_FIELDS: usize = 10;
 
 /// The slots of a context: the first [`Context::INLINE_FIELDS`] inline,
 /// so that a context of a schema that size lives on the stack; fields past
@@ -205,7 +205,8 @@ impl<'a> Context<'a> {
     #[inline(never)]
     fn start(&mut self) {
         let schema = &self.table.schema;
-        if let Some(more) = self.slots.len.checked_sub(INLINE_FIELDS) {
+        let more = self.slots.len.saturating_sub(INLINE_FIELDS);
+        if more > 0 {
             self.slots.more = Some(Box::new(vec![Slot::Unset; more]));
         }
         let table: &'a CompiledTable = self.table;
