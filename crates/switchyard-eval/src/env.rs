@@ -22,11 +22,15 @@ impl Env for Context<'_> {
                 Slot::Int(i) => Some(Scalar::Int(*i)),
                 Slot::Float(x) => Some(Scalar::Float(*x)),
                 Slot::Str(s, _) => Some(Scalar::Str(s)),
-                Slot::Owned(s, _) => Some(Scalar::Str(s)),
+                Slot::Owned(..) => self.text(*self.slot(f)).map(|(s, _)| Scalar::Str(s)),
                 Slot::Enum(e) => Some(Scalar::Enum(*e)),
             },
-            Subject::Words(f) => self.slot(f).text().map(|(s, _)| Scalar::Int(word_count(s))),
-            Subject::Len(f) => self.slot(f).text().map(|(s, _)| Scalar::Int(char_count(s))),
+            Subject::Words(f) => self
+                .text(*self.slot(f))
+                .map(|(s, _)| Scalar::Int(word_count(s))),
+            Subject::Len(f) => self
+                .text(*self.slot(f))
+                .map(|(s, _)| Scalar::Int(char_count(s))),
             Subject::Hour => Some(Scalar::Int(self.hour())),
             Subject::Weekday => Some(Scalar::Enum(self.weekday_index())),
         }

@@ -261,3 +261,53 @@ fn a_bound_request_type_is_checked_when_the_table_is_compiled() {
         "{e}"
     );
 }
+
+/// A schema with more fields than a context keeps inline: the fields past
+/// them are set, defaulted, read from JSON and copied like the others.
+#[test]
+fn fields_past_the_inline_ones_work_every_way() {
+    let n = switchyard_eval::Context::INLINE_FIELDS + 4;
+    let fields: String = (0..n)
+        .map(|i| match i % 3 {
+            0 => format!("  f{i}: string = \"d{i}\"\n"),
+            1 => format!("  f{i}: int = {i}\n"),
+            _ => format!("  f{i}: bool\n"),
+        })
+        .collect();
+    let (last_str, last_int) = ((n - 1) / 3 * 3, (n - 2) / 3 * 3 + 1);
+    let src = format!(
+        "context {{\n{fields}}}\n\
+         rule text: when f{last_str} == \"a\\\"b\" -> \"openai/gpt-4o\" max_tokens 10\n\
+         rule int: when f{last_int} > 100 -> \"openai/gpt-4o\" max_tokens 10\n\
+         rule dflt: when f{last_str} == \"d{last_str}\" and f{last_int} == {last_int} -> \"openai/gpt-4o\" max_tokens 10\n\
+         rule default: otherwise -> \"openai/gpt-4o-mini\" max_tokens 10\n"
+    );
+    let (t, _) = CompiledTable::from_source(&src).unwrap();
+    assert_eq!(rule(&t, &t.new_context()), "dflt");
+    let (s, i) = (
+        t.field(&format!("f{last_str}")).unwrap(),
+        t.field(&format!("f{last_int}")).unwrap(),
+    );
+    let mut ctx = t.new_context();
+    ctx.set(i, 101).unwrap();
+    assert_eq!(rule(&t, &ctx), "int");
+    ctx.set(s, "a\"b").unwrap();
+    assert_eq!(rule(&t, &ctx), "text");
+    ctx.clear(s).clear(i);
+    assert_eq!(rule(&t, &ctx), "dflt");
+    let built = t
+        .context()
+        .set(&format!("f{last_str}"), "a\"b")
+        .unwrap()
+        .build();
+    assert_eq!(rule(&t, &built), "text");
+    let body = format!(r#"{{"f{last_str}": "a\"b", "f{last_int}": 7}}"#);
+    for ctx in [
+        t.context_from_slice(body.as_bytes()).unwrap(),
+        t.context_from_str(&body).unwrap(),
+    ] {
+        assert_eq!(rule(&t, &ctx), "text", "{ctx:?}");
+    }
+    let debug = format!("{:?}", t.context_from_str(&body).unwrap());
+    assert!(debug.contains(r#"a\"b"#), "{debug}");
+}

@@ -374,3 +374,78 @@ fn json_bytes_to_decision_allocates_nothing() {
     assert_eq!(allocations() - before, 0);
     assert_eq!(total, 100 * warm);
 }
+
+/// A realistic schema: the OpenRouter example's ten fields (more than the
+/// eight a context once kept inline) cost no allocation per request either,
+/// set through handles or read from JSON bytes.
+#[test]
+fn the_openrouter_examples_ten_fields_allocate_nothing() {
+    let (table, _) =
+        CompiledTable::from_source(include_str!("../../../examples/openrouter.route")).unwrap();
+    assert!(table.ruleset().fields.len() > 8);
+    assert!(table.ruleset().fields.len() <= switchyard_eval::Context::INLINE_FIELDS);
+    let names = [
+        "tier",
+        "task",
+        "budget",
+        "prompt_tokens",
+        "needs_tools",
+        "needs_vision",
+        "max_latency_ms",
+        "region",
+        "user",
+        "prompt",
+    ];
+    let handles = names.map(|f| table.field(f).unwrap());
+    let by_handles = |i: i64, prompt: &str| {
+        let [tier, task, budget, tokens, tools, vision, latency, region, user, text] = handles;
+        let mut ctx = table.new_context();
+        ctx.at_unix(1_700_000_000)
+            .set(tier, ["free", "pro", "enterprise"][(i % 3) as usize])
+            .unwrap()
+            .set(task, ["chat", "code", "general"][(i % 3) as usize])
+            .unwrap()
+            .set(budget, 0.5 * i as f64)
+            .unwrap()
+            .set(tokens, 1000 * i)
+            .unwrap()
+            .set(tools, i % 4 == 0)
+            .unwrap()
+            .set(vision, i % 5 == 0)
+            .unwrap()
+            .set(latency, 1000 * i)
+            .unwrap()
+            .set(region, ["us", "eu"][(i % 2) as usize])
+            .unwrap()
+            .set(user, "user-42")
+            .unwrap()
+            .set(text, prompt)
+            .unwrap();
+        table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
+    };
+    let bodies: Vec<&[u8]> = vec![
+        br#"{"tier": "enterprise", "region": "eu", "user": "u1", "prompt": "hi"}"#,
+        br#"{"tier": "pro", "task": "chat", "budget": 12.5, "prompt_tokens": 900, "user": "u2"}"#,
+        br#"{"tier": "pro", "prompt": "explain the trade-offs", "max_latency_ms": 9000}"#,
+        br#"{"task": "classification", "needs_tools": false, "needs_vision": false}"#,
+    ];
+    let by_json = |b: &[u8]| {
+        let ctx = table
+            .context_from_slice_with(b, Some(1_700_000_000), &mut |_| {})
+            .unwrap();
+        table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
+    };
+    let prompts = ["def f(x):", "explain why", "hello"];
+    let round = || -> usize {
+        let handles: usize = (0..12)
+            .map(|i| by_handles(i, prompts[i as usize % 3]))
+            .sum();
+        handles + bodies.iter().map(|b| by_json(b)).sum::<usize>()
+    };
+    // Warm the regexes.
+    let warm = round();
+    let before = allocations();
+    let total: usize = (0..50).map(|_| round()).sum();
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(total, 50 * warm);
+}

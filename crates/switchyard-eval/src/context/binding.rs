@@ -6,7 +6,7 @@ use std::any::TypeId;
 
 use switchyard_check::ir::{FieldId, Type};
 
-use super::{Context, Input};
+use super::{Context, Input, Schema, Slots};
 use crate::error::{BindError, ContextError};
 use crate::{CompiledTable, Decision};
 
@@ -85,7 +85,8 @@ pub trait Request: 'static {
 
 /// Where a [`Request`] puts its values.
 pub struct RequestValues<'c, 'a> {
-    ctx: &'c mut Context<'a>,
+    slots: &'c mut Slots<'a>,
+    schema: &'a Schema,
     fields: &'c [FieldId],
     error: Option<ContextError>,
 }
@@ -99,9 +100,8 @@ impl<'a> RequestValues<'_, 'a> {
         let Some(&id) = self.fields.get(i) else {
             return;
         };
-        let schema = &self.ctx.table.schema;
-        if let Some(dst) = self.ctx.slots.as_mut_slice().get_mut(id.index()) {
-            if let Err(e) = schema.store(id, value.into(), dst) {
+        if let Some(dst) = self.slots.get_mut(id.index()) {
+            if let Err(e) = self.schema.store(id, value.into(), dst) {
                 self.error.get_or_insert(e);
             }
         }
@@ -201,7 +201,8 @@ impl CompiledTable {
         &self,
         request: &R,
     ) -> Result<Option<Decision<'_>>, ContextError> {
-        let mut ctx = self.new_context();
+        let mut ctx = Context::blank(self);
+        ctx.prepare();
         self.fill(&mut ctx, request)?;
         // The context was made by this table: deciding cannot fail.
         Ok(self.decide(&ctx).unwrap_or(None))
@@ -216,7 +217,8 @@ impl CompiledTable {
         let ty = TypeId::of::<R>();
         let write = |fields: &[FieldId], ctx: &mut Context<'a>| {
             let mut out = RequestValues {
-                ctx,
+                slots: &mut ctx.slots,
+                schema: &self.schema,
                 fields,
                 error: None,
             };

@@ -39,12 +39,7 @@ impl<'t> ContextBuilder<'t> {
     ) -> Result<Self, ContextError> {
         let table = self.ctx.table;
         match table.schema.field_id(field) {
-            Some(id) => {
-                let slot = table.schema.convert_owned(id, value.into())?;
-                if let Some(s) = self.ctx.slots.as_mut_slice().get_mut(id.index()) {
-                    *s = slot;
-                }
-            }
+            Some(id) => self.ctx.set_owned(id, value.into())?,
             None => table.unknown_field(field)?,
         }
         Ok(self)

@@ -125,32 +125,37 @@ impl Schema {
         })
     }
 
-    /// [`Schema::convert`] for a string that lives shorter than the
-    /// context: a literal of the rules is borrowed from the schema, any
-    /// other string is copied.
-    pub(crate) fn convert_owned<'s>(
+    /// [`Schema::convert`] for a value that lives shorter than the
+    /// context: a string among the rules' literals comes back borrowed from
+    /// the schema (`Ok(slot)`), any other string as the text to copy and
+    /// its literal id (`Err`).
+    #[allow(
+        clippy::type_complexity,
+        reason = "the inner Result says borrowed or to copy"
+    )]
+    pub(crate) fn convert_literal<'s, 'i>(
         &'s self,
         id: FieldId,
-        input: Input<'_>,
-    ) -> Result<Slot<'s>, ContextError> {
+        input: Input<'i>,
+    ) -> Result<Result<Slot<'s>, (&'i str, u32)>, ContextError> {
         match (self.kinds.get(id.index()), input) {
             (Some(Kind::String), Input::Str(s)) => {
                 let lits = self.literals.get(id.index());
                 let lit = lits.map_or(super::NO_LITERAL, |l| l.id(s));
                 Ok(match lits.and_then(|l| l.text(lit)) {
-                    Some(t) => Slot::Str(t, lit),
-                    None => Slot::Owned(s.into(), lit),
+                    Some(t) => Ok(Slot::Str(t, lit)),
+                    None => Err((s, lit)),
                 })
             }
             // A string for any other field is an enum value or an error:
             // nothing of the text is kept.
-            (_, Input::Str(_)) => Ok(match self.convert(id, input)? {
+            (_, Input::Str(_)) => Ok(Ok(match self.convert(id, input)? {
                 Slot::Enum(e) => Slot::Enum(e),
                 _ => Slot::Unset,
-            }),
-            (_, Input::Bool(b)) => self.convert(id, Input::Bool(b)),
-            (_, Input::Int(i)) => self.convert(id, Input::Int(i)),
-            (_, Input::Float(f)) => self.convert(id, Input::Float(f)),
+            })),
+            (_, Input::Bool(b)) => self.convert(id, Input::Bool(b)).map(Ok),
+            (_, Input::Int(i)) => self.convert(id, Input::Int(i)).map(Ok),
+            (_, Input::Float(f)) => self.convert(id, Input::Float(f)).map(Ok),
         }
     }
 }

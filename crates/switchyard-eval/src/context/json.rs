@@ -19,6 +19,7 @@ use serde_json::Value as Json;
 use switchyard_check::ir::FieldId;
 use switchyard_check::semantics::{self, JsonNumber, ValueError};
 
+use crate::context::schema::Kind;
 use crate::context::{value_error, Context, Input};
 use crate::error::ContextError;
 use crate::CompiledTable;
@@ -151,8 +152,31 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
     }
 
     /// Sets field `id` (named `key`) from `value`; `Err` stops the read
-    /// (the error is kept).
+    /// (the error is kept). The common case, a value of the field's own
+    /// type (an enum's as a string), is stored in place; the rest goes
+    /// through the number conversions.
+    #[inline(always)]
     fn set(&mut self, id: FieldId, key: &str, value: Scalar<'a>) -> Result<(), ()> {
+        let kind = self.ctx.table.schema.kinds.get(id.index()).copied();
+        let own = match (kind, &value) {
+            (_, Scalar::Bool(b)) => Some(Input::Bool(*b)),
+            (_, Scalar::Str(Cow::Borrowed(s))) => Some(Input::Str(s)),
+            (Some(Kind::Int), Scalar::Int(i)) => Some(Input::Int(*i)),
+            (Some(Kind::Float), Scalar::Float(f)) => Some(Input::Float(*f)),
+            _ => None,
+        };
+        match own {
+            Some(input) => match self.ctx.store(id, input) {
+                Ok(()) => Ok(()),
+                Err(e) => self.fail(e),
+            },
+            None => self.set_other(id, key, value),
+        }
+    }
+
+    /// [`Fill::set`] of anything but a value of the field's own type.
+    #[inline(never)]
+    fn set_other(&mut self, id: FieldId, key: &str, value: Scalar<'a>) -> Result<(), ()> {
         let table = self.ctx.table;
         let Some(field) = table.schema.field(id) else {
             return Ok(());
@@ -181,11 +205,8 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
             Scalar::Bool(b) => Ok(Input::Bool(b)),
             Scalar::Str(Cow::Borrowed(s)) => Ok(Input::Str(s)),
             Scalar::Str(Cow::Owned(s)) => {
-                return match table.schema.convert_owned(id, Input::Str(&s)) {
-                    Ok(slot) => {
-                        self.ctx.set_slot(id, slot);
-                        Ok(())
-                    }
+                return match self.ctx.set_owned(id, Input::Str(&s)) {
+                    Ok(()) => Ok(()),
                     Err(e) => self.fail(e),
                 }
             }
@@ -207,6 +228,7 @@ impl<'c, 'a, 'u> Fill<'c, 'a, 'u> {
         }
     }
 
+    #[cold]
     fn fail(&mut self, e: ContextError) -> Result<(), ()> {
         self.error = Some(e);
         Err(())
@@ -262,18 +284,18 @@ impl<'a> Visitor<'a> for ObjectVisitor<'_, '_, 'a, '_> {
             if let Some(id) = found {
                 next = id.index() + 1;
             }
-            let done = match found {
-                Some(id) => {
-                    let value = map.next_value_seed(ScalarSeed)?;
-                    self.fill.set(id, &key, value)
-                }
+            match found {
+                Some(id) => map.next_value_seed(ValueSeed {
+                    fill: &mut *self.fill,
+                    id,
+                    key: &key,
+                })?,
                 None => {
                     map.next_value_seed(Skip)?;
-                    self.fill.unknown(&key)
+                    if self.fill.unknown(&key).is_err() {
+                        return Err(de::Error::custom("context error"));
+                    }
                 }
-            };
-            if done.is_err() {
-                return Err(de::Error::custom("context error"));
             }
         }
         Ok(())
@@ -342,57 +364,72 @@ impl<'a> Visitor<'a> for KeyVisitor {
     }
 }
 
-struct ScalarSeed;
+/// Reads the value of field `id` (named `key`) into the context, as the
+/// reader meets it (no intermediate value).
+struct ValueSeed<'f, 'c, 'a, 'u> {
+    fill: &'f mut Fill<'c, 'a, 'u>,
+    id: FieldId,
+    key: &'f str,
+}
 
-impl<'a> DeserializeSeed<'a> for ScalarSeed {
-    type Value = Scalar<'a>;
-
-    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<Scalar<'a>, D::Error> {
-        de.deserialize_any(ScalarVisitor)
+impl<'a> ValueSeed<'_, '_, 'a, '_> {
+    #[inline(always)]
+    fn set<E: de::Error>(self, value: Scalar<'a>) -> Result<(), E> {
+        self.fill
+            .set(self.id, self.key, value)
+            .map_err(|()| E::custom("context error"))
     }
 }
 
-struct ScalarVisitor;
+impl<'a> DeserializeSeed<'a> for ValueSeed<'_, '_, 'a, '_> {
+    type Value = ();
 
-impl<'a> Visitor<'a> for ScalarVisitor {
-    type Value = Scalar<'a>;
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ValueSeed<'_, '_, 'a, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.set(Scalar::Null)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Null)
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.set(Scalar::Null)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.set(Scalar::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Int(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.set(Scalar::Int(v))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'a>, E> {
-        Ok(i64::try_from(v).map_or(Scalar::Big(v), Scalar::Int))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.set(i64::try_from(v).map_or(Scalar::Big(v), Scalar::Int))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Float(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.set(Scalar::Float(v))
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'a str) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Str(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'a str) -> Result<(), E> {
+        self.set(Scalar::Str(Cow::Borrowed(v)))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.set(Scalar::Str(Cow::Owned(v.to_owned())))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'a>, E> {
-        Ok(Scalar::Str(Cow::Owned(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.set(Scalar::Str(Cow::Owned(v)))
     }
-    fn visit_seq<S: SeqAccess<'a>>(self, seq: S) -> Result<Scalar<'a>, S::Error> {
-        Skip.visit_seq(seq).map(|()| Scalar::Array)
+    fn visit_seq<S: SeqAccess<'a>>(self, seq: S) -> Result<(), S::Error> {
+        Skip.visit_seq(seq)?;
+        self.set(Scalar::Array)
     }
-    fn visit_map<M: MapAccess<'a>>(self, map: M) -> Result<Scalar<'a>, M::Error> {
-        Skip.visit_map(map).map(|()| Scalar::Object)
+    fn visit_map<M: MapAccess<'a>>(self, map: M) -> Result<(), M::Error> {
+        Skip.visit_map(map)?;
+        self.set(Scalar::Object)
     }
 }
 

@@ -28,8 +28,10 @@ pub(crate) use input::value_error;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};
 
-/// One field's value in a context.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One field's value in a context. `Copy`: a slot owns nothing (a string
+/// the context had to copy lives in the context's own list), so setting a
+/// field is a plain store and a context has no per-field drop.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) enum Slot<'a> {
     #[default]
     Unset,
@@ -40,36 +42,11 @@ pub(crate) enum Slot<'a> {
     /// the rules' literal it equals ([`NO_LITERAL`] when none).
     Str(&'a str, u32),
     /// A string the context had to copy (a JSON string with escapes, the
-    /// by-name builder), with its literal id. Two variants instead of a
-    /// `Cow` keep a slot at 24 bytes.
-    Owned(Box<str>, u32),
+    /// by-name builder): its index in the context's copies, and its
+    /// literal id.
+    Owned(u32, u32),
     /// Index into the enum's values.
     Enum(u32),
-}
-
-impl<'a> Slot<'a> {
-    /// A string value and its literal id.
-    #[inline(always)]
-    pub fn text(&self) -> Option<(&str, u32)> {
-        match self {
-            Slot::Str(s, id) => Some((s, *id)),
-            Slot::Owned(s, id) => Some((s, *id)),
-            _ => None,
-        }
-    }
-
-    /// The same value, borrowing its text from `self`.
-    fn reborrow(&'a self) -> Slot<'a> {
-        match self {
-            Slot::Str(s, id) => Slot::Str(s, *id),
-            Slot::Owned(s, id) => Slot::Str(s, *id),
-            Slot::Unset => Slot::Unset,
-            Slot::Bool(b) => Slot::Bool(*b),
-            Slot::Int(i) => Slot::Int(*i),
-            Slot::Float(f) => Slot::Float(*f),
-            Slot::Enum(e) => Slot::Enum(*e),
-        }
-    }
 }
 
 /// A declared field of one compiled table, looked up once by name with
@@ -88,38 +65,53 @@ impl FieldHandle {
     }
 }
 
-const INLINE_FIELDS: usize = 8;
+const INLINE_FIELDS: usize = 10;
 
-/// The slots of a context: inline up to [`Context::INLINE_FIELDS`], so
-/// that a context of a small schema lives on the stack.
+/// The slots of a context: the first [`Context::INLINE_FIELDS`] inline,
+/// so that a context of a schema that size lives on the stack; fields past
+/// them in one vector.
 #[derive(Clone, Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the inline variant is the point: a small context on the stack"
-)]
-enum Slots<'a> {
-    Inline([Slot<'a>; INLINE_FIELDS], usize),
-    Heap(Vec<Slot<'a>>),
+struct Slots<'a> {
+    inline: [Slot<'a>; INLINE_FIELDS],
+    /// The slots of fields `INLINE_FIELDS..len` (none, and nothing
+    /// allocated, for smaller schemas). Boxed: one word in every context.
+    #[allow(
+        clippy::box_collection,
+        reason = "one word in every context instead of three"
+    )]
+    more: Option<Box<Vec<Slot<'a>>>>,
+    len: usize,
 }
 
 impl<'a> Slots<'a> {
+    /// Slot `i` (inline slots past the schema's fields are never set).
     #[inline(always)]
-    fn as_slice(&self) -> &[Slot<'a>] {
-        match self {
-            Slots::Inline(slots, n) => slots.get(..*n).unwrap_or(slots),
-            Slots::Heap(v) => v,
+    fn get(&self, i: usize) -> Option<&Slot<'a>> {
+        match self.inline.get(i) {
+            Some(s) => Some(s),
+            None => self.more.as_ref()?.get(i.wrapping_sub(INLINE_FIELDS)),
         }
     }
 
     #[inline(always)]
-    fn as_mut_slice(&mut self) -> &mut [Slot<'a>] {
-        match self {
-            Slots::Inline(slots, n) => {
-                let n = (*n).min(slots.len());
-                slots.split_at_mut(n).0
-            }
-            Slots::Heap(v) => v,
+    fn get_mut(&mut self, i: usize) -> Option<&mut Slot<'a>> {
+        if i >= self.len {
+            return None;
         }
+        match self.inline.get_mut(i) {
+            Some(s) => Some(s),
+            None => self.more.as_mut()?.get_mut(i.wrapping_sub(INLINE_FIELDS)),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Slot<'a>> {
+        let more = self.more.iter().flat_map(|m| m.iter());
+        self.inline.iter().chain(more).take(self.len)
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot<'a>> {
+        let more = self.more.iter_mut().flat_map(|m| m.iter_mut());
+        self.inline.iter_mut().chain(more).take(self.len)
     }
 }
 
@@ -158,6 +150,14 @@ pub struct Context<'a> {
     /// `time`: looked up once when the time is set, so `hour` and `weekday`
     /// cost an addition per atom.
     offset: i32,
+    /// The strings the context had to copy ([`Slot::Owned`] indexes it):
+    /// none, and nothing allocated, on the borrowing paths. Boxed: one word
+    /// in every context.
+    #[allow(
+        clippy::box_collection,
+        reason = "one word in every context instead of three"
+    )]
+    owned: Option<Box<Vec<Box<str>>>>,
 }
 
 impl<'a> Context<'a> {
@@ -167,49 +167,102 @@ impl<'a> Context<'a> {
 
     #[inline(always)]
     pub(crate) fn new(table: &'a CompiledTable) -> Self {
-        let defaults = &table.schema.defaults;
-        let mut ctx = Context {
+        let mut ctx = Context::blank(table);
+        ctx.prepare();
+        ctx
+    }
+
+    /// A context with every inline slot unset: [`Context::prepare`] makes
+    /// it new. (Two steps, so that a caller keeping the context on its
+    /// stack builds it in place instead of copying it.)
+    #[inline(always)]
+    pub(crate) fn blank(table: &'a CompiledTable) -> Self {
+        Context {
             table,
-            slots: if defaults.len() <= INLINE_FIELDS {
-                Slots::Inline(Default::default(), defaults.len())
-            } else {
-                Slots::Heap(vec![Slot::Unset; defaults.len()])
+            slots: Slots {
+                inline: [Slot::Unset; INLINE_FIELDS],
+                more: None,
+                len: table.schema.defaults.len(),
             },
             time: None,
             offset: 0,
-        };
-        if table.schema.has_defaults {
-            for (slot, d) in ctx.slots.as_mut_slice().iter_mut().zip(defaults) {
-                *slot = d.reborrow();
-            }
+            owned: None,
         }
-        if table.schema.reads_time {
-            ctx.at_unix(now_unix());
+    }
+
+    /// Makes a [`Context::blank`] new: the slots past the inline ones, the
+    /// defaults, the clock, when the schema needs them.
+    #[inline(always)]
+    pub(crate) fn prepare(&mut self) {
+        let schema = &self.table.schema;
+        if schema.has_defaults || schema.reads_time || self.slots.len > INLINE_FIELDS {
+            self.start();
         }
-        ctx
+    }
+
+    /// What a new context needs besides unset inline slots: the slots past
+    /// them, the defaults, the clock.
+    #[inline(never)]
+    fn start(&mut self) {
+        let schema = &self.table.schema;
+        let more = self.slots.len.saturating_sub(INLINE_FIELDS);
+        if more > 0 {
+            self.slots.more = Some(Box::new(vec![Slot::Unset; more]));
+        }
+        let table: &'a CompiledTable = self.table;
+        for (slot, d) in self.slots.iter_mut().zip(&table.schema.defaults) {
+            *slot = d.slot();
+        }
+        if schema.reads_time {
+            self.at_unix(now_unix());
+        }
     }
 
     /// The value of field `id`.
     #[inline]
     pub(crate) fn slot(&self, id: FieldId) -> &Slot<'a> {
-        self.slots
-            .as_slice()
-            .get(id.index())
-            .unwrap_or(&Slot::Unset)
+        self.slots.get(id.index()).unwrap_or(&Slot::Unset)
     }
 
     /// Sets field `id` to a value already checked against its type.
     #[inline(always)]
     pub(crate) fn set_slot(&mut self, id: FieldId, slot: Slot<'a>) {
-        if let Some(s) = self.slots.as_mut_slice().get_mut(id.index()) {
+        if let Some(s) = self.slots.get_mut(id.index()) {
             *s = slot;
         }
     }
 
     /// Every field's value, in schema order.
+    pub(crate) fn slots(&self) -> impl Iterator<Item = &Slot<'a>> {
+        self.slots.iter()
+    }
+
+    /// The text of a string value, and its literal id.
     #[inline]
-    pub(crate) fn slots(&self) -> &[Slot<'a>] {
-        self.slots.as_slice()
+    pub(crate) fn text(&self, slot: Slot<'a>) -> Option<(&str, u32)> {
+        match slot {
+            Slot::Str(s, id) => Some((s, id)),
+            Slot::Owned(i, id) => self.owned.as_ref()?.get(i as usize).map(|s| (&**s, id)),
+            _ => None,
+        }
+    }
+
+    /// Sets field `id` to a value that may live shorter than the context:
+    /// a string among the rules' literals is borrowed from the table, any
+    /// other string is copied into the context.
+    pub(crate) fn set_owned(&mut self, id: FieldId, input: Input<'_>) -> Result<(), ContextError> {
+        let table: &'a CompiledTable = self.table;
+        let slot = match table.schema.convert_literal(id, input)? {
+            Ok(slot) => slot,
+            Err((text, lit)) => {
+                let owned = self.owned.get_or_insert_with(Box::default);
+                let at = u32::try_from(owned.len()).unwrap_or(u32::MAX);
+                owned.push(text.into());
+                Slot::Owned(at, lit)
+            }
+        };
+        self.set_slot(id, slot);
+        Ok(())
     }
 
     /// Sets a field. A value of the wrong type, outside the enum, or not
@@ -224,11 +277,19 @@ impl<'a> Context<'a> {
         if field.table != self.table.id {
             return Err(ContextError::ForeignField);
         }
-        let schema = &self.table.schema;
-        if let Some(dst) = self.slots.as_mut_slice().get_mut(field.id.index()) {
-            schema.store(field.id, value.into(), dst)?;
-        }
+        self.store(field.id, value.into())?;
         Ok(self)
+    }
+
+    /// Checks a value against field `id`'s type and stores it in place
+    /// (the slot keeps its value on an error).
+    #[inline(always)]
+    pub(crate) fn store(&mut self, id: FieldId, input: Input<'a>) -> Result<(), ContextError> {
+        let table: &'a CompiledTable = self.table;
+        match self.slots.get_mut(id.index()) {
+            Some(dst) => table.schema.store(id, input, dst),
+            None => Ok(()),
+        }
     }
 
     /// Sets a field by name: [`Context::set`] after a name lookup. A name
@@ -255,10 +316,8 @@ impl<'a> Context<'a> {
     pub fn clear(&mut self, field: FieldHandle) -> &mut Self {
         if field.table == self.table.id {
             let default = self.table.schema.defaults.get(field.id.index());
-            if let (Some(s), Some(d)) =
-                (self.slots.as_mut_slice().get_mut(field.id.index()), default)
-            {
-                *s = d.reborrow();
+            if let (Some(s), Some(d)) = (self.slots.get_mut(field.id.index()), default) {
+                *s = d.slot();
             }
         }
         self
@@ -267,13 +326,11 @@ impl<'a> Context<'a> {
     /// Forgets every value, so the context can serve the next request of
     /// the same lifetime without allocating.
     pub fn reset(&mut self) -> &mut Self {
-        for (s, d) in self
-            .slots
-            .as_mut_slice()
-            .iter_mut()
-            .zip(&self.table.schema.defaults)
-        {
-            *s = d.reborrow();
+        for (s, d) in self.slots.iter_mut().zip(&self.table.schema.defaults) {
+            *s = d.slot();
+        }
+        if let Some(owned) = &mut self.owned {
+            owned.clear();
         }
         self.time = None;
         if self.table.schema.reads_time {
@@ -342,30 +399,35 @@ impl<'a> Context<'a> {
         if let Some(t) = self.time {
             out.at_unix(t);
         }
-        for (i, slot) in self.slots().iter().enumerate() {
+        for (i, &slot) in self.slots().enumerate() {
             let Some(id) = u32::try_from(i).ok().map(switchyard_check::ir::FieldId) else {
                 continue;
             };
-            let value = match slot {
-                Slot::Unset => {
-                    out.set_slot(id, Slot::Unset);
-                    continue;
+            let copied = match self.text(slot) {
+                Some((s, _)) => out.set_owned(id, Input::Str(s)),
+                None => {
+                    out.set_slot(id, slot.without_text());
+                    Ok(())
                 }
-                Slot::Bool(b) => Input::Bool(*b),
-                Slot::Int(x) => Input::Int(*x),
-                Slot::Float(x) => Input::Float(*x),
-                Slot::Enum(e) => {
-                    out.set_slot(id, Slot::Enum(*e));
-                    continue;
-                }
-                Slot::Str(s, _) => Input::Str(s),
-                Slot::Owned(s, _) => Input::Str(s),
             };
-            if let Ok(slot) = table.schema.convert_owned(id, value) {
-                out.set_slot(id, slot);
-            }
+            // The value was checked when it was set.
+            debug_assert!(copied.is_ok());
         }
         out
+    }
+}
+
+impl Slot<'_> {
+    /// A value that is not a string, in a slot of any lifetime (a string
+    /// is unset).
+    fn without_text<'b>(self) -> Slot<'b> {
+        match self {
+            Slot::Unset | Slot::Str(..) | Slot::Owned(..) => Slot::Unset,
+            Slot::Bool(b) => Slot::Bool(b),
+            Slot::Int(i) => Slot::Int(i),
+            Slot::Float(f) => Slot::Float(f),
+            Slot::Enum(e) => Slot::Enum(e),
+        }
     }
 }
 
@@ -376,16 +438,21 @@ impl fmt::Debug for Context<'_> {
             .field("table", &self.table.id)
             .field(
                 "values",
-                &DebugMap(names.zip(self.slots()).collect::<Vec<_>>()),
+                &DebugMap(
+                    names
+                        .zip(self.slots())
+                        .map(|(n, &s)| (n, self.text(s).map_or(s, |(t, id)| Slot::Str(t, id))))
+                        .collect::<Vec<_>>(),
+                ),
             )
             .field("time", &self.time)
             .finish()
     }
 }
 
-struct DebugMap<'s, 'a>(Vec<(&'s str, &'s Slot<'a>)>);
+struct DebugMap<'s>(Vec<(&'s str, Slot<'s>)>);
 
-impl fmt::Debug for DebugMap<'_, '_> {
+impl fmt::Debug for DebugMap<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(k, v)| (k, v)))
@@ -395,6 +462,7 @@ impl fmt::Debug for DebugMap<'_, '_> {
 
 impl CompiledTable {
     /// A context for this table with every field at its default (or unset).
+    #[inline]
     pub fn new_context(&self) -> Context<'_> {
         Context::new(self)
     }
@@ -441,5 +509,16 @@ mod tests {
     #[test]
     fn a_slot_is_three_words() {
         assert_eq!(std::mem::size_of::<Slot<'_>>(), 24);
+    }
+
+    /// The same for the whole context: its inline slots and seven words
+    /// (the table, the number of fields, the time (two) and its offset, the
+    /// boxed extra slots and copies).
+    #[test]
+    fn a_context_is_its_slots_and_seven_words() {
+        assert_eq!(
+            std::mem::size_of::<Context<'_>>(),
+            24 * INLINE_FIELDS + 7 * 8
+        );
     }
 }

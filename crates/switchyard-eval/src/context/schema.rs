@@ -114,7 +114,7 @@ pub(crate) struct Schema {
     /// Per field: the literals of a string field (empty for other types).
     pub literals: Vec<Literals>,
     /// Per field: the value a context starts with (its default, or unset).
-    pub defaults: Vec<Slot<'static>>,
+    pub defaults: Vec<DefaultValue>,
     /// Whether some test reads `hour` or `weekday`: only then does a
     /// context read the clock.
     pub reads_time: bool,
@@ -151,7 +151,11 @@ impl Schema {
         let defaults = fields
             .iter()
             .zip(&literals)
-            .map(|(f, lits)| f.default.as_ref().map_or(Slot::Unset, |v| slot_of(v, lits)))
+            .map(|(f, lits)| {
+                f.default
+                    .as_ref()
+                    .map_or(DefaultValue::Slot(Slot::Unset), |v| default_of(v, lits))
+            })
             .collect();
         Schema {
             has_defaults: fields.iter().any(|f| f.default.is_some()),
@@ -187,14 +191,34 @@ impl Schema {
     }
 }
 
-fn slot_of(v: &Value, literals: &Literals) -> Slot<'static> {
-    match v {
+/// The value a field starts with in every context.
+#[derive(Debug)]
+pub(crate) enum DefaultValue {
+    /// Not a string (or unset).
+    Slot(Slot<'static>),
+    /// A string, with its literal id; contexts borrow it from the schema.
+    Text(Box<str>, u32),
+}
+
+impl DefaultValue {
+    /// The default as a context's slot.
+    #[inline]
+    pub fn slot(&self) -> Slot<'_> {
+        match self {
+            DefaultValue::Slot(s) => *s,
+            DefaultValue::Text(t, id) => Slot::Str(t, *id),
+        }
+    }
+}
+
+fn default_of(v: &Value, literals: &Literals) -> DefaultValue {
+    DefaultValue::Slot(match v {
         Value::Bool(b) => Slot::Bool(*b),
         Value::Int(i) => Slot::Int(*i),
         Value::Float(f) => Slot::Float(*f),
-        Value::Str(s) => Slot::Owned(s.as_str().into(), literals.id(s)),
+        Value::Str(s) => return DefaultValue::Text(s.as_str().into(), literals.id(s)),
         Value::Enum(i) => Slot::Enum(*i),
-    }
+    })
 }
 
 /// Calls `f` on every atom of `cond` (lets are visited where declared).

@@ -53,9 +53,15 @@ impl CompiledAtom {
         specialise(kind, fields, literals).unwrap_or(CompiledAtom::General(i))
     }
 
+    /// Whether the atom is interpreted ([`CompiledAtom::General`]).
+    #[inline]
+    pub fn is_general(&self) -> bool {
+        matches!(self, CompiledAtom::General(_))
+    }
+
     /// Whether the atom holds (for [`CompiledAtom::General`], `general`
     /// answers).
-    #[inline]
+    #[inline(always)]
     pub fn holds(&self, ctx: &Context<'_>, general: impl FnOnce(u32) -> bool) -> bool {
         match self {
             CompiledAtom::Flag(f) => matches!(ctx.slot(*f), Slot::Bool(true)),

@@ -158,9 +158,14 @@ impl CompiledTable {
         while bits != 0 {
             let r = w * 64 + bits.trailing_zeros() as usize;
             if let Some(rule) = self.rules.get(r) {
-                // Often the index covers the whole condition: skip the call.
+                // Often the index covers the whole condition, or leaves one
+                // specialised atom: skip the call.
                 let holds = match &rule.residual {
                     Node::True => true,
+                    Node::Atom(i) => match self.compiled.get(*i as usize) {
+                        Some(atom) if !atom.is_general() => atom.holds(ctx, |_| false),
+                        _ => self.eval(&rule.residual, ctx, memo),
+                    },
                     residual => self.eval(residual, ctx, memo),
                 };
                 if holds && accept(r) {
@@ -266,23 +271,27 @@ impl CompiledTable {
 
 /// The results of general atoms and lets already evaluated in one
 /// decision: a small direct-mapped cache on the stack (a slot evicted by
-/// another is evaluated again, which is only slower).
+/// another is evaluated again, which is only slower), cleared the first
+/// time it is written (a decision with no general atom and no let never
+/// touches it).
 #[derive(Default)]
 pub(crate) struct Memo {
     /// `(slot + 1) << 1 | result`; 0 is empty.
-    entries: [u64; 32],
+    entries: Option<[u64; 32]>,
 }
 
 impl Memo {
     #[inline]
     fn get(&self, slot: u32) -> Option<bool> {
-        let e = *self.entries.get(slot as usize % 32)?;
+        let entries = self.entries.as_ref()?;
+        let e = *entries.get(slot as usize % 32)?;
         (e >> 1 == u64::from(slot) + 1).then_some(e & 1 == 1)
     }
 
     #[inline]
     fn put(&mut self, slot: u32, result: bool) {
-        if let Some(e) = self.entries.get_mut(slot as usize % 32) {
+        let entries = self.entries.get_or_insert([0; 32]);
+        if let Some(e) = entries.get_mut(slot as usize % 32) {
             *e = (u64::from(slot) + 1) << 1 | u64::from(result);
         }
     }
