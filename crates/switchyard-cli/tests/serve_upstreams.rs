@@ -122,11 +122,11 @@ fn an_unreachable_upstream_is_502_and_no_model_is_blamed() {
     assert_eq!(gw.get("/readyz").json()["cooled_down"], json!([]));
 }
 
-/// Sends a streamed request for the stub's slow stream on a new
-/// connection, without reading the answer.
-fn start_slow_stream(gw: &Gateway) -> std::net::TcpStream {
+/// Sends a streamed request for one of the stub's scenarios (`slow`,
+/// `idle`) on a new connection, without reading the answer.
+fn start_stream(gw: &Gateway, scenario: &str) -> std::net::TcpStream {
     let body = json!({ "messages": [user("hi")], "stream": true,
-                       "switchyard_context": { "scenario": "slow" } })
+                       "switchyard_context": { "scenario": scenario } })
     .to_string();
     let mut s = gw.connect();
     write!(
@@ -143,7 +143,7 @@ fn start_slow_stream(gw: &Gateway) -> std::net::TcpStream {
 fn a_client_that_hangs_up_mid_stream_cancels_the_upstream_request() {
     let stub = Stub::start();
     let gw = Gateway::start(&stub.url(), RULES, CONFIG);
-    let mut s = start_slow_stream(&gw);
+    let mut s = start_stream(&gw, "slow");
     let mut first = [0u8; 256];
     let n = s.read(&mut first).unwrap();
     assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
@@ -190,7 +190,7 @@ fn over_the_concurrency_limit_is_503_with_retry_after() {
         RULES,
         &format!("{CONFIG}[limits]\nmax_concurrent = 1\n"),
     );
-    let mut s = start_slow_stream(&gw);
+    let mut s = start_stream(&gw, "slow");
     eventually("the stream to start", || stub.seen().len() == 1);
     let r = gw.chat(&json!({ "messages": [user("hi")] }), None);
     assert_eq!(
@@ -215,17 +215,7 @@ fn a_new_concurrency_limit_applies_without_a_restart() {
     let stub = Stub::start();
     let gw = Gateway::start(&stub.url(), RULES, "[limits]\nmax_concurrent = 1\n");
     // One event, then 30 s of silence: it holds its slot.
-    let body = json!({ "messages": [user("hi")], "stream": true,
-                       "switchyard_context": { "scenario": "idle" } })
-    .to_string();
-    let mut s = gw.connect();
-    write!(
-        s,
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
+    let s = start_stream(&gw, "idle");
     eventually("the stream to start", || stub.seen().len() == 1);
     let chat = || gw.chat(&json!({ "messages": [user("hi")] }), None).status;
     assert_eq!(chat(), 503);
@@ -241,7 +231,7 @@ fn a_new_concurrency_limit_applies_without_a_restart() {
 fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
     let stub = Stub::start();
     let mut gw = Gateway::start(&stub.url(), RULES, CONFIG);
-    let mut s = start_slow_stream(&gw);
+    let mut s = start_stream(&gw, "slow");
     eventually("the stream to start", || stub.seen().len() == 1);
     gw.terminate();
     // No new connections ...
