@@ -18,18 +18,18 @@ impl Env for Context<'_> {
         match subject {
             Subject::Field(f) => match self.slot(f) {
                 Slot::Unset => None,
-                Slot::Bool(b) => Some(Scalar::Bool(*b)),
-                Slot::Int(i) => Some(Scalar::Int(*i)),
-                Slot::Float(x) => Some(Scalar::Float(*x)),
+                Slot::Bool(b) => Some(Scalar::Bool(b)),
+                Slot::Int(i) => Some(Scalar::Int(i)),
+                Slot::Float(x) => Some(Scalar::Float(x)),
                 Slot::Str(s, _) => Some(Scalar::Str(s)),
-                Slot::Owned(..) => self.text(*self.slot(f)).map(|(s, _)| Scalar::Str(s)),
-                Slot::Enum(e) => Some(Scalar::Enum(*e)),
+                owned @ Slot::Owned(..) => self.text(owned).map(|(s, _)| Scalar::Str(s)),
+                Slot::Enum(e) => Some(Scalar::Enum(e)),
             },
             Subject::Words(f) => self
-                .text(*self.slot(f))
+                .text(self.slot(f))
                 .map(|(s, _)| Scalar::Int(word_count(s))),
             Subject::Len(f) => self
-                .text(*self.slot(f))
+                .text(self.slot(f))
                 .map(|(s, _)| Scalar::Int(char_count(s))),
             Subject::Hour => Some(Scalar::Int(self.hour())),
             Subject::Weekday => Some(Scalar::Enum(self.weekday_index())),

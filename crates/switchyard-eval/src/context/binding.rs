@@ -6,6 +6,7 @@ use std::any::TypeId;
 
 use switchyard_check::ir::{FieldId, Type};
 
+use super::schema::Kind;
 use super::{Context, Input, Schema, Slots};
 use crate::error::{BindError, ContextError};
 use crate::{CompiledTable, Decision};
@@ -87,8 +88,16 @@ pub trait Request: 'static {
 pub struct RequestValues<'c, 'a> {
     slots: &'c mut Slots<'a>,
     schema: &'a Schema,
-    fields: &'c [FieldId],
+    fields: &'c [BoundField],
     error: Option<ContextError>,
+}
+
+/// A request field resolved against the schema: the context field it
+/// sets, and that field's kind.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BoundField {
+    id: FieldId,
+    kind: Kind,
 }
 
 impl<'a> RequestValues<'_, 'a> {
@@ -97,13 +106,15 @@ impl<'a> RequestValues<'_, 'a> {
     /// [`CompiledTable::context_of`] fail, naming the field.
     #[inline(always)]
     pub fn put(&mut self, i: usize, value: impl Into<Input<'a>>) {
-        let Some(&id) = self.fields.get(i) else {
+        let Some(&BoundField { id, kind }) = self.fields.get(i) else {
             return;
         };
-        if let Some(dst) = self.slots.get_mut(id.index()) {
-            if let Err(e) = self.schema.store(id, value.into(), dst) {
-                self.error.get_or_insert(e);
-            }
+        let slots = &mut *self.slots;
+        let stored = self.schema.store_as(Some(kind), id, value.into(), |slot| {
+            slots.set(id.index(), slot)
+        });
+        if let Err(e) = stored {
+            self.error.get_or_insert(e);
         }
     }
 }
@@ -112,7 +123,7 @@ impl<'a> RequestValues<'_, 'a> {
 #[derive(Debug)]
 pub(crate) struct Binding {
     ty: TypeId,
-    fields: Box<[FieldId]>,
+    fields: Box<[BoundField]>,
 }
 
 /// Resolves `R`'s fields against `table`'s schema.
@@ -130,7 +141,10 @@ pub(crate) fn bind(
             .field_id(name)
             .and_then(|id| Some((id, schema.field(id)?)))
         {
-            Some((id, field)) if kind.fits(&field.ty) => fields.push(id),
+            Some((id, field)) if kind.fits(&field.ty) => fields.push(BoundField {
+                id,
+                kind: Kind::of(&field.ty),
+            }),
             Some((_, field)) => {
                 span.get_or_insert(field.span);
                 problems.push(format!(
@@ -215,7 +229,7 @@ impl CompiledTable {
         request: &'a R,
     ) -> Result<(), ContextError> {
         let ty = TypeId::of::<R>();
-        let write = |fields: &[FieldId], ctx: &mut Context<'a>| {
+        let write = |fields: &[BoundField], ctx: &mut Context<'a>| {
             let mut out = RequestValues {
                 slots: &mut ctx.slots,
                 schema: &self.schema,

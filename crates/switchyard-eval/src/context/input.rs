@@ -66,40 +66,47 @@ impl Schema {
         input: Input<'a>,
     ) -> Result<Slot<'a>, ContextError> {
         let mut slot = Slot::Unset;
-        self.store(id, input, &mut slot)?;
+        self.store_as(self.kinds.get(id.index()).copied(), id, input, |s| {
+            slot = s;
+        })?;
         Ok(slot)
     }
 
-    /// Checks a value against field `id`'s type and writes it to `dst`
-    /// (left as it was on an error). The common cases (a value of the
-    /// field's own type) are a compact type tag and, for strings, a literal
-    /// lookup, written in place; the rest (enums, ints for floats, errors)
-    /// are out of line.
+    /// [`Schema::convert`] with the field's kind already known (`None`: a
+    /// field the schema does not declare), handing the value to `store`.
+    /// The common cases (a value of the field's own type) are a compact
+    /// type tag and, for strings, a literal lookup, each stored where it is
+    /// made; the rest (enums, ints for floats, errors) are out of line.
     #[inline(always)]
-    pub(crate) fn store<'a>(
+    pub(crate) fn store_as<'a>(
         &self,
+        kind: Option<Kind>,
         id: FieldId,
         input: Input<'a>,
-        dst: &mut Slot<'a>,
+        store: impl FnOnce(Slot<'a>),
     ) -> Result<(), ContextError> {
-        match (self.kinds.get(id.index()), input) {
-            (Some(Kind::String), Input::Str(s)) => {
-                let lit = match self.literals.get(id.index()) {
-                    Some(l) => l.id(s),
-                    None => super::NO_LITERAL,
-                };
-                *dst = Slot::Str(s, lit);
-            }
-            (Some(Kind::Bool), Input::Bool(b)) => *dst = Slot::Bool(b),
-            (Some(Kind::Int), Input::Int(i)) => *dst = Slot::Int(i),
+        match (kind, input) {
+            (Some(Kind::String), Input::Str(s)) => store(Slot::Str(s, self.literal_id(id, s))),
+            (Some(Kind::Bool), Input::Bool(b)) => store(Slot::Bool(b)),
+            (Some(Kind::Int), Input::Int(i)) => store(Slot::Int(i)),
             // Negative zero compares equal to zero; store it as zero so it
             // hashes and prints the same way too.
             (Some(Kind::Float), Input::Float(f)) if f.is_finite() => {
-                *dst = Slot::Float(if f == 0.0 { 0.0 } else { f });
+                store(Slot::Float(if f == 0.0 { 0.0 } else { f }));
             }
-            _ => *dst = self.convert_other(id, input)?,
+            _ => store(self.convert_other(id, input)?),
         }
         Ok(())
+    }
+
+    /// The id of the literal of string field `id` that `s` equals, or
+    /// [`super::NO_LITERAL`].
+    #[inline(always)]
+    pub(crate) fn literal_id(&self, id: FieldId, s: &str) -> u32 {
+        match self.literals.get(id.index()) {
+            Some(l) => l.id(s),
+            None => super::NO_LITERAL,
+        }
     }
 
     /// [`Schema::convert`] of everything but a value of the field's own
@@ -114,13 +121,7 @@ impl Schema {
             Ok(Scalar::Int(i)) => Slot::Int(i),
             Ok(Scalar::Float(f)) => Slot::Float(f),
             Ok(Scalar::Enum(e)) => Slot::Enum(e),
-            Ok(Scalar::Str(s)) => Slot::Str(
-                s,
-                match self.literals.get(id.index()) {
-                    Some(l) => l.id(s),
-                    None => super::NO_LITERAL,
-                },
-            ),
+            Ok(Scalar::Str(s)) => Slot::Str(s, self.literal_id(id, s)),
             Err(e) => return Err(value_error(e, field, input)),
         })
     }

@@ -12,6 +12,7 @@ mod builder;
 mod input;
 mod json;
 pub(crate) mod schema;
+mod slots;
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -27,27 +28,9 @@ pub use builder::ContextBuilder;
 pub(crate) use input::value_error;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};
-
-/// One field's value in a context. `Copy`: a slot owns nothing (a string
-/// the context had to copy lives in the context's own list), so setting a
-/// field is a plain store and a context has no per-field drop.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) enum Slot<'a> {
-    #[default]
-    Unset,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    /// A string borrowed from the request (or the table), with the id of
-    /// the rules' literal it equals ([`NO_LITERAL`] when none).
-    Str(&'a str, u32),
-    /// A string the context had to copy (a JSON string with escapes, the
-    /// by-name builder): its index in the context's copies, and its
-    /// literal id.
-    Owned(u32, u32),
-    /// Index into the enum's values.
-    Enum(u32),
-}
+pub(crate) use slots::Slot;
+pub(crate) use slots::Slots;
+use slots::INLINE_FIELDS;
 
 /// A declared field of one compiled table, looked up once by name with
 /// [`CompiledTable::field`] and then used to set values with no name
@@ -62,56 +45,6 @@ impl FieldHandle {
     /// The field's position in the ruleset's `context` block.
     pub fn index(self) -> usize {
         self.id.index()
-    }
-}
-
-const INLINE_FIELDS: usize = 10;
-
-/// The slots of a context: the first [`Context::INLINE_FIELDS`] inline,
-/// so that a context of a schema that size lives on the stack; fields past
-/// them in one vector.
-#[derive(Clone, Debug)]
-struct Slots<'a> {
-    inline: [Slot<'a>; INLINE_FIELDS],
-    /// The slots of fields `INLINE_FIELDS..len` (none, and nothing
-    /// allocated, for smaller schemas). Boxed: one word in every context.
-    #[allow(
-        clippy::box_collection,
-        reason = "one word in every context instead of three"
-    )]
-    more: Option<Box<Vec<Slot<'a>>>>,
-    len: usize,
-}
-
-impl<'a> Slots<'a> {
-    /// Slot `i` (inline slots past the schema's fields are never set).
-    #[inline(always)]
-    fn get(&self, i: usize) -> Option<&Slot<'a>> {
-        match self.inline.get(i) {
-            Some(s) => Some(s),
-            None => self.more.as_ref()?.get(i.wrapping_sub(INLINE_FIELDS)),
-        }
-    }
-
-    #[inline(always)]
-    fn get_mut(&mut self, i: usize) -> Option<&mut Slot<'a>> {
-        if i >= self.len {
-            return None;
-        }
-        match self.inline.get_mut(i) {
-            Some(s) => Some(s),
-            None => self.more.as_mut()?.get_mut(i.wrapping_sub(INLINE_FIELDS)),
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Slot<'a>> {
-        let more = self.more.iter().flat_map(|m| m.iter());
-        self.inline.iter().chain(more).take(self.len)
-    }
-
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot<'a>> {
-        let more = self.more.iter_mut().flat_map(|m| m.iter_mut());
-        self.inline.iter_mut().chain(more).take(self.len)
     }
 }
 
@@ -140,6 +73,7 @@ impl<'a> Slots<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
+#[repr(C)] // the table and what `decide` reads of the values first
 pub struct Context<'a> {
     pub(crate) table: &'a CompiledTable,
     slots: Slots<'a>,
@@ -179,11 +113,7 @@ impl<'a> Context<'a> {
     pub(crate) fn blank(table: &'a CompiledTable) -> Self {
         Context {
             table,
-            slots: Slots {
-                inline: [Slot::Unset; INLINE_FIELDS],
-                more: None,
-                len: table.schema.defaults.len(),
-            },
+            slots: Slots::unset(table.schema.defaults.len()),
             time: None,
             offset: 0,
             owned: None,
@@ -195,7 +125,7 @@ impl<'a> Context<'a> {
     #[inline(always)]
     pub(crate) fn prepare(&mut self) {
         let schema = &self.table.schema;
-        if schema.has_defaults || schema.reads_time || self.slots.len > INLINE_FIELDS {
+        if schema.has_defaults || schema.reads_time || self.slots.len() > INLINE_FIELDS {
             self.start();
         }
     }
@@ -204,36 +134,41 @@ impl<'a> Context<'a> {
     /// them, the defaults, the clock.
     #[inline(never)]
     fn start(&mut self) {
-        let schema = &self.table.schema;
-        let more = self.slots.len.saturating_sub(INLINE_FIELDS);
-        if more > 0 {
-            self.slots.more = Some(Box::new(vec![Slot::Unset; more]));
-        }
-        let table: &'a CompiledTable = self.table;
-        for (slot, d) in self.slots.iter_mut().zip(&table.schema.defaults) {
-            *slot = d.slot();
-        }
-        if schema.reads_time {
+        self.slots.make_room();
+        self.set_defaults();
+        if self.table.schema.reads_time {
             self.at_unix(now_unix());
         }
     }
 
+    /// Every field at its default (or unset).
+    fn set_defaults(&mut self) {
+        let table: &'a CompiledTable = self.table;
+        for (i, d) in table.schema.defaults.iter().enumerate() {
+            self.slots.set(i, d.slot());
+        }
+    }
+
     /// The value of field `id`.
-    #[inline]
-    pub(crate) fn slot(&self, id: FieldId) -> &Slot<'a> {
-        self.slots.get(id.index()).unwrap_or(&Slot::Unset)
+    #[inline(always)]
+    pub(crate) fn slot(&self, id: FieldId) -> Slot<'a> {
+        self.slots.get(id.index()).unwrap_or(Slot::Unset)
+    }
+
+    /// The slots, for the specialised tests' typed reads.
+    #[inline(always)]
+    pub(crate) fn values(&self) -> &Slots<'a> {
+        &self.slots
     }
 
     /// Sets field `id` to a value already checked against its type.
     #[inline(always)]
     pub(crate) fn set_slot(&mut self, id: FieldId, slot: Slot<'a>) {
-        if let Some(s) = self.slots.get_mut(id.index()) {
-            *s = slot;
-        }
+        self.slots.set(id.index(), slot);
     }
 
     /// Every field's value, in schema order.
-    pub(crate) fn slots(&self) -> impl Iterator<Item = &Slot<'a>> {
+    pub(crate) fn slots(&self) -> impl Iterator<Item = Slot<'a>> + '_ {
         self.slots.iter()
     }
 
@@ -286,10 +221,11 @@ impl<'a> Context<'a> {
     #[inline(always)]
     pub(crate) fn store(&mut self, id: FieldId, input: Input<'a>) -> Result<(), ContextError> {
         let table: &'a CompiledTable = self.table;
-        match self.slots.get_mut(id.index()) {
-            Some(dst) => table.schema.store(id, input, dst),
-            None => Ok(()),
-        }
+        let kind = table.schema.kinds.get(id.index()).copied();
+        let slots = &mut self.slots;
+        table
+            .schema
+            .store_as(kind, id, input, |slot| slots.set(id.index(), slot))
     }
 
     /// Sets a field by name: [`Context::set`] after a name lookup. A name
@@ -315,9 +251,9 @@ impl<'a> Context<'a> {
     /// Forgets the value of a field, so its default (if any) applies.
     pub fn clear(&mut self, field: FieldHandle) -> &mut Self {
         if field.table == self.table.id {
-            let default = self.table.schema.defaults.get(field.id.index());
-            if let (Some(s), Some(d)) = (self.slots.get_mut(field.id.index()), default) {
-                *s = d.slot();
+            let table: &'a CompiledTable = self.table;
+            if let Some(d) = table.schema.defaults.get(field.id.index()) {
+                self.set_slot(field.id, d.slot());
             }
         }
         self
@@ -326,9 +262,7 @@ impl<'a> Context<'a> {
     /// Forgets every value, so the context can serve the next request of
     /// the same lifetime without allocating.
     pub fn reset(&mut self) -> &mut Self {
-        for (s, d) in self.slots.iter_mut().zip(&self.table.schema.defaults) {
-            *s = d.slot();
-        }
+        self.set_defaults();
         if let Some(owned) = &mut self.owned {
             owned.clear();
         }
@@ -399,7 +333,7 @@ impl<'a> Context<'a> {
         if let Some(t) = self.time {
             out.at_unix(t);
         }
-        for (i, &slot) in self.slots().enumerate() {
+        for (i, slot) in self.slots().enumerate() {
             let Some(id) = u32::try_from(i).ok().map(switchyard_check::ir::FieldId) else {
                 continue;
             };
@@ -441,7 +375,7 @@ impl fmt::Debug for Context<'_> {
                 &DebugMap(
                     names
                         .zip(self.slots())
-                        .map(|(n, &s)| (n, self.text(s).map_or(s, |(t, id)| Slot::Str(t, id))))
+                        .map(|(n, s)| (n, self.text(s).map_or(s, |(t, id)| Slot::Str(t, id))))
                         .collect::<Vec<_>>(),
                 ),
             )
@@ -505,20 +439,10 @@ mod tests {
     use super::*;
 
     /// 100,000 contexts must not stay out of cache for want of a few bytes:
-    /// a slot is three words.
+    /// the table, then the values' tags and words, lead.
     #[test]
-    fn a_slot_is_three_words() {
-        assert_eq!(std::mem::size_of::<Slot<'_>>(), 24);
-    }
-
-    /// The same for the whole context: its inline slots and seven words
-    /// (the table, the number of fields, the time (two) and its offset, the
-    /// boxed extra slots and copies).
-    #[test]
-    fn a_context_is_its_slots_and_seven_words() {
-        assert_eq!(
-            std::mem::size_of::<Context<'_>>(),
-            24 * INLINE_FIELDS + 7 * 8
-        );
+    fn the_table_and_the_words_lead() {
+        assert_eq!(std::mem::offset_of!(Context<'_>, table), 0);
+        assert_eq!(std::mem::offset_of!(Context<'_>, slots), 8);
     }
 }

@@ -92,7 +92,7 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn of(ty: &Type) -> Kind {
+    pub fn of(ty: &Type) -> Kind {
         match ty {
             Type::Bool => Kind::Bool,
             Type::Int => Kind::Int,

@@ -12,7 +12,7 @@ use switchyard_syntax::{Limits, SourceMap};
 use super::atoms::Atoms;
 use super::compiled_atom::CompiledAtom;
 use super::indexed_fields::{choose_indexed_fields, constraints, worth_indexing, TopLevelTests};
-use super::{CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route};
+use super::{Check, CompileOptions, CompiledRule, CompiledTable, IndexPolicy, Node, Route, Step};
 use crate::context::{bind, Schema};
 use crate::decision::{Outcome, RulesetInfo};
 use crate::error::CompileError;
@@ -101,10 +101,16 @@ impl CompiledTable {
             });
         }
 
-        let compiled = (0u32..)
+        let compiled: Vec<CompiledAtom> = (0u32..)
             .zip(&atoms.list)
             .map(|(i, kind)| CompiledAtom::of(i, kind, &schema.fields, &schema.literals))
             .collect();
+        let mut steps = Vec::new();
+        let mut starts = Vec::with_capacity(rules.len());
+        for (r, rule) in (0u32..).zip(&rules) {
+            starts.push(u32::try_from(steps.len()).unwrap_or(u32::MAX));
+            steps.extend(steps_of(r, &rule.residual, &compiled));
+        }
         Ok(CompiledTable {
             id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
             schema,
@@ -112,6 +118,8 @@ impl CompiledTable {
             compiled,
             lets,
             rules,
+            steps,
+            starts,
             index,
             info: RulesetInfo {
                 version: ruleset.version.clone(),
@@ -144,6 +152,39 @@ fn route(ruleset: &Ruleset, target: &Target, catalog: Option<&Catalog>) -> Route
         },
         other => Route::Fixed(Outcome::of(ruleset, other, catalog)),
     }
+}
+
+/// The steps of rule `r`, whose residual is `residual`: one per atom of a
+/// conjunction of specialised atoms, else one that interprets it.
+fn steps_of(r: u32, residual: &Node, compiled: &[CompiledAtom]) -> Vec<Step> {
+    let specialised = |parts: &[Node]| -> Option<Vec<Check>> {
+        parts
+            .iter()
+            .map(|part| match part {
+                Node::Atom(i) => compiled
+                    .get(*i as usize)
+                    .filter(|a| !a.is_general())
+                    .map(|a| Check::Atom(a.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let checks = match residual {
+        Node::True => Some(vec![Check::Always]),
+        Node::Atom(_) => specialised(std::slice::from_ref(residual)),
+        Node::And(parts) if !parts.is_empty() => specialised(parts),
+        _ => None,
+    }
+    .unwrap_or_else(|| vec![Check::Residual(r)]);
+    let n = checks.len();
+    checks
+        .into_iter()
+        .enumerate()
+        .map(|(i, check)| Step {
+            check,
+            last: i + 1 == n,
+        })
+        .collect()
 }
 
 fn check_let_depth(ruleset: &Ruleset) -> Result<(), CompileError> {

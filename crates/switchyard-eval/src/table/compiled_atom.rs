@@ -6,12 +6,14 @@
 
 use switchyard_check::ir::{AtomKind, CmpOp, Field, FieldId, Operand, Subject, Type, Value};
 
-use crate::context::{schema::Literals, Context, Slot, NO_LITERAL};
+use std::cmp::Ordering;
+
+use crate::context::{schema::Literals, Context, NO_LITERAL};
 use crate::env;
 use switchyard_check::semantics;
 
 /// One atom of a compiled table.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum CompiledAtom {
     /// A bool field is `true`.
     Flag(FieldId),
@@ -33,13 +35,13 @@ pub(crate) enum CompiledAtom {
     /// An int field compared with an int literal.
     IntCmp {
         field: FieldId,
-        op: CmpOp,
+        accepts: Orderings,
         value: i64,
     },
     /// A float field compared with a float literal.
     FloatCmp {
         field: FieldId,
-        op: CmpOp,
+        accepts: Orderings,
         value: f64,
     },
     /// Anything else: the atom interpreted (index into the table's atoms).
@@ -63,38 +65,39 @@ impl CompiledAtom {
     /// answers).
     #[inline(always)]
     pub fn holds(&self, ctx: &Context<'_>, general: impl FnOnce(u32) -> bool) -> bool {
+        let values = ctx.values();
         match self {
-            CompiledAtom::Flag(f) => matches!(ctx.slot(*f), Slot::Bool(true)),
-            CompiledAtom::Has(f) => !matches!(ctx.slot(*f), Slot::Unset),
-            CompiledAtom::StrEq { field, id, eq } => match ctx.slot(*field) {
-                Slot::Str(_, got) | Slot::Owned(_, got) => (got == id) == *eq,
-                _ => false,
-            },
+            CompiledAtom::Flag(f) => values.bool(f.index()) == Some(true),
+            CompiledAtom::Has(f) => values.is_set(f.index()),
+            CompiledAtom::StrEq { field, id, eq } => values
+                .literal(field.index())
+                .is_some_and(|got| (got == *id) == *eq),
             CompiledAtom::StrIn {
                 field,
                 ids,
                 negated,
-            } => match ctx.slot(*field) {
-                Slot::Str(_, got) | Slot::Owned(_, got) => ids.contains(got) != *negated,
-                _ => false,
-            },
-            CompiledAtom::EnumIn { field, mask } => match ctx.slot(*field) {
-                Slot::Enum(e) => *e < 64 && mask >> *e & 1 == 1,
-                _ => false,
-            },
-            CompiledAtom::BoolEq { field, value } => {
-                matches!(ctx.slot(*field), Slot::Bool(b) if b == value)
-            }
-            CompiledAtom::IntCmp { field, op, value } => match ctx.slot(*field) {
-                Slot::Int(x) => semantics::satisfies(*op, x.cmp(value)),
-                _ => false,
-            },
-            CompiledAtom::FloatCmp { field, op, value } => match ctx.slot(*field) {
-                Slot::Float(x) => x
-                    .partial_cmp(value)
-                    .is_some_and(|o| semantics::satisfies(*op, o)),
-                _ => false,
-            },
+            } => values
+                .literal(field.index())
+                .is_some_and(|got| ids.contains(&got) != *negated),
+            CompiledAtom::EnumIn { field, mask } => values
+                .enum_index(field.index())
+                .is_some_and(|e| e < 64 && mask >> e & 1 == 1),
+            CompiledAtom::BoolEq { field, value } => values.bool(field.index()) == Some(*value),
+            CompiledAtom::IntCmp {
+                field,
+                accepts,
+                value,
+            } => values
+                .int(field.index())
+                .is_some_and(|x| accepts.contains(x.cmp(value))),
+            CompiledAtom::FloatCmp {
+                field,
+                accepts,
+                value,
+            } => values
+                .float(field.index())
+                .and_then(|x| x.partial_cmp(value))
+                .is_some_and(|o| accepts.contains(o)),
             CompiledAtom::General(i) => general(*i),
         }
     }
@@ -140,12 +143,12 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
             },
             (Type::Int, Value::Int(i), _) => CompiledAtom::IntCmp {
                 field: *f,
-                op: *op,
+                accepts: Orderings::of(*op),
                 value: *i,
             },
             (Type::Float, Value::Float(x), _) => CompiledAtom::FloatCmp {
                 field: *f,
-                op: *op,
+                accepts: Orderings::of(*op),
                 value: *x,
             },
             _ => return None,
@@ -188,6 +191,30 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
     })
 }
 
+/// The orderings of a value against a literal under which a comparison
+/// holds, one bit each (less, equal, greater): the operator is resolved
+/// when the table is compiled, by the one semantics of comparisons.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Orderings(u8);
+
+impl Orderings {
+    fn of(op: CmpOp) -> Orderings {
+        let bit = |o: Ordering| u8::from(semantics::satisfies(op, o)) << Orderings::shift(o);
+        Orderings(bit(Ordering::Less) | bit(Ordering::Equal) | bit(Ordering::Greater))
+    }
+
+    #[inline(always)]
+    fn shift(o: Ordering) -> u32 {
+        // Less is -1, Equal 0, Greater 1.
+        (o as i32 + 1).unsigned_abs()
+    }
+
+    #[inline(always)]
+    fn contains(self, o: Ordering) -> bool {
+        self.0 >> Orderings::shift(o) & 1 == 1
+    }
+}
+
 /// The bits of enum values `values` (all must be enum values below 64, of
 /// an enum of at most 64 values).
 fn enum_mask(n_values: usize, values: &[Value]) -> Option<u64> {
@@ -218,6 +245,19 @@ pub(crate) fn general(kind: &AtomKind, ctx: &Context<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orderings_agree_with_the_operators() {
+        for op in CmpOp::ALL {
+            for o in [Ordering::Less, Ordering::Equal, Ordering::Greater] {
+                assert_eq!(
+                    Orderings::of(op).contains(o),
+                    semantics::satisfies(op, o),
+                    "{op:?} {o:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn masks() {

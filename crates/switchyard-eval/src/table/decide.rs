@@ -5,7 +5,7 @@
 use switchyard_check::ir::{FieldId, Subject};
 
 use super::compiled_atom;
-use super::{CompiledTable, Node, Route};
+use super::{Check, CompiledTable, Node, Route};
 use crate::catalog_targets::Order;
 use crate::context::Context;
 use crate::decision::{Decision, Outcome, RulesetInfo};
@@ -21,8 +21,17 @@ impl CompiledTable {
     /// Allocates nothing. (The one exception is inside the `regex` crate:
     /// its lazy DFA adds states the first times a `matches` test meets new
     /// kinds of input, then reuses them.)
+    #[inline]
     pub fn decide(&self, ctx: &Context<'_>) -> Result<Option<Decision<'_>>, DecideError> {
-        self.decide_inner(ctx, None)
+        if ctx.table.id != self.id || self.uses_catalog {
+            return self.decide_inner(ctx, None);
+        }
+        // Nothing can turn a matching rule down: the first match wins.
+        let decision = self
+            .first_match(ctx, |_| true)
+            .and_then(|r| self.decision_for(r, ctx));
+        log_decision(decision.as_ref(), &self.info);
+        Ok(decision)
     }
 
     /// Like [`CompiledTable::decide`], skipping models that `health` says
@@ -105,7 +114,17 @@ impl CompiledTable {
     }
 
     /// Index of the first rule that matches and that `accept` takes.
-    fn first_match(
+    #[inline]
+    fn first_match(&self, ctx: &Context<'_>, accept: impl FnMut(usize) -> bool) -> Option<usize> {
+        if self.index.is_empty() {
+            return self.first_in_order(ctx, accept);
+        }
+        self.first_indexed(ctx, accept)
+    }
+
+    /// [`CompiledTable::first_match`] through the index.
+    #[inline(never)]
+    fn first_indexed(
         &self,
         ctx: &Context<'_>,
         mut accept: impl FnMut(usize) -> bool,
@@ -145,6 +164,18 @@ impl CompiledTable {
         None
     }
 
+    /// [`CompiledTable::first_match`] without an index: every rule is a
+    /// candidate, in order (its own function: a small frame).
+    #[inline(never)]
+    fn first_in_order(
+        &self,
+        ctx: &Context<'_>,
+        mut accept: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
+        let mut memo = Memo::default();
+        (0..self.rules.len()).find(|&r| self.rule_holds(r, ctx, &mut memo) && accept(r))
+    }
+
     /// The first rule among the candidates `bits` of word `w` whose residual
     /// holds and that `accept` takes.
     fn first_in_word(
@@ -157,26 +188,43 @@ impl CompiledTable {
     ) -> Option<usize> {
         while bits != 0 {
             let r = w * 64 + bits.trailing_zeros() as usize;
-            if let Some(rule) = self.rules.get(r) {
-                // Often the index covers the whole condition, or leaves one
-                // specialised atom: skip the call.
-                let holds = match &rule.residual {
-                    Node::True => true,
-                    Node::Atom(i) => match self.compiled.get(*i as usize) {
-                        Some(atom) if !atom.is_general() => atom.holds(ctx, |_| false),
-                        _ => self.eval(&rule.residual, ctx, memo),
-                    },
-                    residual => self.eval(residual, ctx, memo),
-                };
-                if holds && accept(r) {
-                    return Some(r);
-                }
+            let holds = self.rule_holds(r, ctx, memo);
+            if holds && accept(r) {
+                return Some(r);
             }
             bits &= bits - 1;
         }
         None
     }
 
+    /// Whether rule `r`'s residual holds: its steps, in order, until one
+    /// fails or the last holds.
+    #[inline(always)]
+    fn rule_holds(&self, r: usize, ctx: &Context<'_>, memo: &mut Memo) -> bool {
+        let Some(steps) = self
+            .starts
+            .get(r)
+            .and_then(|&start| self.steps.get(start as usize..))
+        else {
+            return false;
+        };
+        for step in steps {
+            let holds = match &step.check {
+                Check::Atom(atom) => atom.holds(ctx, |_| false),
+                Check::Always => true,
+                Check::Residual(r) => self
+                    .rules
+                    .get(*r as usize)
+                    .is_some_and(|rule| self.eval(&rule.residual, ctx, memo)),
+            };
+            if !holds || step.last {
+                return holds;
+            }
+        }
+        false
+    }
+
+    #[inline]
     pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context<'_>) -> Option<Decision<'t>> {
         let rule = self.rules.get(r)?;
         let (outcome, variant) = match &rule.route {
@@ -309,7 +357,15 @@ impl Memo {
 
 /// Emits the decision as a `tracing` event (target `switchyard::decision`,
 /// level DEBUG). With no subscriber interested this is one atomic load.
+#[inline(always)]
 fn log_decision(decision: Option<&Decision<'_>>, info: &RulesetInfo) {
+    if tracing::level_enabled!(tracing::Level::DEBUG) {
+        emit_decision(decision, info);
+    }
+}
+
+#[inline(never)]
+fn emit_decision(decision: Option<&Decision<'_>>, info: &RulesetInfo) {
     match decision {
         Some(d) => tracing::debug!(
             target: "switchyard::decision",

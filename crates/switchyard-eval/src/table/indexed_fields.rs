@@ -128,24 +128,26 @@ pub(super) fn constraints(tests: &TopLevelTests, key: (FieldId, bool)) -> Vec<Op
         .collect()
 }
 
-/// Rough costs, in nanoseconds, of ANDing one word of a row and of
-/// evaluating one candidate's residual (a few tests). Looking a row up costs
-/// [`FieldIndex::lookup_ns`].
+/// Rough costs, in nanoseconds, of ANDing one word of a row and of trying
+/// one candidate (its guard: a few loads and compares). Looking a row up
+/// costs [`FieldIndex::lookup_ns`].
 const WORD_NS: f64 = 0.5;
-const RESIDUAL_NS: f64 = 12.0;
+const CANDIDATE_NS: f64 = 5.0;
 
-/// Keeps rows (most selective first) while the residual evaluations they
-/// save are worth more than their lookups: a ten-rule table wants one row
-/// or none, a ten-thousand-rule one several.
+/// Keeps rows (most selective first) while the candidates they remove are
+/// worth more than their lookups: a ten-rule table wants one row or none,
+/// a ten-thousand-rule one several. A decision stops at the first rule
+/// that holds, so without rows it tries, on average, some half of the
+/// rules: that is the work a row can save.
 pub(super) fn worth_indexing(
     built: Vec<((FieldId, bool), FieldIndex)>,
     n_rules: usize,
 ) -> Vec<((FieldId, bool), FieldIndex)> {
     let words = n_rules.div_ceil(64) as f64;
-    let mut expected = n_rules as f64;
+    let mut expected = n_rules as f64 / 2.0;
     let mut kept = Vec::new();
     for (key, fi) in built {
-        let saved = expected * (1.0 - fi.selectivity) * RESIDUAL_NS;
+        let saved = expected * (1.0 - fi.selectivity) * CANDIDATE_NS;
         if saved <= fi.lookup_ns() + words * WORD_NS {
             break;
         }

@@ -41,6 +41,31 @@ pub(crate) enum Route {
     },
 }
 
+/// One test of a rule as `decide` runs it. Each rule's residual is a run
+/// of steps in one flat array, in rule order: a conjunction of specialised
+/// atoms is one step per atom, anything else one step that interprets the
+/// residual. A candidate then costs a few loads and compares per atom.
+#[derive(Clone, Debug)]
+pub(crate) struct Step {
+    pub check: Check,
+    /// The rule's last step: when it holds, so does the rule.
+    pub last: bool,
+}
+
+/// What a [`Step`] tests. (An explicit tag: telling an atom from the rest
+/// is then one compare, not a computation on the atom's own tag.)
+#[derive(Clone, Debug)]
+#[repr(u8)]
+pub(crate) enum Check {
+    /// A specialised atom.
+    Atom(compiled_atom::CompiledAtom),
+    /// Nothing: the rule's residual is `true`.
+    Always,
+    /// The residual of rule `.0`, interpreted (`or`, `not`, lets, atoms
+    /// with no specialised form).
+    Residual(u32),
+}
+
 #[derive(Debug)]
 pub(crate) struct CompiledRule {
     pub name: String,
@@ -61,6 +86,10 @@ pub struct CompiledTable {
     pub(crate) compiled: Vec<compiled_atom::CompiledAtom>,
     pub(crate) lets: Vec<Node>,
     pub(crate) rules: Vec<CompiledRule>,
+    /// The rules' residuals as steps, in rule order.
+    pub(crate) steps: Vec<Step>,
+    /// Per rule, the index of its first step.
+    pub(crate) starts: Vec<u32>,
     pub(crate) index: Vec<FieldIndex>,
     pub(crate) info: RulesetInfo,
     /// Compiled with a catalog: requirements may skip a matching rule.
