@@ -109,7 +109,13 @@ impl CompiledTable {
         let mut starts = Vec::with_capacity(rules.len());
         for (r, rule) in (0u32..).zip(&rules) {
             starts.push(u32::try_from(steps.len()).unwrap_or(u32::MAX));
-            steps.extend(steps_of(r, &rule.residual, &compiled));
+            let checks = checks_of(r, &rule.residual, &compiled);
+            let (n, next) = (checks.len(), steps.len() + checks.len());
+            steps.extend(checks.into_iter().enumerate().map(|(i, check)| Step {
+                check,
+                last: i + 1 == n,
+                next: u32::try_from(next).unwrap_or(u32::MAX),
+            }));
         }
         Ok(CompiledTable {
             id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
@@ -154,9 +160,10 @@ fn route(ruleset: &Ruleset, target: &Target, catalog: Option<&Catalog>) -> Route
     }
 }
 
-/// The steps of rule `r`, whose residual is `residual`: one per atom of a
-/// conjunction of specialised atoms, else one that interprets it.
-fn steps_of(r: u32, residual: &Node, compiled: &[CompiledAtom]) -> Vec<Step> {
+/// What the steps of rule `r`, whose residual is `residual`, test: each
+/// atom of a conjunction of specialised atoms, else the whole residual,
+/// interpreted.
+fn checks_of(r: u32, residual: &Node, compiled: &[CompiledAtom]) -> Vec<Check> {
     let specialised = |parts: &[Node]| -> Option<Vec<Check>> {
         parts
             .iter()
@@ -169,22 +176,13 @@ fn steps_of(r: u32, residual: &Node, compiled: &[CompiledAtom]) -> Vec<Step> {
             })
             .collect()
     };
-    let checks = match residual {
+    match residual {
         Node::True => Some(vec![Check::Always]),
         Node::Atom(_) => specialised(std::slice::from_ref(residual)),
         Node::And(parts) if !parts.is_empty() => specialised(parts),
         _ => None,
     }
-    .unwrap_or_else(|| vec![Check::Residual(r)]);
-    let n = checks.len();
-    checks
-        .into_iter()
-        .enumerate()
-        .map(|(i, check)| Step {
-            check,
-            last: i + 1 == n,
-        })
-        .collect()
+    .unwrap_or_else(|| vec![Check::Residual(r)])
 }
 
 fn check_let_depth(ruleset: &Ruleset) -> Result<(), CompileError> {

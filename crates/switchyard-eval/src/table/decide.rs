@@ -5,7 +5,7 @@
 use switchyard_check::ir::{FieldId, Subject};
 
 use super::compiled_atom;
-use super::{Check, CompiledTable, Node, Route};
+use super::{Check, CompiledTable, Node, Route, Step};
 use crate::catalog_targets::Order;
 use crate::context::Context;
 use crate::decision::{Decision, Outcome, RulesetInfo};
@@ -173,7 +173,22 @@ impl CompiledTable {
         mut accept: impl FnMut(usize) -> bool,
     ) -> Option<usize> {
         let mut memo = Memo::default();
-        (0..self.rules.len()).find(|&r| self.rule_holds(r, ctx, &mut memo) && accept(r))
+        // One pass over the steps: a failing step skips to the next rule's.
+        let (mut i, mut rule) = (0, 0);
+        while let Some(step) = self.steps.get(i) {
+            if self.step_holds(step, ctx, &mut memo) {
+                if !step.last {
+                    i += 1;
+                    continue;
+                }
+                if accept(rule) {
+                    return Some(rule);
+                }
+            }
+            i = step.next as usize;
+            rule += 1;
+        }
+        None
     }
 
     /// The first rule among the candidates `bits` of word `w` whose residual
@@ -209,19 +224,24 @@ impl CompiledTable {
             return false;
         };
         for step in steps {
-            let holds = match &step.check {
-                Check::Atom(atom) => atom.holds(ctx, |_| false),
-                Check::Always => true,
-                Check::Residual(r) => self
-                    .rules
-                    .get(*r as usize)
-                    .is_some_and(|rule| self.eval(&rule.residual, ctx, memo)),
-            };
+            let holds = self.step_holds(step, ctx, memo);
             if !holds || step.last {
                 return holds;
             }
         }
         false
+    }
+
+    #[inline(always)]
+    fn step_holds(&self, step: &Step, ctx: &Context<'_>, memo: &mut Memo) -> bool {
+        match &step.check {
+            Check::Atom(atom) => atom.holds(ctx, |_| false),
+            Check::Always => true,
+            Check::Residual(r) => self
+                .rules
+                .get(*r as usize)
+                .is_some_and(|rule| self.eval(&rule.residual, ctx, memo)),
+        }
     }
 
     #[inline]

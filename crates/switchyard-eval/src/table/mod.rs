@@ -50,6 +50,9 @@ pub(crate) struct Step {
     pub check: Check,
     /// The rule's last step: when it holds, so does the rule.
     pub last: bool,
+    /// The index of the next rule's first step (where a scan of every
+    /// rule goes when this step fails).
+    pub next: u32,
 }
 
 /// What a [`Step`] tests. (An explicit tag: telling an atom from the rest
