@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use switchyard_check::ir::{AtomKind, CmpOp, FieldId, Number, Operand, Subject, Type, Value};
 
 use crate::context::schema::Literals;
-use crate::context::{Slot, NO_LITERAL};
+use crate::context::{SlotKey, NO_LITERAL};
 
 /// At most this many fields are indexed (the rest of the tests stay in the
 /// residuals); it bounds the work per decision and keeps the per-decision
@@ -296,15 +296,15 @@ impl FieldIndex {
     /// hash lookup for ints, a binary search for thresholds.
     pub fn lookup_ns(&self) -> f64 {
         match &self.lookup {
-            Lookup::Keys(k) if k.ints.is_empty() => 2.0,
-            Lookup::Keys(_) => 8.0,
-            Lookup::Thresholds(points) => 3.0 + (points.len() as f64 + 1.0).log2(),
+            Lookup::Keys(k) if k.ints.is_empty() => 8.0,
+            Lookup::Keys(_) => 14.0,
+            Lookup::Thresholds(points) => 9.0 + (points.len() as f64 + 1.0).log2(),
         }
     }
 
     /// The number of the row for the field's value in a context.
     #[inline(always)]
-    fn row_of(&self, slot: Slot<'_>) -> usize {
+    fn row_of(&self, slot: SlotKey) -> usize {
         match &self.lookup {
             Lookup::Keys(keys) => keys.get(slot) as usize,
             Lookup::Thresholds(points) => {
@@ -314,8 +314,8 @@ impl FieldIndex {
                 // crosses a threshold. (Letting every rule through here
                 // was wrong: the residuals do not repeat indexed tests.)
                 let x = match slot {
-                    Slot::Int(i) => i as f64,
-                    Slot::Float(f) => f,
+                    SlotKey::Int(i) => i as f64,
+                    SlotKey::Float(f) => f,
                     _ => return 0,
                 };
                 let i = points.partition_point(|&p| p < x);
@@ -346,7 +346,8 @@ impl FieldIndex {
     }
 
     /// The candidate rules for the field's value in a context.
-    pub fn row(&self, slot: Slot<'_>) -> &[u64] {
+    #[inline]
+    pub fn row(&self, slot: SlotKey) -> &[u64] {
         let start = self.row_of(slot) * self.words;
         self.bits
             .get(start..start + self.words)
@@ -356,7 +357,7 @@ impl FieldIndex {
 
     /// The first word of [`FieldIndex::row`]: all of it for up to 64 rules.
     #[inline(always)]
-    pub fn first_word(&self, slot: Slot<'_>) -> u64 {
+    pub fn first_word(&self, slot: SlotKey) -> u64 {
         let at = self.row_of(slot) * self.words;
         self.bits
             .get(at)
@@ -505,13 +506,13 @@ impl KeyMap {
     }
 
     #[inline]
-    fn get(&self, slot: Slot<'_>) -> u32 {
+    fn get(&self, slot: SlotKey) -> u32 {
         let row = match slot {
-            Slot::Unset | Slot::Float(_) => None,
-            Slot::Bool(b) => self.bools.get(usize::from(b)),
-            Slot::Enum(e) => self.enums.get(e as usize),
-            Slot::Str(_, id) | Slot::Owned(_, id) => self.str_rows.get(id as usize),
-            Slot::Int(i) => return self.get_int(i),
+            SlotKey::Unset | SlotKey::Float(_) => None,
+            SlotKey::Bool(b) => self.bools.get(usize::from(b)),
+            SlotKey::Enum(e) => self.enums.get(e as usize),
+            SlotKey::Literal(id) => self.str_rows.get(id as usize),
+            SlotKey::Int(i) => return self.get_int(i),
         };
         row.copied().unwrap_or(0)
     }
@@ -539,11 +540,11 @@ mod tests {
         let accepts = vec![keys(&["a"]), None, keys(&["b", "a"])];
         let lits = [Literals::of(["a", "b"])];
         let idx = FieldIndex::build(FieldId(0), 3, &accepts).with_literal_ids(&lits);
-        let s = |t: &'static str| Slot::Str(t, lits[0].id(t));
+        let s = |t: &'static str| SlotKey::Literal(lits[0].id(t));
         assert_eq!(idx.row(s("a"))[0], 0b111);
         assert_eq!(idx.row(s("b"))[0], 0b110);
         assert_eq!(idx.row(s("zz"))[0], 0b010);
-        assert_eq!(idx.row(Slot::Unset)[0], 0b010);
+        assert_eq!(idx.row(SlotKey::Unset)[0], 0b010);
     }
 
     #[test]
@@ -562,21 +563,21 @@ mod tests {
             iv(Some((3.0, true)), Some((2.0, true))), // r4: empty
         ];
         let idx = FieldIndex::build(FieldId(0), 5, &accepts);
-        let row = |x: f64| idx.row(Slot::Float(x))[0];
+        let row = |x: f64| idx.row(SlotKey::Float(x))[0];
         assert_eq!(row(0.5), 0b01001);
         assert_eq!(row(1.0), 0b01010);
         assert_eq!(row(3.0), 0b01010);
         assert_eq!(row(5.0), 0b01010);
         assert_eq!(row(5.5), 0b01100);
-        assert_eq!(idx.row(Slot::Int(-7))[0], 0b01001);
-        assert_eq!(idx.row(Slot::Unset)[0], 0b01000);
+        assert_eq!(idx.row(SlotKey::Int(-7))[0], 0b01001);
+        assert_eq!(idx.row(SlotKey::Unset)[0], 0b01000);
         // Values past 2^53 are placed exactly too: the thresholds are
         // below it. (They once let every rule through, and the indexed
         // tests were never checked: a fuzzing find.)
-        assert_eq!(idx.row(Slot::Int(i64::MAX))[0], 0b01100);
-        assert_eq!(idx.row(Slot::Int(i64::MIN))[0], 0b01001);
-        assert_eq!(idx.row(Slot::Float(3.5e18))[0], 0b01100);
-        assert_eq!(idx.row(Slot::Int((1 << 53) + 1))[0], 0b01100);
+        assert_eq!(idx.row(SlotKey::Int(i64::MAX))[0], 0b01100);
+        assert_eq!(idx.row(SlotKey::Int(i64::MIN))[0], 0b01001);
+        assert_eq!(idx.row(SlotKey::Float(3.5e18))[0], 0b01100);
+        assert_eq!(idx.row(SlotKey::Int((1 << 53) + 1))[0], 0b01100);
     }
 
     #[test]

@@ -28,9 +28,9 @@ pub use builder::ContextBuilder;
 pub(crate) use input::value_error;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};
-pub(crate) use slots::Slot;
 pub(crate) use slots::Slots;
 use slots::INLINE_FIELDS;
+pub(crate) use slots::{Slot, SlotKey};
 
 /// A declared field of one compiled table, looked up once by name with
 /// [`CompiledTable::field`] and then used to set values with no name
@@ -153,6 +153,12 @@ impl<'a> Context<'a> {
     #[inline(always)]
     pub(crate) fn slot(&self, id: FieldId) -> Slot<'a> {
         self.slots.get(id.index()).unwrap_or(Slot::Unset)
+    }
+
+    /// The key field `id`'s value looks index rows up by.
+    #[inline(always)]
+    pub(crate) fn key(&self, id: FieldId) -> SlotKey {
+        self.slots.key(id.index())
     }
 
     /// The slots, for the specialised tests' typed reads.

@@ -25,6 +25,33 @@ pub(crate) enum Slot<'a> {
     Enum(u32),
 }
 
+/// A slot's value as an index row looks it up: a string is its literal
+/// id (its text is not read). Two words: passed in registers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum SlotKey {
+    Unset,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string's literal id ([`super::NO_LITERAL`] when none).
+    Literal(u32),
+    Enum(u32),
+}
+
+impl From<Slot<'_>> for SlotKey {
+    #[inline(always)]
+    fn from(slot: Slot<'_>) -> SlotKey {
+        match slot {
+            Slot::Unset => SlotKey::Unset,
+            Slot::Bool(b) => SlotKey::Bool(b),
+            Slot::Int(x) => SlotKey::Int(x),
+            Slot::Float(x) => SlotKey::Float(x),
+            Slot::Str(_, id) | Slot::Owned(_, id) => SlotKey::Literal(id),
+            Slot::Enum(e) => SlotKey::Enum(e),
+        }
+    }
+}
+
 /// The kind of a stored value: [`Slot`]'s variants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -110,6 +137,22 @@ impl<'a> Slots<'a> {
                 .as_ref()?
                 .get(i.wrapping_sub(INLINE_FIELDS))
                 .copied(),
+        }
+    }
+
+    /// Slot `i`'s [`SlotKey`] (no slot is rebuilt).
+    #[inline(always)]
+    pub fn key(&self, i: usize) -> SlotKey {
+        match (self.tags.get(i), self.words.get(i)) {
+            (Some(tag), Some(&word)) => match tag {
+                Tag::Unset => SlotKey::Unset,
+                Tag::Bool => SlotKey::Bool(word != 0),
+                Tag::Int => SlotKey::Int(word as i64),
+                Tag::Float => SlotKey::Float(f64::from_bits(word)),
+                Tag::Str | Tag::Owned => SlotKey::Literal(word as u32),
+                Tag::Enum => SlotKey::Enum(word as u32),
+            },
+            _ => self.get(i).map_or(SlotKey::Unset, SlotKey::from),
         }
     }
 
@@ -248,6 +291,7 @@ mod tests {
             for at in [i % INLINE_FIELDS, INLINE_FIELDS + i % 3] {
                 slots.set(at, *v);
                 assert_eq!(slots.get(at), Some(*v), "slot {at}");
+                assert_eq!(slots.key(at), SlotKey::from(*v), "key {at}");
             }
         }
         for at in [4, INLINE_FIELDS + 1] {

@@ -136,13 +136,13 @@ impl CompiledTable {
             // One word: no row table.
             let mut bits = u64::MAX >> (64 - n_rules.max(1));
             for fi in index {
-                bits &= fi.first_word(ctx.slot(fi.field));
+                bits &= fi.first_word(ctx.key(fi.field));
             }
             return self.first_in_word(0, bits, ctx, &mut memo, &mut accept);
         }
         let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
         for (row, fi) in rows.iter_mut().zip(index) {
-            *row = fi.row(ctx.slot(fi.field));
+            *row = fi.row(ctx.key(fi.field));
         }
         let rows = &rows[..index.len()];
         for w in 0..n_rules.div_ceil(64) {

@@ -132,7 +132,7 @@ pub(super) fn constraints(tests: &TopLevelTests, key: (FieldId, bool)) -> Vec<Op
 /// one candidate (its guard: a few loads and compares). Looking a row up
 /// costs [`FieldIndex::lookup_ns`].
 const WORD_NS: f64 = 0.5;
-const CANDIDATE_NS: f64 = 5.0;
+const CANDIDATE_NS: f64 = 12.0;
 
 /// Keeps rows (most selective first) while the candidates they remove are
 /// worth more than their lookups: a ten-rule table wants one row or none,
