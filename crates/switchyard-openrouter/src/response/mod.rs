@@ -17,10 +17,8 @@ use switchyard_catalog::Catalog;
 
 use crate::message::strip_position;
 use fields::{
-    object, opt_amount, opt_bool, opt_count, opt_string, opt_string_at, req_count, req_string,
-    wrong,
+    object, opt_amount, opt_bool, opt_count, opt_string, req_count, req_string, wrong,
 };
-use shallow::Shallow;
 
 /// A chat-completions response (or stream chunk), reduced to what routing
 /// and accounting need.
@@ -68,11 +66,8 @@ impl ChatResponse {
     /// status 200 when generation fails after it started) is
     /// [`ResponseError::Api`].
     pub fn from_json_str(body: &str) -> Result<ChatResponse, ResponseError> {
-        if let Some(shallow) = Shallow::read(body) {
-            let (object, finish_reason) = shallow.into_parts();
-            return ChatResponse::from_fields(&object, 200, || {
-                opt_string_at(finish_reason.as_ref(), "choices[0].", "finish_reason")
-            });
+        if let Some(response) = shallow::read(body) {
+            return Ok(response);
         }
         let value = parse_json(body)?;
         ChatResponse::from_value(&value, 200)
