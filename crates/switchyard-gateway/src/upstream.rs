@@ -18,7 +18,7 @@ use crate::error::{body_failure, Code, Failure};
 use crate::gateway::Gateway;
 use crate::incoming::Incoming as ChatIncoming;
 use crate::log::AccessRecord;
-use crate::plan::Plan;
+use crate::plan::{Plan, SERVED_FALLBACK};
 
 /// The most of an upstream's (non-streamed) answer read into memory.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -181,10 +181,7 @@ impl Gateway {
                 let served = self.account_success(&plan.chain, i, Some(&outcome.model));
                 record.outcome(&outcome);
                 if served > i {
-                    headers.push((
-                        hyper::header::HeaderName::from_static("x-switchyard-served-fallback"),
-                        HeaderValue::from_static("true"),
-                    ));
+                    headers.push((SERVED_FALLBACK, HeaderValue::from_static("true")));
                 }
             }
             Err(ResponseError::Api(err)) => {
