@@ -39,7 +39,7 @@ impl Gateway {
         self: &Arc<Self>,
         client: &UpstreamClient,
         plan: Plan,
-        incoming: ChatIncoming,
+        mut incoming: ChatIncoming,
         record: &mut AccessRecord,
         hold: &mut Option<Hold>,
     ) -> Result<Response<ReplyBody>, Failure> {
@@ -55,9 +55,18 @@ impl Gateway {
                 max_tokens: plan.max_tokens,
                 options: &plan.options,
             };
-            let body =
-                ChatRequest::from_route(route, incoming.messages.clone(), incoming.options.clone())
-                    .map_err(|e| body_failure(&plan.rule, e))?;
+            let more = i + 1 < plan.chain.len();
+            // The last attempt takes the messages; the others copy them.
+            let (messages, options) = if more {
+                (incoming.messages.clone(), incoming.options.clone())
+            } else {
+                (
+                    std::mem::take(&mut incoming.messages),
+                    std::mem::take(&mut incoming.options),
+                )
+            };
+            let body = ChatRequest::from_route(route, messages, options)
+                .map_err(|e| body_failure(&plan.rule, e))?;
             let mut request = Request::builder()
                 .method(Method::POST)
                 .uri(self.chat_url.clone())
@@ -70,7 +79,6 @@ impl Gateway {
                 .map_err(|e| Failure::new(Code::InternalError, e.to_string()))?;
             record.attempts = i + 1;
             record.model = Some(model.clone());
-            let more = i + 1 < plan.chain.len();
             let sent = Instant::now();
             let deadline = sent + deadline_total;
             let first_byte = timeouts.first_byte().min(deadline_total);

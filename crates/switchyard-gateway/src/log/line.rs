@@ -65,13 +65,23 @@ fn human<'a>(
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     timestamp(now, out);
-    write!(out, "  INFO {MESSAGE}")?;
+    out.extend_from_slice(b"  INFO ");
+    out.extend_from_slice(MESSAGE.as_bytes());
     for (name, value) in fields {
+        out.push(b' ');
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'=');
         match value {
-            Value::U64(n) => write!(out, " {name}={n}")?,
-            Value::F64(x) => write!(out, " {name}={x:?}")?,
-            Value::Bool(b) => write!(out, " {name}={b}")?,
-            Value::Str(s) => write!(out, " {name}={s:?}")?,
+            Value::U64(n) => n.serialize(&mut serde_json::Serializer::new(&mut *out))?,
+            Value::F64(x) => write!(out, "{x:?}")?,
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            // What `Debug` writes for text with nothing to escape.
+            Value::Str(s) if s.bytes().all(|b| b' ' <= b && b <= b'~' && b != b'"' && b != b'\\') => {
+                out.push(b'"');
+                out.extend_from_slice(s.as_bytes());
+                out.push(b'"');
+            }
+            Value::Str(s) => write!(out, "{s:?}")?,
         }
     }
     out.push(b'\n');
