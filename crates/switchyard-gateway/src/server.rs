@@ -3,6 +3,8 @@
 //! address (`SO_REUSEPORT`: the kernel spreads connections over them) and
 //! its own upstream connection pool, so a request never hops between
 //! threads. The state (ruleset, settings, health, metrics) is shared.
+//! Each thread also keeps a timer armed a second ahead ([`pacemaker`]), so
+//! that arming a request's timeouts does not wake its own I/O driver.
 //!
 //! Stopping: on SIGTERM or SIGINT every listener closes, idle connections
 //! close, in-flight requests (streams included) get up to
@@ -88,8 +90,8 @@ pub(crate) fn start(
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     // Access lines are written when there is nothing to
-                    // answer (see `log.rs`).
-                    .on_thread_park(crate::log::flush)
+                    // answer (see `log/mod.rs`).
+                    .on_thread_park(crate::log::flush_when_due)
                     .build()
                 {
                     Ok(r) => r,
@@ -147,7 +149,7 @@ impl Serving {
 
 /// How often a serving thread's [`pacemaker`] timer fires: sooner than
 /// any request's timeout (the shortest by default is the 10 s connect
-/// timeout).
+/// timeout). It also bounds how long an access line waits (`log/mod.rs`).
 const PACE: Duration = Duration::from_secs(1);
 
 /// Keeps a timer armed at most [`PACE`] ahead on the serving thread.
@@ -159,7 +161,8 @@ const PACE: Duration = Duration::from_secs(1);
 /// requests no timer is left, so the first timeout of every request (the
 /// header read timeout, the upstream's first byte) paid those two system
 /// calls. With this timer always sooner, registering a request's timeouts
-/// wakes nothing; it costs one wake-up a second when idle.
+/// wakes nothing; it costs one wake-up a second when idle, which also
+/// writes the access lines waiting.
 async fn pacemaker() {
     loop {
         tokio::time::sleep(PACE).await;

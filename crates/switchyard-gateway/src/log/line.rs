@@ -29,8 +29,9 @@ enum Value<'a> {
 }
 
 impl Line {
-    /// Appends the line (with its newline) to `out`, stamped `now`.
-    pub(super) fn write_to(&self, format: LogFormat, now: SystemTime, out: &mut Vec<u8>) {
+    /// Appends the line (with its newline) to `out`.
+    pub(super) fn write_to(&self, format: LogFormat, out: &mut Vec<u8>) {
+        let now = self.at;
         let r = &self.record;
         let fields = [
             ("request_id", Some(Value::U64(r.id))),
@@ -160,6 +161,7 @@ mod tests {
 
     fn line(record: AccessRecord, end: Option<&'static str>) -> Line {
         Line {
+            at: at(),
             record,
             status: 200,
             end,
@@ -190,7 +192,7 @@ mod tests {
 
     fn written(line: &Line, format: LogFormat) -> String {
         let mut out = Vec::new();
-        line.write_to(format, at(), &mut out);
+        line.write_to(format, &mut out);
         String::from_utf8(out).unwrap()
     }
 

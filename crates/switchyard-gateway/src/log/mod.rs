@@ -5,19 +5,23 @@
 //! upstream latency, tokens and cost; never a key, and the prompt only
 //! when `log.prompts` is set.
 //!
-//! A serving thread writes its access lines once it has nothing else to
-//! do (just before its runtime waits for I/O), the way nginx logs after
-//! the answer has gone out: formatting and writing a line is then never
-//! between a request and its answer. At most [`DEFERRED_LINES`] wait; the
-//! rest are written when the thread stops. The lines waiting are formatted
-//! into one buffer the thread keeps, and written with one write.
+//! A serving thread keeps its access lines and writes them in batches, the
+//! way nginx's `access_log ... buffer= flush=` does: when
+//! [`DEFERRED_LINES`] wait, or when it has nothing else to do (just before
+//! its runtime waits for I/O) and the oldest has waited [`FLUSH_AFTER`]
+//! (the serving thread's pacemaker timer wakes it every second, so no line
+//! waits much longer), and when it stops. Formatting and writing lines is
+//! then never between a request and its answer, and at one request at a
+//! time a write(2) serves many requests instead of one. The lines are
+//! formatted into one buffer the thread keeps, and written with one write;
+//! each is stamped with the time its request ended.
 
 mod line;
 
 use std::cell::RefCell;
 use std::io::Write;
 use std::sync::OnceLock;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use switchyard::openrouter::Outcome;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -104,6 +108,7 @@ impl AccessRecord {
     /// (`None` for a whole answer).
     pub(crate) fn emit(self, status: u16, end: Option<&'static str>) {
         let line = Line {
+            at: SystemTime::now(),
             total_ms: round(self.started.elapsed().as_secs_f64() * 1e3),
             record: self,
             status,
@@ -130,6 +135,10 @@ const KEPT_TEXT_BYTES: usize = 64 * 1024;
 /// The most access lines a serving thread keeps before writing them.
 pub(crate) const DEFERRED_LINES: usize = 64;
 
+/// How long the oldest access line waits, at least, before an idle
+/// serving thread writes it.
+pub(crate) const FLUSH_AFTER: Duration = Duration::from_millis(100);
+
 thread_local! {
     /// The access lines of this thread not written yet; `None` on threads
     /// that write at once.
@@ -142,6 +151,21 @@ thread_local! {
 /// [`flush`].
 pub(crate) fn defer_on_this_thread() {
     DEFERRED.with_borrow_mut(|d| *d = Some(Vec::with_capacity(DEFERRED_LINES)));
+}
+
+/// Writes this thread's access lines when the oldest has waited
+/// [`FLUSH_AFTER`] (called when the serving thread is about to wait for
+/// I/O).
+pub(crate) fn flush_when_due() {
+    let due = DEFERRED.with_borrow(|deferred| {
+        deferred
+            .as_ref()
+            .and_then(|lines| lines.first())
+            .is_some_and(|oldest| oldest.at.elapsed().map_or(true, |d| d >= FLUSH_AFTER))
+    });
+    if due {
+        flush();
+    }
 }
 
 /// Writes this thread's access lines kept so far.
@@ -158,11 +182,10 @@ fn write(lines: impl Iterator<Item = Line>) {
     let Some(&format) = FORMAT.get() else {
         return;
     };
-    let now = SystemTime::now();
     TEXT.with_borrow_mut(|text| {
         text.clear();
         for line in lines {
-            line.write_to(format, now, text);
+            line.write_to(format, text);
         }
         // Nowhere to report a failed write to standard error.
         let _ = std::io::stderr().lock().write_all(text);
@@ -175,6 +198,8 @@ fn write(lines: impl Iterator<Item = Line>) {
 
 /// An access line waiting to be written.
 struct Line {
+    /// When the request ended (the line's timestamp).
+    at: SystemTime,
     record: AccessRecord,
     status: u16,
     end: Option<&'static str>,
