@@ -16,7 +16,6 @@
 mod gateway;
 mod support;
 
-
 use serde_json::json;
 
 use gateway::stub::Stub;

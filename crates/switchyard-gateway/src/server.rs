@@ -109,11 +109,12 @@ pub(crate) fn start(
                         }
                     };
                     let _ = ready.send(Ok(()));
-                    tokio::spawn(pacemaker());
+                    let client = Arc::new(client);
+                    tokio::spawn(pacemaker(Arc::clone(&client)));
                     let stop = async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
                     };
-                    accept(gateway, Arc::new(client), listener, stop).await;
+                    accept(gateway, client, listener, stop).await;
                 });
                 // Streams cut at the shutdown bound may leave tasks behind.
                 runtime.shutdown_background();
@@ -162,10 +163,12 @@ const PACE: Duration = Duration::from_secs(1);
 /// header read timeout, the upstream's first byte) paid those two system
 /// calls. With this timer always sooner, registering a request's timeouts
 /// wakes nothing; it costs one wake-up a second when idle, which also
-/// writes the access lines waiting.
-async fn pacemaker() {
+/// writes the access lines waiting and closes the upstream connections
+/// idle too long.
+async fn pacemaker(client: Arc<UpstreamClient>) {
     loop {
         tokio::time::sleep(PACE).await;
+        client.close_idle();
     }
 }
 

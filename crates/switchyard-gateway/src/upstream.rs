@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::body::{Relay, ReplyBody, StreamEnd};
 use crate::budget::Hold;
-use crate::client::UpstreamClient;
+use crate::client::{SendError, UpstreamClient};
 use crate::error::{body_failure, Code, Failure};
 use crate::gateway::Gateway;
 use crate::incoming::Incoming as ChatIncoming;
@@ -82,7 +82,7 @@ impl Gateway {
             let sent = Instant::now();
             let deadline = sent + deadline_total;
             let first_byte = timeouts.first_byte().min(deadline_total);
-            let answered = tokio::time::timeout(first_byte, client.request(request)).await;
+            let answered = tokio::time::timeout(first_byte, client.send(request)).await;
             let head_at = Instant::now();
             let response = match answered {
                 Err(_) => {
@@ -96,14 +96,14 @@ impl Gateway {
                     }
                     break;
                 }
-                Ok(Err(e)) if e.is_connect() => {
+                Ok(Err(SendError::Connect(e))) => {
                     // Not the model's fault: no health report, no next model.
                     return Err(Failure::new(
                         Code::UpstreamUnreachable,
-                        format!("cannot reach the upstream: {}", source_text(&e)),
+                        format!("cannot reach the upstream: {}", source_text(&*e)),
                     ));
                 }
-                Ok(Err(e)) => {
+                Ok(Err(SendError::Http(e))) => {
                     return Err(Failure::new(
                         Code::UpstreamInvalidResponse,
                         format!(

@@ -110,19 +110,22 @@ impl<'de> Visitor<'de> for Fields {
             let n = cap(&value).ok_or_else(whole)?;
             cap_tokens = Some(cap_tokens.map_or(n, |m| m.min(n)));
         }
-        let mut options = RequestOptions::default();
-        options.stream = match stream.flatten() {
+        let stream = match stream.flatten() {
             None => None,
             Some(Json::Bool(b)) => Some(b),
             Some(_) => return Err(whole()),
         };
-        options.tools = match tools.flatten() {
+        let tools = match tools.flatten() {
             None => None,
             Some(Json::Array(tools)) => Some(tools),
             Some(_) => return Err(whole()),
         };
-        options.tool_choice = tool_choice.flatten();
-        options.params = params;
+        let options = RequestOptions {
+            stream,
+            tools,
+            tool_choice: tool_choice.flatten(),
+            params,
+        };
         Ok(Direct(Incoming {
             context: context.flatten().unwrap_or_default(),
             messages,
@@ -157,7 +160,11 @@ mod tests {
         ];
         for body in taken {
             assert!(read(body.as_bytes()).is_some(), "{body}");
-            assert_eq!(format!("{:?}", Incoming::parse(body.as_bytes())), tree(body), "{body}");
+            assert_eq!(
+                format!("{:?}", Incoming::parse(body.as_bytes())),
+                tree(body),
+                "{body}"
+            );
         }
         // Read again by the tree reader: the same answer, the same error.
         let whole_again = [
@@ -184,7 +191,11 @@ mod tests {
         ];
         for body in whole_again {
             assert!(read(body.as_bytes()).is_none(), "{body}");
-            assert_eq!(format!("{:?}", Incoming::parse(body.as_bytes())), tree(body), "{body}");
+            assert_eq!(
+                format!("{:?}", Incoming::parse(body.as_bytes())),
+                tree(body),
+                "{body}"
+            );
         }
     }
 }

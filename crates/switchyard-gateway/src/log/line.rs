@@ -77,7 +77,10 @@ fn human<'a>(
             Value::F64(x) => write!(out, "{x:?}")?,
             Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             // What `Debug` writes for text with nothing to escape.
-            Value::Str(s) if s.bytes().all(|b| b' ' <= b && b <= b'~' && b != b'"' && b != b'\\') => {
+            Value::Str(s)
+                if s.bytes()
+                    .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') =>
+            {
                 out.push(b'"');
                 out.extend_from_slice(s.as_bytes());
                 out.push(b'"');

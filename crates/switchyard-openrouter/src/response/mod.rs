@@ -16,9 +16,7 @@ use serde_json::{Map, Value as Json};
 use switchyard_catalog::Catalog;
 
 use crate::message::strip_position;
-use fields::{
-    object, opt_amount, opt_bool, opt_count, opt_string, req_count, req_string, wrong,
-};
+use fields::{object, opt_amount, opt_bool, opt_count, opt_string, req_count, req_string, wrong};
 
 /// A chat-completions response (or stream chunk), reduced to what routing
 /// and accounting need.
