@@ -187,7 +187,7 @@ impl Gateway {
         match outcome {
             Ok(outcome) => {
                 let served = self.account_success(&plan.chain, i, Some(&outcome.model));
-                record.outcome(&outcome);
+                record.outcome(outcome);
                 if served > i {
                     headers.push((SERVED_FALLBACK, HeaderValue::from_static("true")));
                 }

@@ -94,13 +94,13 @@ impl AccessRecord {
     }
 
     /// Takes the tokens, cost and serving model of an upstream answer.
-    pub(crate) fn outcome(&mut self, outcome: &Outcome) {
-        self.model = Some(outcome.model.clone());
+    pub(crate) fn outcome(&mut self, outcome: Outcome) {
+        self.cost_usd = outcome.cost_usd();
         if let Some(u) = &outcome.usage {
             self.prompt_tokens = Some(u.prompt_tokens);
             self.completion_tokens = Some(u.completion_tokens);
         }
-        self.cost_usd = outcome.cost_usd();
+        self.model = Some(outcome.model);
     }
 
     /// Logs the request: at once, or on a serving thread once it is idle

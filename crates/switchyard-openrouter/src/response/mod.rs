@@ -142,6 +142,11 @@ impl ChatResponse {
     /// from the response, else estimated from `catalog` with the served
     /// model's prices and the actual token counts.
     pub fn outcome(&self, catalog: Option<&Catalog>) -> Outcome {
+        self.clone().into_outcome(catalog)
+    }
+
+    /// [`ChatResponse::outcome`], taking the response.
+    pub fn into_outcome(self, catalog: Option<&Catalog>) -> Outcome {
         let usage = self.usage.as_ref().map(|u| {
             let (cost, cost_source) = match u.cost {
                 Some(c) => (Some(c), CostSource::Response),
@@ -161,10 +166,10 @@ impl ChatResponse {
             }
         });
         Outcome {
-            id: self.id.clone(),
-            model: self.model.clone(),
-            provider: self.provider.clone(),
-            finish_reason: self.finish_reason.clone(),
+            id: self.id,
+            model: self.model,
+            provider: self.provider,
+            finish_reason: self.finish_reason,
             usage,
         }
     }
@@ -173,7 +178,7 @@ impl ChatResponse {
 /// Reads a chat-completions response body into its [`Outcome`]; see
 /// [`ChatResponse::from_json_str`] and [`ChatResponse::outcome`].
 pub fn parse_response(body: &str, catalog: Option<&Catalog>) -> Result<Outcome, ResponseError> {
-    Ok(ChatResponse::from_json_str(body)?.outcome(catalog))
+    Ok(ChatResponse::from_json_str(body)?.into_outcome(catalog))
 }
 
 /// Reads the final chunk of a stream into its [`Outcome`]; see
@@ -182,7 +187,7 @@ pub fn parse_stream_final_chunk(
     chunk: &str,
     catalog: Option<&Catalog>,
 ) -> Result<Outcome, ResponseError> {
-    Ok(ChatResponse::from_stream_final_chunk(chunk)?.outcome(catalog))
+    Ok(ChatResponse::from_stream_final_chunk(chunk)?.into_outcome(catalog))
 }
 
 /// Reads any answer to a chat-completions call by its HTTP status: a 2xx
