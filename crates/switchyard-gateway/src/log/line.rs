@@ -10,7 +10,7 @@
 //!   "request_id":1,…}` (values as `serde_json` writes them).
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -31,7 +31,6 @@ enum Value<'a> {
 impl Line {
     /// Appends the line (with its newline) to `out`.
     pub(super) fn write_to(&self, format: LogFormat, out: &mut Vec<u8>) {
-        let now = self.at;
         let r = &self.record;
         let fields = [
             ("request_id", Some(Value::U64(r.id))),
@@ -54,18 +53,18 @@ impl Line {
         let present = fields.iter().filter_map(|(n, v)| Some((*n, v.as_ref()?)));
         // Writing to a Vec cannot fail.
         let _ = match format {
-            LogFormat::Human => human(now, present, out),
-            LogFormat::Json => json(now, present, out),
+            LogFormat::Human => human(self.at, present, out),
+            LogFormat::Json => json(self.at, present, out),
         };
     }
 }
 
 fn human<'a>(
-    now: SystemTime,
+    at: SystemTime,
     fields: impl Iterator<Item = (&'a str, &'a Value<'a>)>,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
-    timestamp(now, out);
+    timestamp(at, out);
     out.extend_from_slice(b"  INFO ");
     out.extend_from_slice(MESSAGE.as_bytes());
     for (name, value) in fields {
@@ -93,12 +92,12 @@ fn human<'a>(
 }
 
 fn json<'a>(
-    now: SystemTime,
+    at: SystemTime,
     fields: impl Iterator<Item = (&'a str, &'a Value<'a>)>,
     out: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     out.extend_from_slice(br#"{"timestamp":""#);
-    timestamp(now, out);
+    timestamp(at, out);
     write!(out, r#"","level":"INFO","message":"{MESSAGE}""#)?;
     for (name, value) in fields {
         write!(out, r#","{name}":"#)?;
@@ -113,51 +112,17 @@ fn json<'a>(
     Ok(())
 }
 
-/// `now` in RFC 3339, UTC, to the microsecond: `2026-01-02T03:04:05.678901Z`.
-fn timestamp(now: SystemTime, out: &mut Vec<u8>) {
-    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (year, month, day) = civil_from_days(secs / 86_400);
-    let of_day = secs % 86_400;
-    let digits = |out: &mut Vec<u8>, n: u64, width: u32| {
-        for p in (0..width).rev() {
-            out.push(b'0' + (n / 10u64.pow(p) % 10) as u8);
-        }
-    };
-    digits(out, year, 4);
-    out.push(b'-');
-    digits(out, month, 2);
-    out.push(b'-');
-    digits(out, day, 2);
-    out.push(b'T');
-    digits(out, of_day / 3600, 2);
-    out.push(b':');
-    digits(out, of_day / 60 % 60, 2);
-    out.push(b':');
-    digits(out, of_day % 60, 2);
-    out.push(b'.');
-    digits(out, u64::from(since.subsec_micros()), 6);
-    out.push(b'Z');
-}
-
-/// The (year, month, day) of a count of days since 1970-01-01 (Howard
-/// Hinnant's `civil_from_days`, for days on or after the epoch).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+/// `at` in RFC 3339, UTC, to the microsecond: `2026-01-02T03:04:05.678901Z`
+/// (a time outside years 1 to 9999 as the Unix epoch).
+fn timestamp(at: SystemTime, out: &mut Vec<u8>) {
+    let at = jiff::Timestamp::try_from(at).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{at:.6}");
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
     use crate::log::AccessRecord;
