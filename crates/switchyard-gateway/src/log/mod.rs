@@ -103,8 +103,8 @@ impl AccessRecord {
         self.model = Some(outcome.model);
     }
 
-    /// Logs the request: at once, or on a serving thread once it is idle
-    /// (see [`defer_on_this_thread`]). `end` says how a stream ended
+    /// Logs the request: at once, or on a serving thread with the next
+    /// batch (see [`defer_on_this_thread`]). `end` says how a stream ended
     /// (`None` for a whole answer).
     pub(crate) fn emit(self, status: u16, end: Option<&'static str>) {
         let line = Line {
