@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Load benchmark of `switchyard serve`: wrk against an nginx stub that
 # answers every POST at once with a chat completion, directly (the
-# baseline) and through the gateway, at 1, 16 and 64 connections. Reports
-# latency p50/p99 (and the gateway's addition to them), requests/s, failed
-# requests, and the gateway's CPU time per request (utime + stime from
-# /proc/PID/stat before and after each run, over the requests served).
+# baseline), through a second nginx acting as a keep-alive reverse proxy
+# (`proxy_pass`: the floor a proxy reaches on the machine) and through the
+# gateway, at 1, 16 and 64 connections. Reports latency p50/p99 (and each
+# server's addition to them), requests/s, failed requests, and each
+# server's CPU time per request (utime + stime from /proc/PID/stat before
+# and after each run, over the requests served).
 #
 #   bash benches/gateway/run.sh              # 10 s a run
 #   DURATION=30 bash benches/gateway/run.sh
@@ -14,6 +16,10 @@
 # candidate when the pin is gone from the archive) and builds the release
 # binary. Generator, stub and gateway share the machine, as in the numbers
 # the README quotes. Run as root (apt-get) or with wrk and nginx installed.
+#
+# The nginx proxy runs one worker per core (as the gateway runs a serving
+# thread per core), keeps its upstream connections open and writes its
+# default access log (the gateway writes its own).
 #
 # With --litellm, LiteLLM's proxy (pinned, from PyPI, in a virtual
 # environment of its own under the cargo target folder) runs in front of
@@ -113,6 +119,37 @@ EOF
 "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
 
+step "nginx proxy_pass in front of the stub"
+proxy_port=$(free_port)
+mkdir -p "$work/proxy/logs"
+cat >"$work/proxy/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+error_log $work/proxy/logs/error.log warn;
+pid $work/proxy/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log $work/proxy/logs/access.log;
+    keepalive_requests 1000000;
+    upstream stub {
+        server 127.0.0.1:$stub_port;
+        keepalive 64;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$proxy_port;
+        location / {
+            proxy_pass http://stub;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+"$nginx_bin" -p "$work/proxy" -c "$work/proxy/nginx.conf" &
+proxy_pid=$!
+pids+=($proxy_pid)
+
 step "switchyard serve"
 # The ruleset in a folder of its own: the access log must not be written
 # where the ruleset is watched (its folder and that folder's parent).
@@ -182,9 +219,14 @@ failed() {
          /Socket errors/ { for (i = 4; i <= NF; i += 2) { gsub(",", "", $i); n += $i } }
          END { print n + 0 }' "$1"
 }
-# The processes of a server: the gateway, or LiteLLM's session.
+# The processes of a server: the gateway, nginx's master and workers, or
+# LiteLLM's session.
 processes() {
-    if [[ $1 == gateway ]]; then echo "$gateway_pid"; else ps -o pid= -s "$litellm_pid"; fi
+    case $1 in
+    gateway) echo "$gateway_pid" ;;
+    nginx) echo "$proxy_pid" && ps -o pid= --ppid "$proxy_pid" ;;
+    litellm) ps -o pid= -s "$litellm_pid" ;;
+    esac
 }
 # CPU ticks (user + system) of a server's processes.
 ticks() {
@@ -205,8 +247,12 @@ rss() {
 hz=$(getconf CLK_TCK)
 
 direct="http://127.0.0.1:$stub_port/api/v1/chat/completions"
-servers=(gateway)
-declare -A url=([gateway]="$gateway/v1/chat/completions")
+servers=(nginx gateway)
+declare -A url=(
+    [nginx]="http://127.0.0.1:$proxy_port/api/v1/chat/completions"
+    [gateway]="$gateway/v1/chat/completions"
+)
+declare -A label=([nginx]="nginx proxy_pass" [gateway]=gateway [litellm]=litellm)
 if $litellm; then
     servers+=(litellm)
     url[litellm]="http://127.0.0.1:$litellm_port/v1/chat/completions"
@@ -241,12 +287,12 @@ for c in 1 16 64; do
         g99=$(percentile "$out" 99%)
         cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
         rps=$(awk -v n="$n" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
-        rows+=("| $server | $c | $d50 / $d99 | $g50 / $g99 | $((g50 - d50)) / $((g99 - d99)) | $rps_d | $rps | $cpu | $(rss "$server") | $(failed "$out") |")
+        rows+=("| ${label[$server]} | $c | $d50 / $d99 | $g50 / $g99 | $((g50 - d50)) / $((g99 - d99)) | $rps_d | $rps | $cpu | $(rss "$server") | $(failed "$out") |")
     done
 done
 
 echo
-echo "$(nproc) cores shared by wrk, nginx and the server measured, ${duration} s a run, $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end:"
+echo "$(nproc) cores shared by wrk, the nginx stub and the server measured, ${duration} s a run, $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end:"
 echo
 echo "| server | connections | direct p50 / p99 (µs) | through p50 / p99 (µs) | added p50 / p99 (µs) | direct req/s | through req/s | CPU µs/request | RSS (MB) | failed |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

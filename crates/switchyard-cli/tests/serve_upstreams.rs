@@ -1,7 +1,7 @@
 //! `switchyard serve` and its connections: streams relayed byte for byte,
-//! upstreams that stall, break mid-stream or answer garbage, a client
-//! hanging up mid-stream, the concurrency limit, SIGTERM with requests in
-//! flight.
+//! upstreams that stall, break mid-stream, answer garbage or close their
+//! connections, a client hanging up mid-stream, the concurrency limit,
+//! SIGTERM with requests in flight.
 
 #![allow(
     clippy::unwrap_used,
@@ -120,6 +120,19 @@ fn an_unreachable_upstream_is_502_and_no_model_is_blamed() {
         r.text()
     );
     assert_eq!(gw.get("/readyz").json()["cooled_down"], json!([]));
+}
+
+#[test]
+fn an_upstream_that_closes_its_connections_gets_new_ones() {
+    let (stub, gw) = gateway::start();
+    // The upstream closes each connection once its answer is out: the next
+    // request goes on a new one (back to back, it may find the pooled one
+    // closed, or closing as it is sent: then it is sent again).
+    for _ in 0..20 {
+        let r = gw.scenario("closes", false);
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    assert_eq!(stub.models_called(), ["test/closes"; 20]);
 }
 
 /// Sends a streamed request for one of the stub's scenarios (`slow`,

@@ -94,6 +94,7 @@ use switchyard::{Catalog, Health, HealthRegistry, RulesetError, SystemClock};
 
 pub use budget::{BUDGET_REMAINING, SPENT_TODAY};
 pub use client::ClientError;
+use client::UpstreamClient;
 pub use config::{
     AttributionConfig, BudgetsConfig, Config, ConfigError, HealthConfig, KeyConfig, LedgerMode,
     Limits, LogConfig, LogFormat, RedisConfig, TeamBudget, Timeouts,
@@ -253,7 +254,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         return Err(ServeError::Unauthenticated(addr));
     }
     let clients = (0..threads)
-        .map(|_| client::new(settings.config.timeouts.connect()))
+        .map(|_| UpstreamClient::new(&chat_url, settings.config.timeouts.connect()))
         .collect::<Result<Vec<_>, _>>()?;
     let redis_url = options.redis.clone().or(settings.config.redis.url.clone());
     let shared = match redis_url {

@@ -81,26 +81,33 @@ impl Gateway {
     }
 }
 
+// The names of the `X-Switchyard-*` response headers (made at compile time).
+const RULE: HeaderName = HeaderName::from_static("x-switchyard-rule");
+const MODEL: HeaderName = HeaderName::from_static("x-switchyard-model");
+const ATTEMPTS: HeaderName = HeaderName::from_static("x-switchyard-attempts");
+const RULESET: HeaderName = HeaderName::from_static("x-switchyard-ruleset");
+const VARIANT: HeaderName = HeaderName::from_static("x-switchyard-variant");
+const DEGRADED: HeaderName = HeaderName::from_static("x-switchyard-degraded");
+/// `X-Switchyard-Served-Fallback`.
+pub(crate) const SERVED_FALLBACK: HeaderName =
+    HeaderName::from_static("x-switchyard-served-fallback");
+
 impl Plan {
     /// The `X-Switchyard-*` response headers for an answer from `model`
     /// after `attempts` attempts.
     pub(crate) fn headers(&self, model: &str, attempts: usize) -> Vec<(HeaderName, HeaderValue)> {
-        let mut out = Vec::with_capacity(6);
-        let mut put = |name: &'static str, value: &str| {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                out.push((HeaderName::from_static(name), v));
-            }
-        };
-        put("x-switchyard-rule", &self.rule);
-        put("x-switchyard-model", model);
-        put("x-switchyard-attempts", &attempts.to_string());
-        put("x-switchyard-ruleset", &self.ruleset);
-        if let Some(v) = &self.variant {
-            put("x-switchyard-variant", v);
-        }
-        if self.degraded {
-            put("x-switchyard-degraded", "true");
-        }
-        out
+        let text = |name: HeaderName, value: &str| Some((name, HeaderValue::from_str(value).ok()?));
+        [
+            text(RULE, &self.rule),
+            text(MODEL, model),
+            Some((ATTEMPTS, HeaderValue::from(attempts))),
+            text(RULESET, &self.ruleset),
+            self.variant.as_deref().and_then(|v| text(VARIANT, v)),
+            self.degraded
+                .then(|| (DEGRADED, HeaderValue::from_static("true"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }

@@ -71,10 +71,10 @@ impl Gateway {
             let text = String::from_utf8_lossy(tail);
             let outcome =
                 switchyard::openrouter::parse_stream_final_chunk(&text, catalog.as_deref()).ok();
-            if let Some(outcome) = &outcome {
+            self.account_success(&chain, attempt, outcome.as_ref().map(|o| o.model.as_str()));
+            if let Some(outcome) = outcome {
                 record.outcome(outcome);
             }
-            self.account_success(&chain, attempt, outcome.as_ref().map(|o| o.model.as_str()));
         }
         if let Some(hold) = hold {
             hold.settle(status, record.cost_usd);

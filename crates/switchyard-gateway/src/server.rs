@@ -3,6 +3,8 @@
 //! address (`SO_REUSEPORT`: the kernel spreads connections over them) and
 //! its own upstream connection pool, so a request never hops between
 //! threads. The state (ruleset, settings, health, metrics) is shared.
+//! Each thread also keeps a timer armed a second ahead ([`pacemaker`]), so
+//! that arming a request's timeouts does not wake its own I/O driver.
 //!
 //! Stopping: on SIGTERM or SIGINT every listener closes, idle connections
 //! close, in-flight requests (streams included) get up to
@@ -88,8 +90,8 @@ pub(crate) fn start(
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     // Access lines are written when there is nothing to
-                    // answer (see `log.rs`).
-                    .on_thread_park(crate::log::flush)
+                    // answer (see `log/mod.rs`).
+                    .on_thread_park(crate::log::flush_when_due)
                     .build()
                 {
                     Ok(r) => r,
@@ -107,10 +109,12 @@ pub(crate) fn start(
                         }
                     };
                     let _ = ready.send(Ok(()));
+                    let client = Arc::new(client);
+                    tokio::spawn(pacemaker(Arc::clone(&client)));
                     let stop = async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
                     };
-                    accept(gateway, Arc::new(client), listener, stop).await;
+                    accept(gateway, client, listener, stop).await;
                 });
                 // Streams cut at the shutdown bound may leave tasks behind.
                 runtime.shutdown_background();
@@ -141,6 +145,30 @@ impl Serving {
         for t in self.threads {
             let _ = t.join();
         }
+    }
+}
+
+/// How often a serving thread's [`pacemaker`] timer fires: sooner than
+/// any request's timeout (the shortest by default is the 10 s connect
+/// timeout). It also bounds how long an access line waits (`log/mod.rs`).
+const PACE: Duration = Duration::from_secs(1);
+
+/// Keeps a timer armed at most [`PACE`] ahead on the serving thread.
+///
+/// Tokio's time driver wakes its own I/O driver (a write to its eventfd,
+/// then one more `epoll_wait`) whenever a timer is registered with a
+/// deadline sooner than the one it last computed, even from the runtime's
+/// own thread while it is polling tasks (tokio-rs/tokio#5207). Between two
+/// requests no timer is left, so the first timeout of every request (the
+/// header read timeout, the upstream's first byte) paid those two system
+/// calls. With this timer always sooner, registering a request's timeouts
+/// wakes nothing; it costs one wake-up a second when idle, which also
+/// writes the access lines waiting and closes the upstream connections
+/// idle too long.
+async fn pacemaker(client: Arc<UpstreamClient>) {
+    loop {
+        tokio::time::sleep(PACE).await;
+        client.close_idle();
     }
 }
 

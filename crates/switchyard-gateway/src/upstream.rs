@@ -13,12 +13,12 @@ use tokio::time::Instant;
 
 use crate::body::{Relay, ReplyBody, StreamEnd};
 use crate::budget::Hold;
-use crate::client::UpstreamClient;
+use crate::client::{SendError, UpstreamClient};
 use crate::error::{body_failure, Code, Failure};
 use crate::gateway::Gateway;
 use crate::incoming::Incoming as ChatIncoming;
 use crate::log::AccessRecord;
-use crate::plan::Plan;
+use crate::plan::{Plan, SERVED_FALLBACK};
 
 /// The most of an upstream's (non-streamed) answer read into memory.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -39,7 +39,7 @@ impl Gateway {
         self: &Arc<Self>,
         client: &UpstreamClient,
         plan: Plan,
-        incoming: ChatIncoming,
+        mut incoming: ChatIncoming,
         record: &mut AccessRecord,
         hold: &mut Option<Hold>,
     ) -> Result<Response<ReplyBody>, Failure> {
@@ -55,9 +55,18 @@ impl Gateway {
                 max_tokens: plan.max_tokens,
                 options: &plan.options,
             };
-            let body =
-                ChatRequest::from_route(route, incoming.messages.clone(), incoming.options.clone())
-                    .map_err(|e| body_failure(&plan.rule, e))?;
+            let more = i + 1 < plan.chain.len();
+            // The last attempt takes the messages; the others copy them.
+            let (messages, options) = if more {
+                (incoming.messages.clone(), incoming.options.clone())
+            } else {
+                (
+                    std::mem::take(&mut incoming.messages),
+                    std::mem::take(&mut incoming.options),
+                )
+            };
+            let body = ChatRequest::from_route(route, messages, options)
+                .map_err(|e| body_failure(&plan.rule, e))?;
             let mut request = Request::builder()
                 .method(Method::POST)
                 .uri(self.chat_url.clone())
@@ -70,11 +79,10 @@ impl Gateway {
                 .map_err(|e| Failure::new(Code::InternalError, e.to_string()))?;
             record.attempts = i + 1;
             record.model = Some(model.clone());
-            let more = i + 1 < plan.chain.len();
             let sent = Instant::now();
             let deadline = sent + deadline_total;
             let first_byte = timeouts.first_byte().min(deadline_total);
-            let answered = tokio::time::timeout(first_byte, client.request(request)).await;
+            let answered = tokio::time::timeout(first_byte, client.send(request)).await;
             let head_at = Instant::now();
             let response = match answered {
                 Err(_) => {
@@ -88,14 +96,14 @@ impl Gateway {
                     }
                     break;
                 }
-                Ok(Err(e)) if e.is_connect() => {
+                Ok(Err(SendError::Connect(e))) => {
                     // Not the model's fault: no health report, no next model.
                     return Err(Failure::new(
                         Code::UpstreamUnreachable,
-                        format!("cannot reach the upstream: {}", source_text(&e)),
+                        format!("cannot reach the upstream: {}", source_text(&*e)),
                     ));
                 }
-                Ok(Err(e)) => {
+                Ok(Err(SendError::Http(e))) => {
                     return Err(Failure::new(
                         Code::UpstreamInvalidResponse,
                         format!(
@@ -179,12 +187,9 @@ impl Gateway {
         match outcome {
             Ok(outcome) => {
                 let served = self.account_success(&plan.chain, i, Some(&outcome.model));
-                record.outcome(&outcome);
+                record.outcome(outcome);
                 if served > i {
-                    headers.push((
-                        hyper::header::HeaderName::from_static("x-switchyard-served-fallback"),
-                        HeaderValue::from_static("true"),
-                    ));
+                    headers.push((SERVED_FALLBACK, HeaderValue::from_static("true")));
                 }
             }
             Err(ResponseError::Api(err)) => {

@@ -27,7 +27,8 @@ context {
   tier: "free" | "pro" | "enterprise" = "free"
   team: string = ""
   scenario: "ok" | "bad-request" | "all-down" | "rate-limited" | "openrouter-fallback"
-          | "stall" | "stall-then-ok" | "garbage" | "not-json" | "breaks" | "slow" | "idle" = "ok"
+          | "stall" | "stall-then-ok" | "garbage" | "not-json" | "breaks" | "slow" | "idle"
+          | "closes" = "ok"
   needs_tools: bool = false
   needs_vision: bool = false
   prompt: string = ""
@@ -48,6 +49,7 @@ rule not-json: when scenario == "not-json" -> "test/not-json" fallback ["test/ba
 rule breaks: when scenario == "breaks" -> "test/breaks"
 rule slow: when scenario == "slow" -> "test/slow"
 rule idle: when scenario == "idle" -> "test/idle"
+rule closes: when scenario == "closes" -> "test/closes"
 rule enterprise: when tier == "enterprise" and team == "search" -> "test/enterprise"
 rule pro: when tier == "pro"
   -> "test/down" fallback ["test/backup", "test/third"] max_tokens 1000

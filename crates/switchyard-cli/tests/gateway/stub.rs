@@ -13,6 +13,8 @@
 //! - `test/slow` (streamed): 40 events 50 ms apart; (not streamed): the
 //!   answer after 3 s, unless the gateway hangs up first;
 //! - `test/idle` (streamed): one event, then silence for 30 s;
+//! - `test/closes`: a completion, then the connection closes (as an
+//!   upstream ends a keep-alive connection);
 //! - `test/fails-over`: served by `test/backup` (OpenRouter's own
 //!   fallback through `models`);
 //! - `test/no-cost`: a completion (or stream) whose `usage` has tokens but
@@ -237,7 +239,7 @@ fn answer(out: &mut TcpStream, body: &Value, state: &State) -> bool {
         "choices": [{ "index": 0, "finish_reason": finish, "message": message }],
         "usage": usage(served, 12, 4, 0.00004)
     });
-    full(out, 200, "application/json", &reply.to_string(), &[])
+    full(out, 200, "application/json", &reply.to_string(), &[]) && model != "test/closes"
 }
 
 /// `usage` of an answer from `model`: the tokens, and the cost unless the

@@ -16,11 +16,7 @@ use serde_json::{Map, Value as Json};
 use switchyard_catalog::Catalog;
 
 use crate::message::strip_position;
-use fields::{
-    object, opt_amount, opt_bool, opt_count, opt_string, opt_string_at, req_count, req_string,
-    wrong,
-};
-use shallow::Shallow;
+use fields::{object, opt_amount, opt_bool, opt_count, opt_string, req_count, req_string, wrong};
 
 /// A chat-completions response (or stream chunk), reduced to what routing
 /// and accounting need.
@@ -68,11 +64,8 @@ impl ChatResponse {
     /// status 200 when generation fails after it started) is
     /// [`ResponseError::Api`].
     pub fn from_json_str(body: &str) -> Result<ChatResponse, ResponseError> {
-        if let Some(shallow) = Shallow::read(body) {
-            let (object, finish_reason) = shallow.into_parts();
-            return ChatResponse::from_fields(&object, 200, || {
-                opt_string_at(finish_reason.as_ref(), "choices[0].", "finish_reason")
-            });
+        if let Some(response) = shallow::read(body) {
+            return Ok(response);
         }
         let value = parse_json(body)?;
         ChatResponse::from_value(&value, 200)
@@ -149,6 +142,11 @@ impl ChatResponse {
     /// from the response, else estimated from `catalog` with the served
     /// model's prices and the actual token counts.
     pub fn outcome(&self, catalog: Option<&Catalog>) -> Outcome {
+        self.clone().into_outcome(catalog)
+    }
+
+    /// [`ChatResponse::outcome`], taking the response.
+    pub fn into_outcome(self, catalog: Option<&Catalog>) -> Outcome {
         let usage = self.usage.as_ref().map(|u| {
             let (cost, cost_source) = match u.cost {
                 Some(c) => (Some(c), CostSource::Response),
@@ -168,10 +166,10 @@ impl ChatResponse {
             }
         });
         Outcome {
-            id: self.id.clone(),
-            model: self.model.clone(),
-            provider: self.provider.clone(),
-            finish_reason: self.finish_reason.clone(),
+            id: self.id,
+            model: self.model,
+            provider: self.provider,
+            finish_reason: self.finish_reason,
             usage,
         }
     }
@@ -180,7 +178,7 @@ impl ChatResponse {
 /// Reads a chat-completions response body into its [`Outcome`]; see
 /// [`ChatResponse::from_json_str`] and [`ChatResponse::outcome`].
 pub fn parse_response(body: &str, catalog: Option<&Catalog>) -> Result<Outcome, ResponseError> {
-    Ok(ChatResponse::from_json_str(body)?.outcome(catalog))
+    Ok(ChatResponse::from_json_str(body)?.into_outcome(catalog))
 }
 
 /// Reads the final chunk of a stream into its [`Outcome`]; see
@@ -189,7 +187,7 @@ pub fn parse_stream_final_chunk(
     chunk: &str,
     catalog: Option<&Catalog>,
 ) -> Result<Outcome, ResponseError> {
-    Ok(ChatResponse::from_stream_final_chunk(chunk)?.outcome(catalog))
+    Ok(ChatResponse::from_stream_final_chunk(chunk)?.into_outcome(catalog))
 }
 
 /// Reads any answer to a chat-completions call by its HTTP status: a 2xx

@@ -1,6 +1,8 @@
 //! The client's request body, read and split into the routing context and
 //! what goes upstream.
 
+mod direct;
+
 use serde_json::{Map, Value as Json};
 use switchyard::openrouter::{messages_from_value, Message, RequestOptions};
 
@@ -30,6 +32,14 @@ pub(crate) struct Incoming {
 impl Incoming {
     /// Reads a chat-completions body. Every error names the field.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Incoming, Failure> {
+        match direct::read(bytes) {
+            Some(incoming) => Ok(incoming),
+            None => Incoming::parse_tree(bytes),
+        }
+    }
+
+    /// Reads a chat-completions body as a JSON tree, then field by field.
+    fn parse_tree(bytes: &[u8]) -> Result<Incoming, Failure> {
         let value: Json = serde_json::from_slice(bytes).map_err(|e| {
             Failure::new(
                 Code::InvalidRequest,

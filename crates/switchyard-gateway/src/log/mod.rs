@@ -1,25 +1,40 @@
-//! The access log: one `tracing` event per chat request, written as a
-//! human line or a JSON object on standard error. It carries the request
+//! The access log: one line per chat request on standard error, a human
+//! line or a JSON object in the format of the `tracing` subscriber the
+//! rest of the log goes through (see `line.rs`). It carries the request
 //! id, the key's name, the rule, variant, serving model, attempts, status,
 //! upstream latency, tokens and cost; never a key, and the prompt only
 //! when `log.prompts` is set.
 //!
-//! A serving thread writes its access lines once it has nothing else to
-//! do (just before its runtime waits for I/O), the way nginx logs after
-//! the answer has gone out: formatting and writing a line is then never
-//! between a request and its answer. At most [`DEFERRED_LINES`] wait; the
-//! rest are written when the thread stops.
+//! A serving thread keeps its access lines and writes them in batches, the
+//! way nginx's `access_log ... buffer= flush=` does: when
+//! [`DEFERRED_LINES`] wait, or when it has nothing else to do (just before
+//! its runtime waits for I/O) and the oldest has waited [`FLUSH_AFTER`]
+//! (the serving thread's pacemaker timer wakes it every second, so no line
+//! waits much longer), and when it stops. Formatting and writing lines is
+//! then never between a request and its answer, and at one request at a
+//! time a write(2) serves many requests instead of one. The lines are
+//! formatted into one buffer the thread keeps, and written with one write;
+//! each is stamped with the time its request ended.
+
+mod line;
 
 use std::cell::RefCell;
-use std::time::Instant;
+use std::io::Write;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
 
 use switchyard::openrouter::Outcome;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::config::LogFormat;
 
-/// Installs the subscriber for the process (a second call does nothing).
+/// The access log's format, set by [`install`]: no access lines without.
+static FORMAT: OnceLock<LogFormat> = OnceLock::new();
+
+/// Installs the subscriber for the process and sets the access log's
+/// format (a second call does nothing).
 pub fn install(format: LogFormat) {
+    let _ = FORMAT.set(format);
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_span_events(FmtSpan::NONE)
@@ -79,20 +94,21 @@ impl AccessRecord {
     }
 
     /// Takes the tokens, cost and serving model of an upstream answer.
-    pub(crate) fn outcome(&mut self, outcome: &Outcome) {
-        self.model = Some(outcome.model.clone());
+    pub(crate) fn outcome(&mut self, outcome: Outcome) {
+        self.cost_usd = outcome.cost_usd();
         if let Some(u) = &outcome.usage {
             self.prompt_tokens = Some(u.prompt_tokens);
             self.completion_tokens = Some(u.completion_tokens);
         }
-        self.cost_usd = outcome.cost_usd();
+        self.model = Some(outcome.model);
     }
 
-    /// Logs the request: at once, or on a serving thread once it is idle
-    /// (see [`defer_on_this_thread`]). `end` says how a stream ended
+    /// Logs the request: at once, or on a serving thread with the next
+    /// batch (see [`defer_on_this_thread`]). `end` says how a stream ended
     /// (`None` for a whole answer).
     pub(crate) fn emit(self, status: u16, end: Option<&'static str>) {
         let line = Line {
+            at: SystemTime::now(),
             total_ms: round(self.started.elapsed().as_secs_f64() * 1e3),
             record: self,
             status,
@@ -107,19 +123,28 @@ impl AccessRecord {
         });
         match (full, line) {
             (Some(true), _) => flush(),
-            (None, Some(line)) => line.write(),
+            (None, Some(line)) => write(std::iter::once(line)),
             _ => {}
         }
     }
 }
 
+/// The largest line buffer a thread keeps between writes.
+const KEPT_TEXT_BYTES: usize = 64 * 1024;
+
 /// The most access lines a serving thread keeps before writing them.
 pub(crate) const DEFERRED_LINES: usize = 64;
+
+/// How long the oldest access line waits, at least, before an idle
+/// serving thread writes it.
+pub(crate) const FLUSH_AFTER: Duration = Duration::from_millis(100);
 
 thread_local! {
     /// The access lines of this thread not written yet; `None` on threads
     /// that write at once.
     static DEFERRED: RefCell<Option<Vec<Line>>> = const { RefCell::new(None) };
+    /// The bytes of the lines being written, kept for the next ones.
+    static TEXT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Makes this thread (a serving thread) keep its access lines until
@@ -128,50 +153,57 @@ pub(crate) fn defer_on_this_thread() {
     DEFERRED.with_borrow_mut(|d| *d = Some(Vec::with_capacity(DEFERRED_LINES)));
 }
 
+/// Writes this thread's access lines when the oldest has waited
+/// [`FLUSH_AFTER`] (called when the serving thread is about to wait for
+/// I/O).
+pub(crate) fn flush_when_due() {
+    let due = DEFERRED.with_borrow(|deferred| {
+        deferred
+            .as_ref()
+            .and_then(|lines| lines.first())
+            .is_some_and(|oldest| oldest.at.elapsed().map_or(true, |d| d >= FLUSH_AFTER))
+    });
+    if due {
+        flush();
+    }
+}
+
 /// Writes this thread's access lines kept so far.
 pub(crate) fn flush() {
-    let lines = DEFERRED.with_borrow_mut(|d| d.as_mut().map(std::mem::take));
-    for line in lines.into_iter().flatten() {
-        line.write();
-    }
+    DEFERRED.with_borrow_mut(|deferred| {
+        if let Some(lines) = deferred.as_mut().filter(|l| !l.is_empty()) {
+            write(lines.drain(..));
+        }
+    });
+}
+
+/// Formats `lines` and writes them on standard error.
+fn write(lines: impl Iterator<Item = Line>) {
+    let Some(&format) = FORMAT.get() else {
+        return;
+    };
+    TEXT.with_borrow_mut(|text| {
+        text.clear();
+        for line in lines {
+            line.write_to(format, text);
+        }
+        // Nowhere to report a failed write to standard error.
+        let _ = std::io::stderr().lock().write_all(text);
+        if text.capacity() > KEPT_TEXT_BYTES {
+            // Logged prompts made it large: not kept for every line after.
+            *text = Vec::new();
+        }
+    });
 }
 
 /// An access line waiting to be written.
 struct Line {
+    /// When the request ended (the line's timestamp).
+    at: SystemTime,
     record: AccessRecord,
     status: u16,
     end: Option<&'static str>,
     total_ms: f64,
-}
-
-impl Line {
-    fn write(self) {
-        let Line {
-            record,
-            status,
-            end,
-            total_ms,
-        } = self;
-        tracing::info!(
-            request_id = record.id,
-            key = record.key.as_deref(),
-            rule = record.rule.as_deref(),
-            variant = record.variant.as_deref(),
-            model = record.model.as_deref(),
-            attempts = record.attempts,
-            status,
-            stream = record.stream,
-            stream_end = end,
-            upstream_ms = round(record.upstream_ms),
-            total_ms,
-            prompt_tokens = record.prompt_tokens,
-            completion_tokens = record.completion_tokens,
-            cost_usd = record.cost_usd,
-            error = record.error,
-            prompt = record.prompt.as_deref(),
-            "chat completion"
-        );
-    }
 }
 
 /// Milliseconds to three decimals.
