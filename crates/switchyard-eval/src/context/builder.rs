@@ -24,7 +24,9 @@ use crate::CompiledTable;
 /// ```
 #[derive(Debug)]
 pub struct ContextBuilder<'t> {
-    ctx: Context<'t>,
+    /// Boxed: each `set` moves the builder, and a context is some 300
+    /// bytes (this form allocates anyway, for the strings it copies).
+    ctx: Box<Context<'t>>,
 }
 
 impl<'t> ContextBuilder<'t> {
@@ -68,7 +70,7 @@ impl<'t> ContextBuilder<'t> {
     /// Finishes the context: fields not given keep their defaults, or stay
     /// unset.
     pub fn build(self) -> Context<'t> {
-        self.ctx
+        *self.ctx
     }
 }
 
@@ -76,7 +78,7 @@ impl CompiledTable {
     /// Starts a context for this table, set by field name.
     pub fn context(&self) -> ContextBuilder<'_> {
         ContextBuilder {
-            ctx: Context::new(self),
+            ctx: Box::new(Context::new(self)),
         }
     }
 }
