@@ -23,15 +23,7 @@ impl CompiledTable {
     /// kinds of input, then reuses them.)
     #[inline]
     pub fn decide(&self, ctx: &Context<'_>) -> Result<Option<Decision<'_>>, DecideError> {
-        if ctx.table.id != self.id || self.uses_catalog {
-            return self.decide_inner(ctx, None);
-        }
-        // Nothing can turn a matching rule down: the first match wins.
-        let decision = self
-            .first_match(ctx, |_| true)
-            .and_then(|r| self.decision_for(r, ctx));
-        log_decision(decision.as_ref(), &self.info);
-        Ok(decision)
+        self.decide_inner(ctx, None)
     }
 
     /// Like [`CompiledTable::decide`], skipping models that `health` says
@@ -48,6 +40,9 @@ impl CompiledTable {
         self.decide_inner(ctx, health.view().as_ref())
     }
 
+    /// Inlined: with no health (`decide`), only the first-match path and a
+    /// call of [`CompiledTable::decide_checked`] are left.
+    #[inline(always)]
     fn decide_inner(
         &self,
         ctx: &Context<'_>,
@@ -70,6 +65,7 @@ impl CompiledTable {
     /// The decision when requirements or health can skip a matching rule:
     /// the first rule that matches, meets its requirements and has a model
     /// up; failing that, the first that meets its requirements, degraded.
+    #[inline(never)]
     fn decide_checked(
         &self,
         ctx: &Context<'_>,
