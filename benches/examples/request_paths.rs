@@ -16,10 +16,21 @@
 //! `json` (`json_one`), `serde` (`serde_one`). `SET=1` or `SET=2` takes the
 //! 1,000- or 10,000-rule table instead of the routing guide's;
 //! `POLICY=never|always` overrides the index cost model.
+//!
+//! It also prints the wall time per request of the passes (standard
+//! error): a quick side-by-side of two paths, and, with `LIMIT=1000` (the
+//! first 1,000 requests only, which stay in the cache), how much of a
+//! path's time is waiting for memory:
+//!
+//! ```sh
+//! for p in naive decide; do target/release/examples/request_paths $p 30; done
+//! for p in naive decide; do LIMIT=1000 target/release/examples/request_paths $p 3000; done
+//! ```
 
 use std::error::Error;
 use std::hint::black_box;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use switchyard_benches::{
     json_lines, serde_naive, switchyard_context, switchyard_decide, switchyard_host,
@@ -73,7 +84,8 @@ fn run() -> Result<usize, Box<dyn Error>> {
         _ => IndexPolicy::CostModel,
     };
     let workload = Workload::new(DEFAULT_SEED);
-    let requests = workload.requests(REQUESTS);
+    let limit: usize = std::env::var("LIMIT").map_or(Ok(REQUESTS), |l| l.parse())?;
+    let requests = workload.requests(limit);
     let json = json_lines(&requests)?;
     let target = target_rulesets(&workload)
         .into_iter()
@@ -90,6 +102,7 @@ fn run() -> Result<usize, Box<dyn Error>> {
         .map(|r| switchyard_context(&table, r))
         .collect::<Result<Vec<_>, _>>()?;
     let mut n = 0;
+    let started = Instant::now();
     for _ in 0..passes {
         n += match path.as_str() {
             "naive" => requests
@@ -117,6 +130,11 @@ fn run() -> Result<usize, Box<dyn Error>> {
             other => return Err(format!("unknown path `{other}`").into()),
         };
     }
+    let decisions = passes.saturating_mul(requests.len()).max(1);
+    eprintln!(
+        "{path}: {:.1} ns a request",
+        started.elapsed().as_secs_f64() * 1e9 / decisions as f64
+    );
     Ok(n)
 }
 

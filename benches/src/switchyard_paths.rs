@@ -4,9 +4,7 @@
 
 use std::error::Error;
 
-use switchyard_eval::{
-    CompiledTable, Context, ContextError, RequestFieldKind as Kind, RequestValues,
-};
+use switchyard_eval::{CompiledTable, Context, ContextError, Input, RequestFieldKind as Kind};
 
 use crate::naive::NaiveInterpreter;
 use crate::request::Request;
@@ -33,15 +31,18 @@ impl switchyard_eval::Request for Request {
         ("max_latency_ms", Kind::Int),
     ];
 
-    fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>) {
-        out.put(0, self.tenant.as_str());
-        out.put(1, self.user_tier.as_str());
-        out.put(2, self.task_type.as_str());
-        out.put(3, self.budget_remaining);
-        out.put(4, self.prompt_tokens_est);
-        out.put(5, self.needs_tools);
-        out.put(6, self.needs_vision);
-        out.put(7, self.max_latency_ms);
+    fn value(&self, i: usize) -> Option<Input<'_>> {
+        Some(match i {
+            0 => self.tenant.as_str().into(),
+            1 => self.user_tier.as_str().into(),
+            2 => self.task_type.as_str().into(),
+            3 => self.budget_remaining.into(),
+            4 => self.prompt_tokens_est.into(),
+            5 => self.needs_tools.into(),
+            6 => self.needs_vision.into(),
+            7 => self.max_latency_ms.into(),
+            _ => return None,
+        })
     }
 }
 

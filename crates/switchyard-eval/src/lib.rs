@@ -34,9 +34,7 @@ mod split;
 mod table;
 mod test_lines;
 
-pub use context::{
-    Context, ContextBuilder, FieldHandle, Input, Request, RequestFieldKind, RequestValues,
-};
+pub use context::{Context, ContextBuilder, FieldHandle, Input, Request, RequestFieldKind};
 pub use decision::{Decision, Fallbacks, RulesetInfo};
 pub use error::{BindError, CompileError, ContextError, DecideError};
 pub use explain::{Explanation, FailedTest, RuleTrace};

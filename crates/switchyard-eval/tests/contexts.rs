@@ -6,8 +6,8 @@
 
 use serde_json::json;
 use switchyard_eval::{
-    CompileError, CompiledTable, ContextError, LoadOptions, Request, RequestFieldKind as K,
-    RequestValues, RulesetError,
+    CompileError, CompiledTable, ContextError, Input, LoadOptions, Request, RequestFieldKind as K,
+    RulesetError,
 };
 use switchyard_syntax::{Code, SourceMap};
 
@@ -188,10 +188,13 @@ impl Request for Chat {
     const FIELDS: &'static [(&'static str, K)] =
         &[("tenant", K::Str), ("tier", K::Str), ("tokens", K::Int)];
 
-    fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>) {
-        out.put(0, self.tenant.as_str());
-        out.put(1, self.tier);
-        out.put(2, self.tokens);
+    fn value(&self, i: usize) -> Option<Input<'_>> {
+        Some(match i {
+            0 => self.tenant.as_str().into(),
+            1 => self.tier.into(),
+            2 => self.tokens.into(),
+            _ => return None,
+        })
     }
 }
 
@@ -204,8 +207,8 @@ impl Request for Renamed {
         ("tools", K::Bool),
     ];
 
-    fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>) {
-        out.put(2, true);
+    fn value(&self, i: usize) -> Option<Input<'_>> {
+        (i == 2).then_some(Input::Bool(true))
     }
 }
 

@@ -257,14 +257,17 @@ impl switchyard_eval::Request for Chat {
         ]
     };
 
-    fn write<'a>(&'a self, out: &mut switchyard_eval::RequestValues<'_, 'a>) {
-        out.put(0, self.tenant.as_str());
-        out.put(1, self.tier.as_str());
-        out.put(2, self.budget);
-        out.put(3, self.tokens);
-        out.put(4, self.tools);
-        out.put(5, self.user.as_str());
-        out.put(6, self.prompt.as_str());
+    fn value(&self, i: usize) -> Option<switchyard_eval::Input<'_>> {
+        Some(match i {
+            0 => self.tenant.as_str().into(),
+            1 => self.tier.as_str().into(),
+            2 => self.budget.into(),
+            3 => self.tokens.into(),
+            4 => self.tools.into(),
+            5 => self.user.as_str().into(),
+            6 => self.prompt.as_str().into(),
+            _ => return None,
+        })
     }
 }
 

@@ -741,8 +741,8 @@ impl switchyard_eval::Request for Tiered {
     const FIELDS: &'static [(&'static str, switchyard_eval::RequestFieldKind)] =
         &[("tier", switchyard_eval::RequestFieldKind::Str)];
 
-    fn write<'a>(&'a self, out: &mut switchyard_eval::RequestValues<'_, 'a>) {
-        out.put(0, self.tier.as_str());
+    fn value(&self, i: usize) -> Option<switchyard_eval::Input<'_>> {
+        (i == 0).then(|| self.tier.as_str().into())
     }
 }
 

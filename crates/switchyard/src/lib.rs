@@ -75,15 +75,18 @@
 //!   not declare is an error naming the nearest field, on every path.
 //!
 //! ```
-//! use switchyard::{CompiledTable, LoadOptions, Request, RequestFieldKind as K, RequestValues, SourceMap};
+//! use switchyard::{CompiledTable, Input, LoadOptions, Request, RequestFieldKind as K, SourceMap};
 //!
 //! struct Chat { tier: String, needs_tools: bool }
 //!
 //! impl Request for Chat {
 //!     const FIELDS: &'static [(&'static str, K)] = &[("tier", K::Str), ("needs_tools", K::Bool)];
-//!     fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>) {
-//!         out.put(0, self.tier.as_str());
-//!         out.put(1, self.needs_tools);
+//!     fn value(&self, i: usize) -> Option<Input<'_>> {
+//!         match i {
+//!             0 => Some(self.tier.as_str().into()),
+//!             1 => Some(self.needs_tools.into()),
+//!             _ => None,
+//!         }
 //!     }
 //! }
 //!
@@ -123,8 +126,7 @@ pub use switchyard_eval::{
     ContextError, DecideError, Decision, Explanation, FailedTest, Fallbacks, FieldHandle, Health,
     HealthPolicy, HealthRegistry, IndexPolicy, Input, LiveRuleset, LoadOptions, ManualClock,
     ReloadEvent, ReloadFailure, ReloadOptions, ReloadOutcome, ReloadStatus, Request,
-    RequestFieldKind, RequestValues, RuleTrace, RulesetError, RulesetInfo, SystemClock,
-    TestOutcome,
+    RequestFieldKind, RuleTrace, RulesetError, RulesetInfo, SystemClock, TestOutcome,
 };
 
 pub use switchyard_check::analysis::AnalysisOptions;

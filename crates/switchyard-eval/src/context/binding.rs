@@ -6,8 +6,9 @@ use std::any::TypeId;
 
 use switchyard_check::ir::{FieldId, Type};
 
+use super::in_place::RequestView;
 use super::schema::Kind;
-use super::{Context, Input, Schema, Slots};
+use super::{Context, Input};
 use crate::error::{BindError, ContextError};
 use crate::{CompiledTable, Decision};
 
@@ -48,15 +49,18 @@ impl RequestFieldKind {
 /// A host's request type whose fields fill a ruleset's context.
 ///
 /// ```
-/// use switchyard_eval::{CompiledTable, LoadOptions, Request, RequestFieldKind as K, RequestValues};
+/// use switchyard_eval::{CompiledTable, Input, LoadOptions, Request, RequestFieldKind as K};
 ///
 /// struct Chat { tier: String, tools: bool }
 ///
 /// impl Request for Chat {
 ///     const FIELDS: &'static [(&'static str, K)] = &[("tier", K::Str), ("needs_tools", K::Bool)];
-///     fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>) {
-///         out.put(0, self.tier.as_str());
-///         out.put(1, self.tools);
+///     fn value(&self, i: usize) -> Option<Input<'_>> {
+///         match i {
+///             0 => Some(self.tier.as_str().into()),
+///             1 => Some(self.tools.into()),
+///             _ => None,
+///         }
 ///     }
 /// }
 ///
@@ -70,60 +74,56 @@ impl RequestFieldKind {
 /// sources.add("r.route", src);
 /// let (table, _) = CompiledTable::from_sources(sources, &options)?;
 /// let req = Chat { tier: "pro".into(), tools: true };
+/// assert_eq!(table.decide_request(&req)?.unwrap().rule(), "tools");
 /// let ctx = table.context_of(&req)?;
 /// assert_eq!(table.decide(&ctx)?.unwrap().rule(), "tools");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Request: 'static {
     /// The context fields the type gives, by name and kind, in the order
-    /// [`Request::write`] numbers them.
+    /// [`Request::value`] numbers them.
     const FIELDS: &'static [(&'static str, RequestFieldKind)];
 
-    /// Gives the values: `out.put(i, value)` for field `FIELDS[i]` (a field
-    /// not put stays at its default).
-    fn write<'a>(&'a self, out: &mut RequestValues<'_, 'a>);
-}
-
-/// Where a [`Request`] puts its values.
-pub struct RequestValues<'c, 'a> {
-    slots: &'c mut Slots<'a>,
-    schema: &'a Schema,
-    fields: &'c [BoundField],
-    error: Option<ContextError>,
+    /// The value of field `FIELDS[i]`, borrowed from the request; `None`
+    /// when the request has none (the field keeps its default). A value
+    /// that does not fit (an enum value the ruleset does not declare, a
+    /// float that is not finite) is an error naming the field.
+    fn value(&self, i: usize) -> Option<Input<'_>>;
 }
 
 /// A request field resolved against the schema: the context field it
 /// sets, and that field's kind.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct BoundField {
-    id: FieldId,
-    kind: Kind,
+pub(super) struct BoundField {
+    pub id: FieldId,
+    pub kind: Kind,
 }
 
-impl<'a> RequestValues<'_, 'a> {
-    /// Sets field `FIELDS[i]`. A value that does not fit (an enum value
-    /// the ruleset does not declare, a float that is not finite) makes
-    /// [`CompiledTable::context_of`] fail, naming the field.
-    #[inline(always)]
-    pub fn put(&mut self, i: usize, value: impl Into<Input<'a>>) {
-        let Some(&BoundField { id, kind }) = self.fields.get(i) else {
-            return;
-        };
-        let slots = &mut *self.slots;
-        let stored = self.schema.store_as(Some(kind), id, value.into(), |slot| {
-            slots.set(id.index(), slot)
-        });
-        if let Err(e) = stored {
-            self.error.get_or_insert(e);
-        }
-    }
+/// Where a context field's value comes from when a request is read in
+/// place: the request field that gives it (the last, when several do), and
+/// the context field's kind.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Given {
+    pub at: u16,
+    pub kind: Kind,
 }
+
+/// [`Given::at`] of a context field no request field gives.
+pub(super) const NOT_GIVEN: u16 = u16::MAX;
 
 /// A request type's fields resolved against one table's schema.
 #[derive(Debug)]
 pub(crate) struct Binding {
     ty: TypeId,
-    fields: Box<[BoundField]>,
+    /// Per request field, where it goes.
+    pub(super) fields: Box<[BoundField]>,
+    /// Per context field, where its value comes from, for reading a
+    /// request in place.
+    pub(super) given: Box<[Given]>,
+    /// The request fields whose values can be wrong (anything but a bool,
+    /// an int or a string for a field of that type), checked before a
+    /// request is read in place.
+    pub(super) checked: Box<[u16]>,
 }
 
 /// Resolves `R`'s fields against `table`'s schema.
@@ -159,18 +159,42 @@ pub(crate) fn bind(
             }),
         }
     }
-    if problems.is_empty() {
-        Ok(Binding {
-            ty,
-            fields: fields.into_boxed_slice(),
-        })
-    } else {
-        Err(BindError {
+    if !problems.is_empty() {
+        return Err(BindError {
             request: type_name.to_string(),
             problems,
             span: span.unwrap_or_default(),
-        })
+        });
     }
+    let mut given: Box<[Given]> = schema
+        .kinds
+        .iter()
+        .map(|&kind| Given {
+            at: NOT_GIVEN,
+            kind,
+        })
+        .collect();
+    let mut checked = Vec::new();
+    for ((at, f), &(_, kind)) in (0u16..).zip(&fields).zip(wanted) {
+        if let Some(g) = given.get_mut(f.id.index()) {
+            g.at = at;
+        }
+        let cannot_fail = matches!(
+            (kind, f.kind),
+            (RequestFieldKind::Bool, Kind::Bool)
+                | (RequestFieldKind::Int, Kind::Int)
+                | (RequestFieldKind::Str, Kind::String)
+        );
+        if !cannot_fail {
+            checked.push(at);
+        }
+    }
+    Ok(Binding {
+        ty,
+        fields: fields.into_boxed_slice(),
+        given,
+        checked: checked.into_boxed_slice(),
+    })
 }
 
 /// A request type to bind when a table is compiled.
@@ -202,49 +226,85 @@ impl CompiledTable {
         request: &'a R,
     ) -> Result<Context<'a>, ContextError> {
         let mut ctx = self.new_context();
-        self.fill(&mut ctx, request)?;
+        match self.binding::<R>() {
+            Some(b) => self.fill(&mut ctx, b, request)?,
+            None => self.fill(&mut ctx, &self.bind_now::<R>()?, request)?,
+        }
         Ok(ctx)
     }
 
-    /// The decision for a typed request: [`CompiledTable::context_of`]
-    /// then [`CompiledTable::decide`], with the context kept on the stack
-    /// of this one call (the decision time is now, for rules that read
-    /// it).
+    /// The decision for a typed request, as [`CompiledTable::context_of`]
+    /// then [`CompiledTable::decide`] give it (the decision time is now,
+    /// for rules that read it). With the type bound when the table was
+    /// loaded, and a table whose rules are all specialised tests with no
+    /// index rows, no split and no catalog, the request is read in place:
+    /// each test reads the one field it needs from the request, and no
+    /// context is made.
     #[inline]
     pub fn decide_request<R: Request>(
         &self,
         request: &R,
     ) -> Result<Option<Decision<'_>>, ContextError> {
-        let mut ctx = Context::blank(self);
-        ctx.prepare();
-        self.fill(&mut ctx, request)?;
-        // The context was made by this table: deciding cannot fail.
+        if let Some(b) = self.binding::<R>() {
+            if self.reads_in_place {
+                let view = RequestView::new(self, b, request)?;
+                return Ok(self.decide_in_place(&view));
+            }
+            let mut ctx = Context::blank(self);
+            ctx.prepare();
+            self.fill(&mut ctx, b, request)?;
+            // The context was made by this table: deciding cannot fail.
+            return Ok(self.decide(&ctx).unwrap_or(None));
+        }
+        let ctx = self.context_of(request)?;
         Ok(self.decide(&ctx).unwrap_or(None))
     }
 
+    /// `R`'s binding, made when the table was compiled.
+    #[inline(always)]
+    fn binding<R: Request>(&self) -> Option<&Binding> {
+        let ty = TypeId::of::<R>();
+        self.bindings.iter().find(|b| b.ty == ty)
+    }
+
+    /// `R` bound now (it was not when the table was compiled).
+    fn bind_now<R: Request>(&self) -> Result<Binding, BindError> {
+        bind(
+            &self.schema,
+            std::any::type_name::<R>(),
+            TypeId::of::<R>(),
+            R::FIELDS,
+        )
+    }
+
+    /// Stores `request`'s values in `ctx` (the first value that does not
+    /// fit is the error; the others are stored).
     #[inline(always)]
     fn fill<'a, R: Request>(
         &'a self,
         ctx: &mut Context<'a>,
+        binding: &Binding,
         request: &'a R,
     ) -> Result<(), ContextError> {
-        let ty = TypeId::of::<R>();
-        let write = |fields: &[BoundField], ctx: &mut Context<'a>| {
-            let mut out = RequestValues {
-                slots: &mut ctx.slots,
-                schema: &self.schema,
-                fields,
-                error: None,
+        let mut error = None;
+        // Over `FIELDS`, whose length is a constant: unrolled, each
+        // `value(i)` is the field itself.
+        for i in 0..R::FIELDS.len() {
+            let (Some(&BoundField { id, kind }), Some(input)) =
+                (binding.fields.get(i), request.value(i))
+            else {
+                continue;
             };
-            request.write(&mut out);
-            out.error.map_or(Ok(()), Err)
-        };
-        match self.bindings.iter().find(|b| b.ty == ty) {
-            Some(b) => write(&b.fields, ctx),
-            None => {
-                let b = bind(&self.schema, std::any::type_name::<R>(), ty, R::FIELDS)?;
-                write(&b.fields, ctx)
+            match self.schema.plain(Some(kind), id, input) {
+                Some(slot) => ctx.set_slot(id, slot),
+                None => match self.schema.convert_other(id, input) {
+                    Ok(slot) => ctx.set_slot(id, slot),
+                    Err(e) => {
+                        error.get_or_insert(e);
+                    }
+                },
             }
         }
+        error.map_or(Ok(()), Err)
     }
 }

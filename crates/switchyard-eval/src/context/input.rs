@@ -74,9 +74,6 @@ impl Schema {
 
     /// [`Schema::convert`] with the field's kind already known (`None`: a
     /// field the schema does not declare), handing the value to `store`.
-    /// The common cases (a value of the field's own type) are a compact
-    /// type tag and, for strings, a literal lookup, each stored where it is
-    /// made; the rest (enums, ints for floats, errors) are out of line.
     #[inline(always)]
     pub(crate) fn store_as<'a>(
         &self,
@@ -85,18 +82,35 @@ impl Schema {
         input: Input<'a>,
         store: impl FnOnce(Slot<'a>),
     ) -> Result<(), ContextError> {
-        match (kind, input) {
-            (Some(Kind::String), Input::Str(s)) => store(Slot::Str(s, self.literal_id(id, s))),
-            (Some(Kind::Bool), Input::Bool(b)) => store(Slot::Bool(b)),
-            (Some(Kind::Int), Input::Int(i)) => store(Slot::Int(i)),
-            // Negative zero compares equal to zero; store it as zero so it
-            // hashes and prints the same way too.
-            (Some(Kind::Float), Input::Float(f)) if f.is_finite() => {
-                store(Slot::Float(if f == 0.0 { 0.0 } else { f }));
-            }
-            _ => store(self.convert_other(id, input)?),
+        match self.plain(kind, id, input) {
+            Some(slot) => store(slot),
+            None => store(self.convert_other(id, input)?),
         }
         Ok(())
+    }
+
+    /// The slot of a value of the field's own type: a compact type tag
+    /// and, for strings, a literal lookup. `None` for the rest (enums, ints
+    /// for floats, errors), which [`Schema::convert_other`] converts out
+    /// of line, so that this, inlined where a value is stored, stays small.
+    #[inline(always)]
+    pub(crate) fn plain<'a>(
+        &self,
+        kind: Option<Kind>,
+        id: FieldId,
+        input: Input<'a>,
+    ) -> Option<Slot<'a>> {
+        Some(match (kind?, input) {
+            (Kind::String, Input::Str(s)) => Slot::Str(s, self.literal_id(id, s)),
+            (Kind::Bool, Input::Bool(b)) => Slot::Bool(b),
+            (Kind::Int, Input::Int(i)) => Slot::Int(i),
+            // Negative zero compares equal to zero; store it as zero so it
+            // hashes and prints the same way too.
+            (Kind::Float, Input::Float(f)) if f.is_finite() => {
+                Slot::Float(if f == 0.0 { 0.0 } else { f })
+            }
+            _ => return None,
+        })
     }
 
     /// The id of the literal of string field `id` that `s` equals, or
@@ -112,7 +126,11 @@ impl Schema {
     /// [`Schema::convert`] of everything but a value of the field's own
     /// type, by the language's one rule ([`semantics::typed`]).
     #[inline(never)]
-    fn convert_other<'a>(&self, id: FieldId, input: Input<'a>) -> Result<Slot<'a>, ContextError> {
+    pub(crate) fn convert_other<'a>(
+        &self,
+        id: FieldId,
+        input: Input<'a>,
+    ) -> Result<Slot<'a>, ContextError> {
         let Some(field) = self.field(id) else {
             return Ok(Slot::Unset);
         };

@@ -9,10 +9,12 @@
 
 mod binding;
 mod builder;
+mod in_place;
 mod input;
 mod json;
 pub(crate) mod schema;
 mod slots;
+mod values;
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,14 +25,16 @@ use crate::error::ContextError;
 use crate::CompiledTable;
 
 pub(crate) use binding::{bind, BindSpec, Binding};
-pub use binding::{Request, RequestFieldKind, RequestValues};
+pub use binding::{Request, RequestFieldKind};
 pub use builder::ContextBuilder;
+pub(crate) use in_place::RequestView;
 pub(crate) use input::value_error;
 pub use input::Input;
 pub(crate) use schema::{Schema, NO_LITERAL};
 pub(crate) use slots::Slots;
 use slots::INLINE_FIELDS;
 pub(crate) use slots::{Slot, SlotKey};
+pub(crate) use values::Values;
 
 /// A declared field of one compiled table, looked up once by name with
 /// [`CompiledTable::field`] and then used to set values with no name
@@ -96,8 +100,13 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Contexts of schemas with up to this many fields keep their values
-    /// inline (no heap allocation); larger ones use one vector.
+    /// inline (no heap allocation), when at most
+    /// [`Context::INLINE_STRINGS`] of them are borrowed strings; the rest
+    /// go in one vector per context.
     pub const INLINE_FIELDS: usize = INLINE_FIELDS;
+
+    /// How many borrowed strings a context keeps inline.
+    pub const INLINE_STRINGS: usize = slots::INLINE_TEXTS;
 
     #[inline(always)]
     pub(crate) fn new(table: &'a CompiledTable) -> Self {
@@ -125,16 +134,15 @@ impl<'a> Context<'a> {
     #[inline(always)]
     pub(crate) fn prepare(&mut self) {
         let schema = &self.table.schema;
-        if schema.has_defaults || schema.reads_time || self.slots.len() > INLINE_FIELDS {
+        if schema.has_defaults || schema.reads_time {
             self.start();
         }
     }
 
-    /// What a new context needs besides unset inline slots: the slots past
-    /// them, the defaults, the clock.
+    /// What a new context needs besides unset slots: the defaults, the
+    /// clock.
     #[inline(never)]
     fn start(&mut self) {
-        self.slots.make_room();
         self.set_defaults();
         if self.table.schema.reads_time {
             self.at_unix(now_unix());
@@ -144,6 +152,7 @@ impl<'a> Context<'a> {
     /// Every field at its default (or unset).
     fn set_defaults(&mut self) {
         let table: &'a CompiledTable = self.table;
+        self.slots.clear();
         for (i, d) in table.schema.defaults.iter().enumerate() {
             self.slots.set(i, d.slot());
         }
@@ -159,12 +168,6 @@ impl<'a> Context<'a> {
     #[inline(always)]
     pub(crate) fn key(&self, id: FieldId) -> SlotKey {
         self.slots.key(id.index())
-    }
-
-    /// The slots, for the specialised tests' typed reads.
-    #[inline(always)]
-    pub(crate) fn values(&self) -> &Slots<'a> {
-        &self.slots
     }
 
     /// Sets field `id` to a value already checked against its type.
@@ -450,5 +453,6 @@ mod tests {
     fn the_table_and_the_words_lead() {
         assert_eq!(std::mem::offset_of!(Context<'_>, table), 0);
         assert_eq!(std::mem::offset_of!(Context<'_>, slots), 8);
+        assert_eq!(std::mem::size_of::<Context<'_>>(), 208);
     }
 }

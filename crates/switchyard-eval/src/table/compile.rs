@@ -117,6 +117,11 @@ impl CompiledTable {
                 next: u32::try_from(next).unwrap_or(u32::MAX),
             }));
         }
+        // What a decision reads is then only the specialised tests' values.
+        let reads_in_place = index.is_empty()
+            && catalog.is_none()
+            && steps.iter().all(|s| !matches!(s.check, Check::Residual(_)))
+            && rules.iter().all(|r| matches!(r.route, Route::Fixed(_)));
         Ok(CompiledTable {
             id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
             schema,
@@ -132,6 +137,7 @@ impl CompiledTable {
                 hash: digest(sources),
             },
             uses_catalog: catalog.is_some(),
+            reads_in_place,
             strict_context: options.strict_context,
             bindings,
             ruleset,

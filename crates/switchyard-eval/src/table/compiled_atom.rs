@@ -8,7 +8,7 @@ use switchyard_check::ir::{AtomKind, CmpOp, Field, FieldId, Operand, Subject, Ty
 
 use std::cmp::Ordering;
 
-use crate::context::{schema::Literals, Context, NO_LITERAL};
+use crate::context::{schema::Literals, Context, Values, NO_LITERAL};
 use crate::env;
 use switchyard_check::semantics;
 
@@ -64,14 +64,13 @@ impl CompiledAtom {
     /// Whether the atom holds (for [`CompiledAtom::General`], `general`
     /// answers).
     #[inline(always)]
-    pub fn holds(&self, ctx: &Context<'_>, general: impl FnOnce(u32) -> bool) -> bool {
-        let values = ctx.values();
+    pub fn holds(&self, values: &impl Values, general: impl FnOnce(u32) -> bool) -> bool {
         match self {
             CompiledAtom::Flag(f) => values.bool(f.index()) == Some(true),
             CompiledAtom::Has(f) => values.is_set(f.index()),
             CompiledAtom::StrEq { field, id, eq } => values
-                .literal(field.index())
-                .is_some_and(|got| (got == *id) == *eq),
+                .is_literal(field.index(), *id)
+                .is_some_and(|is| is == *eq),
             CompiledAtom::StrIn {
                 field,
                 ids,

@@ -7,7 +7,7 @@ use switchyard_check::ir::{FieldId, Subject};
 use super::compiled_atom;
 use super::{Check, CompiledTable, Node, Route, Step};
 use crate::catalog_targets::Order;
-use crate::context::Context;
+use crate::context::{Context, Request, RequestView, Values};
 use crate::decision::{Decision, Outcome, RulesetInfo};
 use crate::error::DecideError;
 use crate::health::{Health, HealthView};
@@ -165,14 +165,14 @@ impl CompiledTable {
     #[inline(never)]
     fn first_in_order(
         &self,
-        ctx: &Context<'_>,
+        values: &impl Values,
         mut accept: impl FnMut(usize) -> bool,
     ) -> Option<usize> {
         let mut memo = Memo::default();
         // One pass over the steps: a failing step skips to the next rule's.
         let (mut i, mut rule) = (0, 0);
         while let Some(step) = self.steps.get(i) {
-            if self.step_holds(step, ctx, &mut memo) {
+            if self.step_holds(step, values, &mut memo) {
                 if !step.last {
                     i += 1;
                     continue;
@@ -229,24 +229,43 @@ impl CompiledTable {
     }
 
     #[inline(always)]
-    fn step_holds(&self, step: &Step, ctx: &Context<'_>, memo: &mut Memo) -> bool {
+    fn step_holds(&self, step: &Step, values: &impl Values, memo: &mut Memo) -> bool {
         match &step.check {
-            Check::Atom(atom) => atom.holds(ctx, |_| false),
+            Check::Atom(atom) => atom.holds(values, |_| false),
             Check::Always => true,
-            Check::Residual(r) => self
-                .rules
-                .get(*r as usize)
-                .is_some_and(|rule| self.eval(&rule.residual, ctx, memo)),
+            Check::Residual(r) => values.context().is_some_and(|ctx| {
+                self.rules
+                    .get(*r as usize)
+                    .is_some_and(|rule| self.eval(&rule.residual, ctx, memo))
+            }),
         }
     }
 
+    /// [`CompiledTable::decide`] of a typed request read in place (for a
+    /// table that `reads_in_place`).
+    #[inline(always)]
+    pub(crate) fn decide_in_place<R: Request>(
+        &self,
+        view: &RequestView<'_, R>,
+    ) -> Option<Decision<'_>> {
+        let decision = self
+            .first_in_order(view, |_| true)
+            .and_then(|r| self.decision_for(r, view));
+        log_decision(decision.as_ref(), &self.info);
+        decision
+    }
+
     #[inline]
-    pub(crate) fn decision_for<'t>(&'t self, r: usize, ctx: &Context<'_>) -> Option<Decision<'t>> {
+    pub(crate) fn decision_for<'t>(
+        &'t self,
+        r: usize,
+        values: &impl Values,
+    ) -> Option<Decision<'t>> {
         let rule = self.rules.get(r)?;
         let (outcome, variant) = match &rule.route {
             Route::Fixed(o) => (o, None),
             Route::Split { key, arms } => {
-                let i = self.arm_index(&rule.name, *key, arms, ctx);
+                let i = self.arm_index(&rule.name, *key, arms, values.context()?);
                 let (name, _, o) = arms.get(i)?;
                 (o, Some(name.as_str()))
             }
