@@ -335,6 +335,14 @@ fn host_values_to_decision_allocates_nothing() {
         ctx.at_unix(1_700_000_000);
         table.decide(&ctx).unwrap().map_or(0, |d| d.rule().len())
     };
+    // At the current time (the night rule reads the clock): only its
+    // allocations are counted, not its choices.
+    let by_request = |c: &Chat| {
+        table
+            .decide_request(c)
+            .unwrap()
+            .map_or(0, |d| d.rule().len())
+    };
     // Warm the regex.
     let warm: Vec<usize> = chats.iter().map(&mut by_handles).collect();
     let before = allocations();
@@ -342,10 +350,53 @@ fn host_values_to_decision_allocates_nothing() {
     for _ in 0..100 {
         for c in &chats {
             total += by_handles(c) + by_type(c);
+            by_request(c);
         }
     }
     assert_eq!(allocations() - before, 0);
     assert_eq!(total, 200 * warm.iter().sum::<usize>());
+}
+
+/// A table of specialised tests only reads a bound request in place:
+/// nothing is allocated either, and it decides as a context does.
+#[test]
+fn a_request_read_in_place_allocates_nothing() {
+    let rules = r#"
+        context {
+          tier: "free" | "pro" | "enterprise" = "free"
+          tenant: string
+          budget: float = 0.0
+          tokens: int = 0
+          tools: bool = false
+          user: string
+          prompt: string = ""
+        }
+        defaults max_tokens 512
+        rule t1: when tenant == "acme" and tier in ["pro", "enterprise"] -> "a/b"
+        rule t2: when tenant == "globex" and budget < 1.0 -> "a/a"
+        rule big: when tokens >= 100 and tools -> "a/b"
+        rule one: when user == "user-42" -> "a/a"
+        rule default: otherwise -> "a/a"
+    "#;
+    let options = switchyard_eval::LoadOptions::new().bind::<Chat>();
+    let mut sources = switchyard_syntax::SourceMap::new();
+    sources.add("r.route", rules);
+    let (table, _) = CompiledTable::from_sources(sources, &options).unwrap();
+    let chats = chats();
+    let in_place = |c: &Chat| table.decide_request(c).unwrap().map(|d| d.rule());
+    let through_context = |c: &Chat| {
+        let ctx = table.context_of(c).unwrap();
+        table.decide(&ctx).unwrap().map(|d| d.rule())
+    };
+    let expected: Vec<_> = chats.iter().map(through_context).collect();
+    assert!(expected.iter().filter(|r| **r != Some("default")).count() >= 3);
+    let before = allocations();
+    let mut decided = Vec::with_capacity(100 * chats.len());
+    for _ in 0..100 {
+        decided.extend(chats.iter().map(in_place));
+    }
+    assert_eq!(allocations() - before, 1, "only the vector of results");
+    assert!(decided.chunks(chats.len()).all(|round| round == expected));
 }
 
 /// From JSON bytes to a decision: the strings are borrowed from the bytes
