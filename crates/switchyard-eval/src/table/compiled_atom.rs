@@ -150,6 +150,16 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
                 accepts: Orderings::of(*op),
                 value: *x,
             },
+            // An int literal that is exactly a float: comparing with the
+            // float is comparing with the int (the semantics compares the
+            // two exactly).
+            (Type::Float, Value::Int(i), _) if i.unsigned_abs() <= 1 << 53 => {
+                CompiledAtom::FloatCmp {
+                    field: *f,
+                    accepts: Orderings::of(*op),
+                    value: *i as f64,
+                }
+            }
             _ => return None,
         },
         AtomKind::In {
