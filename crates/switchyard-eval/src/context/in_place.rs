@@ -47,9 +47,7 @@ impl<'r, R: Request> RequestView<'r, R> {
             given: &binding.given,
         })
     }
-}
 
-impl<'r, R: Request> RequestView<'r, R> {
     /// Field `i`'s kind and the request's value for it (`None`: the field
     /// keeps its default).
     #[inline(always)]
