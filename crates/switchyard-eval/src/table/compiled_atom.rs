@@ -4,13 +4,15 @@
 //! has no specialised form is interpreted through [`crate::env::eval`]
 //! and memoised per decision.
 
-use switchyard_check::ir::{AtomKind, CmpOp, Field, FieldId, Operand, Subject, Type, Value};
+use switchyard_check::ir::{
+    AtomKind, CmpOp, Field, FieldId, Number, Operand, Subject, Type, Value,
+};
 
 use std::cmp::Ordering;
 
 use crate::context::{schema::Literals, Context, Values, NO_LITERAL};
 use crate::env;
-use switchyard_check::semantics;
+use switchyard_check::semantics::{self, Scalar};
 
 /// One atom of a compiled table.
 #[derive(Clone, Debug)]
@@ -43,6 +45,16 @@ pub(crate) enum CompiledAtom {
         field: FieldId,
         accepts: Orderings,
         value: f64,
+    },
+    /// An int or float field in a range, by the one semantics of ranges
+    /// (`negated`: not in it; an unset field is in neither).
+    Range {
+        field: FieldId,
+        float: bool,
+        lo: Number,
+        hi: Number,
+        inclusive: bool,
+        negated: bool,
     },
     /// Anything else: the atom interpreted (index into the table's atoms).
     General(u32),
@@ -97,6 +109,21 @@ impl CompiledAtom {
                 .float(field.index())
                 .and_then(|x| x.partial_cmp(value))
                 .is_some_and(|o| accepts.contains(o)),
+            CompiledAtom::Range {
+                field,
+                float,
+                lo,
+                hi,
+                inclusive,
+                negated,
+            } => {
+                let x = if *float {
+                    values.float(field.index()).map(Scalar::Float)
+                } else {
+                    values.int(field.index()).map(Scalar::Int)
+                };
+                x.is_some_and(|x| semantics::in_range(x, *lo, *hi, *inclusive) != *negated)
+            }
             CompiledAtom::General(i) => general(*i),
         }
     }
@@ -161,6 +188,24 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
                 }
             }
             _ => return None,
+        },
+        AtomKind::Range {
+            lhs: Subject::Field(f),
+            lo,
+            hi,
+            inclusive,
+            negated,
+        } => CompiledAtom::Range {
+            field: *f,
+            float: match ty(*f)? {
+                Type::Int => false,
+                Type::Float => true,
+                _ => return None,
+            },
+            lo: *lo,
+            hi: *hi,
+            inclusive: *inclusive,
+            negated: *negated,
         },
         AtomKind::In {
             lhs: Subject::Field(f),
