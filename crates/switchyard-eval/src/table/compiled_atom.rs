@@ -46,16 +46,9 @@ pub(crate) enum CompiledAtom {
         accepts: Orderings,
         value: f64,
     },
-    /// An int or float field in a range, by the one semantics of ranges
-    /// (`negated`: not in it; an unset field is in neither).
-    Range {
-        field: FieldId,
-        float: bool,
-        lo: Number,
-        hi: Number,
-        inclusive: bool,
-        negated: bool,
-    },
+    /// An int or float field in a range (boxed: the other tests stay
+    /// small, and so do the steps).
+    Range(Box<RangeTest>),
     /// Anything else: the atom interpreted (index into the table's atoms).
     General(u32),
 }
@@ -109,23 +102,33 @@ impl CompiledAtom {
                 .float(field.index())
                 .and_then(|x| x.partial_cmp(value))
                 .is_some_and(|o| accepts.contains(o)),
-            CompiledAtom::Range {
-                field,
-                float,
-                lo,
-                hi,
-                inclusive,
-                negated,
-            } => {
-                let x = if *float {
-                    values.float(field.index()).map(Scalar::Float)
-                } else {
-                    values.int(field.index()).map(Scalar::Int)
-                };
-                x.is_some_and(|x| semantics::in_range(x, *lo, *hi, *inclusive) != *negated)
-            }
+            CompiledAtom::Range(range) => range.holds(values),
             CompiledAtom::General(i) => general(*i),
         }
+    }
+}
+
+/// An int or float field in a range, by the one semantics of ranges
+/// (`negated`: not in it; an unset field is in neither).
+#[derive(Clone, Debug)]
+pub(crate) struct RangeTest {
+    field: FieldId,
+    float: bool,
+    lo: Number,
+    hi: Number,
+    inclusive: bool,
+    negated: bool,
+}
+
+impl RangeTest {
+    #[inline]
+    fn holds(&self, values: &impl Values) -> bool {
+        let x = if self.float {
+            values.float(self.field.index()).map(Scalar::Float)
+        } else {
+            values.int(self.field.index()).map(Scalar::Int)
+        };
+        x.is_some_and(|x| semantics::in_range(x, self.lo, self.hi, self.inclusive) != self.negated)
     }
 }
 
@@ -195,7 +198,7 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
             hi,
             inclusive,
             negated,
-        } => CompiledAtom::Range {
+        } => CompiledAtom::Range(Box::new(RangeTest {
             field: *f,
             float: match ty(*f)? {
                 Type::Int => false,
@@ -206,7 +209,7 @@ fn specialise(kind: &AtomKind, fields: &[Field], literals: &[Literals]) -> Optio
             hi: *hi,
             inclusive: *inclusive,
             negated: *negated,
-        },
+        })),
         AtomKind::In {
             lhs: Subject::Field(f),
             values,
@@ -311,6 +314,13 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A step is read per rule tried: it stays at five words.
+    #[test]
+    fn tests_stay_small() {
+        assert!(std::mem::size_of::<CompiledAtom>() <= 24);
+        assert!(std::mem::size_of::<super::super::Step>() <= 40);
     }
 
     #[test]
