@@ -237,8 +237,8 @@ impl CompiledTable {
     /// then [`CompiledTable::decide`] give it (the decision time is now,
     /// for rules that read it). With the type bound when the table was
     /// loaded, and a table whose rules are all specialised tests with no
-    /// index rows, no split and no catalog, the request is read in place:
-    /// each test reads the one field it needs from the request, and no
+    /// split and no catalog, the request is read in place: each test (and
+    /// index row) reads the one field it needs from the request, and no
     /// context is made.
     #[inline]
     pub fn decide_request<R: Request>(

@@ -175,7 +175,7 @@ impl<R: Request> Values for RequestView<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{LoadOptions, RequestFieldKind};
+    use crate::{IndexPolicy, LoadOptions, RequestFieldKind};
     use switchyard_syntax::SourceMap;
 
     /// Specialised tests only, over every kind of field, with defaults and
@@ -193,7 +193,7 @@ mod tests {
         rule acme: when tenant == "acme" and tier != "free" -> "a/pro"
         rule cohort: when tenant in ["globex", "initech"] and budget < 1.0 -> "a/cheap"
         rule eu: when region == "eu" and tokens >= 100 and tools == false -> "a/eu"
-        rule rich: when has(tokens) and budget >= 2.0 -> "a/budget"
+        rule rich: when has(tokens) and budget in 2..10 -> "a/budget"
         rule tools: when tools -> "a/tools"
         rule default: otherwise -> "a/mini"
     "#;
@@ -242,10 +242,13 @@ mod tests {
         }
     }
 
-    fn table() -> CompiledTable {
+    fn table(index: IndexPolicy) -> CompiledTable {
         let mut sources = SourceMap::new();
         sources.add("r.route", RULES);
-        let options = LoadOptions::new().bind::<Typed>().bind::<Exact>();
+        let options = LoadOptions::new()
+            .bind::<Typed>()
+            .bind::<Exact>()
+            .with_index(index);
         CompiledTable::from_sources(sources, &options).unwrap().0
     }
 
@@ -268,8 +271,15 @@ mod tests {
     /// context refuses with the same error.
     #[test]
     fn a_request_read_in_place_decides_as_its_context() {
-        let t = table();
-        assert!(t.reads_in_place);
+        for index in [IndexPolicy::Never, IndexPolicy::Always] {
+            let t = table(index);
+            assert!(t.reads_in_place);
+            assert_eq!(t.index.is_empty(), index == IndexPolicy::Never);
+            decides_as_its_context(&t);
+        }
+    }
+
+    fn decides_as_its_context(t: &CompiledTable) {
         let mut rules = std::collections::BTreeSet::new();
         for tier in [None, Some("free"), Some("pro"), Some("gold")] {
             for tenant in [None, Some("acme"), Some("globex"), Some("hooli")] {
@@ -283,7 +293,7 @@ mod tests {
                                 tokens,
                                 tools,
                             };
-                            let (in_place, through_context) = both(&t, &r);
+                            let (in_place, through_context) = both(t, &r);
                             match in_place {
                                 Ok(rule) => {
                                     assert_eq!(rule, through_context);
@@ -301,7 +311,7 @@ mod tests {
         }
         assert_eq!(rules.len(), 6, "every rule is chosen: {rules:?}");
         for budget in [-0.0, 0.5, 2.0, f64::NAN, f64::INFINITY] {
-            let (in_place, through_context) = both(&t, &Exact { budget });
+            let (in_place, through_context) = both(t, &Exact { budget });
             let in_place = in_place.unwrap_or_else(|e| format!("error: {e}"));
             assert_eq!(in_place, through_context, "budget {budget}");
         }

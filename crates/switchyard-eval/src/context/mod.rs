@@ -164,12 +164,6 @@ impl<'a> Context<'a> {
         self.slots.get(id.index()).unwrap_or(Slot::Unset)
     }
 
-    /// The key field `id`'s value looks index rows up by.
-    #[inline(always)]
-    pub(crate) fn key(&self, id: FieldId) -> SlotKey {
-        self.slots.key(id.index())
-    }
-
     /// Sets field `id` to a value already checked against its type.
     #[inline(always)]
     pub(crate) fn set_slot(&mut self, id: FieldId, slot: Slot<'a>) {

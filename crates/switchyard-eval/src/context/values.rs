@@ -2,7 +2,7 @@
 //! from a typed request read in place (`binding::RequestView`), so that the
 //! specialised tests and the scan over them are written once for both.
 
-use super::{Context, Slot};
+use super::{Context, Slot, SlotKey};
 
 /// A decision's view of the fields' values. The typed reads default to
 /// matching [`Values::slot`]; a context overrides them with reads of its
@@ -12,7 +12,7 @@ pub(crate) trait Values {
     fn slot(&self, i: usize) -> Slot<'_>;
 
     /// The context, for what only a context answers (interpreted
-    /// residuals, index rows, splits): `None` for a request read in place,
+    /// residuals, splits): `None` for a request read in place,
     /// which is only read so for tables that have none of those.
     fn context(&self) -> Option<&Context<'_>>;
 
@@ -58,6 +58,12 @@ pub(crate) trait Values {
     fn is_set(&self, i: usize) -> bool {
         self.slot(i) != Slot::Unset
     }
+
+    /// The key field `i`'s value looks index rows up by.
+    #[inline(always)]
+    fn key(&self, i: usize) -> SlotKey {
+        SlotKey::from(self.slot(i))
+    }
 }
 
 impl Values for Context<'_> {
@@ -99,5 +105,10 @@ impl Values for Context<'_> {
     #[inline(always)]
     fn is_set(&self, i: usize) -> bool {
         self.slots.is_set(i)
+    }
+
+    #[inline(always)]
+    fn key(&self, i: usize) -> SlotKey {
+        self.slots.key(i)
     }
 }

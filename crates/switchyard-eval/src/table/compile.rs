@@ -118,8 +118,7 @@ impl CompiledTable {
             }));
         }
         // What a decision reads is then only the specialised tests' values.
-        let reads_in_place = index.is_empty()
-            && catalog.is_none()
+        let reads_in_place = catalog.is_none()
             && steps.iter().all(|s| !matches!(s.check, Check::Residual(_)))
             && rules.iter().all(|r| matches!(r.route, Route::Fixed(_)));
         Ok(CompiledTable {

@@ -111,18 +111,22 @@ impl CompiledTable {
 
     /// Index of the first rule that matches and that `accept` takes.
     #[inline]
-    fn first_match(&self, ctx: &Context<'_>, accept: impl FnMut(usize) -> bool) -> Option<usize> {
+    fn first_match(
+        &self,
+        values: &impl Values,
+        accept: impl FnMut(usize) -> bool,
+    ) -> Option<usize> {
         if self.index.is_empty() {
-            return self.first_in_order(ctx, accept);
+            return self.first_in_order(values, accept);
         }
-        self.first_indexed(ctx, accept)
+        self.first_indexed(values, accept)
     }
 
     /// [`CompiledTable::first_match`] through the index.
     #[inline(never)]
     fn first_indexed(
         &self,
-        ctx: &Context<'_>,
+        values: &impl Values,
         mut accept: impl FnMut(usize) -> bool,
     ) -> Option<usize> {
         let mut memo = Memo::default();
@@ -132,13 +136,13 @@ impl CompiledTable {
             // One word: no row table.
             let mut bits = u64::MAX >> (64 - n_rules.max(1));
             for fi in index {
-                bits &= fi.first_word(ctx.key(fi.field));
+                bits &= fi.first_word(values.key(fi.field.index()));
             }
-            return self.first_in_word(0, bits, ctx, &mut memo, &mut accept);
+            return self.first_in_word(0, bits, values, &mut memo, &mut accept);
         }
         let mut rows: [&[u64]; MAX_INDEXED_FIELDS] = [&[]; MAX_INDEXED_FIELDS];
         for (row, fi) in rows.iter_mut().zip(index) {
-            *row = fi.row(ctx.key(fi.field));
+            *row = fi.row(values.key(fi.field.index()));
         }
         let rows = &rows[..index.len()];
         for w in 0..n_rules.div_ceil(64) {
@@ -153,7 +157,7 @@ impl CompiledTable {
                 }
                 bits &= row.get(w).copied().unwrap_or(0);
             }
-            if let Some(r) = self.first_in_word(w, bits, ctx, &mut memo, &mut accept) {
+            if let Some(r) = self.first_in_word(w, bits, values, &mut memo, &mut accept) {
                 return Some(r);
             }
         }
@@ -193,13 +197,13 @@ impl CompiledTable {
         &self,
         w: usize,
         mut bits: u64,
-        ctx: &Context<'_>,
+        values: &impl Values,
         memo: &mut Memo,
         accept: &mut impl FnMut(usize) -> bool,
     ) -> Option<usize> {
         while bits != 0 {
             let r = w * 64 + bits.trailing_zeros() as usize;
-            let holds = self.rule_holds(r, ctx, memo);
+            let holds = self.rule_holds(r, values, memo);
             if holds && accept(r) {
                 return Some(r);
             }
@@ -211,7 +215,7 @@ impl CompiledTable {
     /// Whether rule `r`'s residual holds: its steps, in order, until one
     /// fails or the last holds.
     #[inline(always)]
-    fn rule_holds(&self, r: usize, ctx: &Context<'_>, memo: &mut Memo) -> bool {
+    fn rule_holds(&self, r: usize, values: &impl Values, memo: &mut Memo) -> bool {
         let Some(steps) = self
             .starts
             .get(r)
@@ -220,7 +224,7 @@ impl CompiledTable {
             return false;
         };
         for step in steps {
-            let holds = self.step_holds(step, ctx, memo);
+            let holds = self.step_holds(step, values, memo);
             if !holds || step.last {
                 return holds;
             }
@@ -249,7 +253,7 @@ impl CompiledTable {
         view: &RequestView<'_, R>,
     ) -> Option<Decision<'_>> {
         let decision = self
-            .first_in_order(view, |_| true)
+            .first_match(view, |_| true)
             .and_then(|r| self.decision_for(r, view));
         log_decision(decision.as_ref(), &self.info);
         decision

@@ -97,9 +97,9 @@ pub struct CompiledTable {
     pub(crate) info: RulesetInfo,
     /// Compiled with a catalog: requirements may skip a matching rule.
     pub(crate) uses_catalog: bool,
-    /// Every rule's residual is specialised tests (or none), with no index
-    /// row, no split and no catalog: a typed request can be decided by
-    /// reading its fields in place ([`CompiledTable::decide_request`]).
+    /// Every rule's residual is specialised tests (or none), with no
+    /// split and no catalog: a typed request can be decided by reading its
+    /// fields in place ([`CompiledTable::decide_request`]).
     pub(crate) reads_in_place: bool,
     /// A context key the schema does not declare is an error, not ignored.
     pub(crate) strict_context: bool,
