@@ -23,7 +23,7 @@ use crate::error::{Code, Failure};
 use crate::fleet::Fleet;
 use crate::incoming::Incoming as ChatIncoming;
 use crate::log::AccessRecord;
-use crate::metrics::{Metrics, RequestLabels};
+use crate::metrics::Metrics;
 use crate::routing::Routing;
 use crate::settings::{ClientKey, Settings};
 
@@ -221,13 +221,7 @@ impl Gateway {
     /// Counts a chat request answered.
     pub(crate) fn count(&self, rule: &str, model: Option<&str>, status: u16) {
         self.metrics
-            .requests
-            .get_or_create(&RequestLabels {
-                rule: rule.to_string(),
-                model: model.unwrap_or("").to_string(),
-                status,
-            })
-            .inc();
+            .count_request(rule, model.unwrap_or(""), status);
     }
 
     /// Authenticates, reads, decides and forwards a chat completion.

@@ -1,6 +1,9 @@
 //! `GET /metrics`: Prometheus counters and histograms
 //! (`prometheus-client`), in the text exposition format.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -18,6 +21,24 @@ pub(crate) struct RequestLabels {
     pub(crate) model: String,
     /// The status sent to the client.
     pub(crate) status: u16,
+}
+
+/// A request counter a thread keeps at hand (see
+/// [`Metrics::count_request`]); it shares its count with the family's.
+struct KeptCounter {
+    metrics: u64,
+    rule: Box<str>,
+    model: Box<str>,
+    status: u16,
+    counter: Counter,
+}
+
+/// The most request counters a thread keeps at hand (more rules, models
+/// and statuses than that, and it starts over).
+const KEPT_COUNTERS_MAX: usize = 64;
+
+thread_local! {
+    static KEPT_COUNTERS: RefCell<Vec<KeptCounter>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Labels of `switchyard_reloads_total`.
@@ -44,8 +65,11 @@ pub(crate) struct RuleLabel {
 
 /// The gateway's metrics.
 pub(crate) struct Metrics {
+    /// Tells this set of metrics from others in the process (tests make
+    /// several), for the counters each thread keeps at hand.
+    id: u64,
     registry: Registry,
-    pub(crate) requests: Family<RequestLabels, Counter>,
+    requests: Family<RequestLabels, Counter>,
     pub(crate) upstream_latency: Histogram,
     pub(crate) time_to_first_byte: Histogram,
     pub(crate) decision: Histogram,
@@ -129,7 +153,9 @@ impl Metrics {
             "Settles of the spend ledger waiting for Redis to come back",
             queued_settles.clone(),
         );
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Metrics {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             registry,
             requests,
             upstream_latency,
@@ -143,6 +169,39 @@ impl Metrics {
             redis_up,
             queued_settles,
         }
+    }
+
+    /// Counts a chat request answered. The counter of the labels is taken
+    /// from those this thread used lately, so that counting a request
+    /// neither copies its labels nor hashes them nor takes the family's
+    /// lock, once per rule, model and status.
+    pub(crate) fn count_request(&self, rule: &str, model: &str, status: u16) {
+        KEPT_COUNTERS.with_borrow_mut(|kept| {
+            let found = kept.iter().find(|k| {
+                k.metrics == self.id && k.status == status && *k.rule == *rule && *k.model == *model
+            });
+            if let Some(k) = found {
+                k.counter.inc();
+                return;
+            }
+            if kept.len() >= KEPT_COUNTERS_MAX {
+                kept.clear();
+            }
+            let labels = RequestLabels {
+                rule: rule.to_string(),
+                model: model.to_string(),
+                status,
+            };
+            let counter = self.requests.get_or_create(&labels).clone();
+            counter.inc();
+            kept.push(KeptCounter {
+                metrics: self.id,
+                rule: labels.rule.into_boxed_str(),
+                model: labels.model.into_boxed_str(),
+                status,
+                counter,
+            });
+        });
     }
 
     /// Counts a reload.
@@ -159,5 +218,47 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = encode(&mut out, &self.registry);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Metrics;
+
+    /// The count of `switchyard_requests_total` with these labels in the
+    /// exposition (0 when the line is not there).
+    fn requests(metrics: &Metrics, rule: &str, model: &str, status: u16) -> u64 {
+        let line = format!(
+            "switchyard_requests_total{{rule=\"{rule}\",model=\"{model}\",status=\"{status}\"}} "
+        );
+        metrics
+            .encode()
+            .lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .map_or(0, |n| n.parse().unwrap())
+    }
+
+    #[test]
+    fn kept_counters_count_into_their_own_metrics_and_labels() {
+        let (a, b) = (Metrics::new(), Metrics::new());
+        for _ in 0..3 {
+            a.count_request("pro", "x/y", 200);
+        }
+        a.count_request("pro", "x/y", 502);
+        a.count_request("pro", "x/z", 200);
+        b.count_request("pro", "x/y", 200);
+        assert_eq!(requests(&a, "pro", "x/y", 200), 3);
+        assert_eq!(requests(&a, "pro", "x/y", 502), 1);
+        assert_eq!(requests(&a, "pro", "x/z", 200), 1);
+        assert_eq!(requests(&b, "pro", "x/y", 200), 1);
+        assert_eq!(requests(&b, "pro", "x/z", 200), 0);
+        // More labels than a thread keeps: it starts over, and counts on.
+        for n in 0..super::KEPT_COUNTERS_MAX + 1 {
+            a.count_request(&format!("r{n}"), "m", 200);
+        }
+        a.count_request("pro", "x/y", 200);
+        a.count_request("r0", "m", 200);
+        assert_eq!(requests(&a, "pro", "x/y", 200), 4);
+        assert_eq!(requests(&a, "r0", "m", 200), 2);
     }
 }

@@ -6,13 +6,15 @@
 //! when `log.prompts` is set.
 //!
 //! A serving thread keeps its access lines and writes them in batches, the
-//! way nginx's `access_log ... buffer= flush=` does: when
-//! [`DEFERRED_LINES`] wait, or when it has nothing else to do (just before
-//! its runtime waits for I/O) and the oldest has waited [`FLUSH_AFTER`]
-//! (the serving thread's pacemaker timer wakes it every second, so no line
-//! waits much longer), and when it stops. Formatting and writing lines is
-//! then never between a request and its answer, and at one request at a
-//! time a write(2) serves many requests instead of one. The lines are
+//! way nginx's `access_log ... buffer= flush=` does: when it has nothing
+//! else to do (just before its runtime waits for I/O, so after the answers
+//! have gone out) and [`DEFERRED_LINES`] wait or the oldest has waited
+//! [`FLUSH_AFTER`] (the serving thread's pacemaker timer wakes it every
+//! second, so no line waits much longer); at once only when
+//! [`MAX_DEFERRED_LINES`] wait (a thread too busy to ever wait); and when
+//! it stops. Formatting and writing lines is then not between a request
+//! and its answer, and at one request at a time a write(2) serves many
+//! requests instead of one. The lines are
 //! formatted into one buffer the thread keeps, and written with one write;
 //! each is stamped with the time its request ended.
 
@@ -119,7 +121,7 @@ impl AccessRecord {
         let full = DEFERRED.with_borrow_mut(|deferred| {
             let lines = deferred.as_mut()?;
             lines.extend(line.take());
-            Some(lines.len() >= DEFERRED_LINES)
+            Some(lines.len() >= MAX_DEFERRED_LINES)
         });
         match (full, line) {
             (Some(true), _) => flush(),
@@ -132,8 +134,13 @@ impl AccessRecord {
 /// The largest line buffer a thread keeps between writes.
 const KEPT_TEXT_BYTES: usize = 64 * 1024;
 
-/// The most access lines a serving thread keeps before writing them.
+/// How many access lines a serving thread writes as soon as it has
+/// nothing else to do.
 pub(crate) const DEFERRED_LINES: usize = 64;
+
+/// The most access lines a serving thread keeps: the next request's line
+/// writes them all at once.
+pub(crate) const MAX_DEFERRED_LINES: usize = 8 * DEFERRED_LINES;
 
 /// How long the oldest access line waits, at least, before an idle
 /// serving thread writes it.
@@ -150,18 +157,20 @@ thread_local! {
 /// Makes this thread (a serving thread) keep its access lines until
 /// [`flush`].
 pub(crate) fn defer_on_this_thread() {
-    DEFERRED.with_borrow_mut(|d| *d = Some(Vec::with_capacity(DEFERRED_LINES)));
+    DEFERRED.with_borrow_mut(|d| *d = Some(Vec::with_capacity(MAX_DEFERRED_LINES)));
 }
 
-/// Writes this thread's access lines when the oldest has waited
-/// [`FLUSH_AFTER`] (called when the serving thread is about to wait for
-/// I/O).
+/// Writes this thread's access lines when [`DEFERRED_LINES`] wait or the
+/// oldest has waited [`FLUSH_AFTER`] (called when the serving thread is
+/// about to wait for I/O).
 pub(crate) fn flush_when_due() {
     let due = DEFERRED.with_borrow(|deferred| {
-        deferred
-            .as_ref()
-            .and_then(|lines| lines.first())
-            .is_some_and(|oldest| oldest.at.elapsed().map_or(true, |d| d >= FLUSH_AFTER))
+        deferred.as_ref().is_some_and(|lines| {
+            lines.len() >= DEFERRED_LINES
+                || lines
+                    .first()
+                    .is_some_and(|oldest| oldest.at.elapsed().map_or(true, |d| d >= FLUSH_AFTER))
+        })
     });
     if due {
         flush();
