@@ -265,21 +265,27 @@ fn a_bound_request_type_is_checked_when_the_table_is_compiled() {
     );
 }
 
-/// A schema with more fields than a context keeps inline: the fields past
-/// them are set, defaulted, read from JSON and copied like the others.
+/// A schema with more fields than a context keeps inline, and more strings
+/// than it keeps the texts of: the fields past them are set, defaulted,
+/// read from JSON and copied like the others.
 #[test]
 fn fields_past_the_inline_ones_work_every_way() {
     let n = switchyard_eval::Context::INLINE_FIELDS + 4;
+    // Strings at even positions: more of them inline than a context keeps
+    // the texts of.
     let fields: String = (0..n)
-        .map(|i| match i % 3 {
-            0 => format!("  f{i}: string = \"d{i}\"\n"),
+        .map(|i| match i % 4 {
+            0 | 2 => format!("  f{i}: string = \"d{i}\"\n"),
             1 => format!("  f{i}: int = {i}\n"),
             _ => format!("  f{i}: bool\n"),
         })
         .collect();
-    let (last_str, last_int) = ((n - 1) / 3 * 3, (n - 2) / 3 * 3 + 1);
+    let (last_str, last_int) = ((n - 1) / 2 * 2, (n - 2) / 4 * 4 + 1);
+    let spilled = 2 * switchyard_eval::Context::INLINE_STRINGS;
+    assert!(spilled < switchyard_eval::Context::INLINE_FIELDS);
     let src = format!(
         "context {{\n{fields}}}\n\
+         rule spilled: when f{spilled} == \"s\" and f0 == \"d0\" -> \"openai/gpt-4o\" max_tokens 10\n\
          rule text: when f{last_str} == \"a\\\"b\" -> \"openai/gpt-4o\" max_tokens 10\n\
          rule int: when f{last_int} > 100 -> \"openai/gpt-4o\" max_tokens 10\n\
          rule dflt: when f{last_str} == \"d{last_str}\" and f{last_int} == {last_int} -> \"openai/gpt-4o\" max_tokens 10\n\
@@ -313,4 +319,24 @@ fn fields_past_the_inline_ones_work_every_way() {
     }
     let debug = format!("{:?}", t.context_from_str(&body).unwrap());
     assert!(debug.contains(r#"a\"b"#), "{debug}");
+    // The string past the kept texts, every way in.
+    let spilled_field = t.field(&format!("f{spilled}")).unwrap();
+    let mut ctx = t.new_context();
+    ctx.set(spilled_field, "s").unwrap();
+    assert_eq!(rule(&t, &ctx), "spilled");
+    let body = format!(r#"{{"f{spilled}": "s", "f2": "x"}}"#);
+    let from_json = t.context_from_str(&body).unwrap();
+    assert_eq!(rule(&t, &from_json), "spilled");
+    let built = t
+        .context()
+        .set(&format!("f{spilled}"), "s")
+        .unwrap()
+        .build();
+    assert_eq!(rule(&t, &built), "spilled");
+    let debug = format!("{from_json:?}");
+    assert!(debug.contains(r#""f2": Str("x""#), "{debug}");
+    assert!(
+        debug.contains(&format!(r#""f{spilled}": Str("s""#)),
+        "{debug}"
+    );
 }

@@ -3,9 +3,9 @@
 //!
 //! A [`Context`] borrows the table it was made for and, where it can, the
 //! request's own strings: setting a field through a [`FieldHandle`] copies
-//! nothing and allocates nothing (up to [`Context::INLINE_FIELDS`] fields),
-//! and a string is resolved once, when it is set, to the literal the rules
-//! compare it with.
+//! nothing and allocates nothing (up to [`Context::INLINE_FIELDS`] fields,
+//! of which [`Context::INLINE_STRINGS`] borrowed strings), and a string is
+//! resolved once, when it is set, to the literal the rules compare it with.
 
 mod binding;
 mod builder;
