@@ -61,9 +61,10 @@
 //!   [`LoadOptions::bind`]; every load and hot reload then checks that the
 //!   ruleset declares each field the type gives, with a fitting type (a
 //!   field renamed in the rules is an error at load, never a silent
-//!   "unset"), and [`CompiledTable::decide_request`] or
-//!   [`CompiledTable::context_of`] fill the context straight from the
-//!   struct.
+//!   "unset"). [`CompiledTable::context_of`] fills a context straight
+//!   from the struct; [`CompiledTable::decide_request`] does too, or, for a
+//!   table of tests compiled for their types, reads each tested field in
+//!   place and makes no context.
 //! - **Field handles** ([`FieldHandle`], from [`CompiledTable::field`]):
 //!   [`Context::set`] with a handle borrows strings and resolves a string
 //!   to the rules' literal once, when it is set.

@@ -295,14 +295,11 @@ impl CompiledTable {
             else {
                 continue;
             };
-            match self.schema.plain(Some(kind), id, input) {
-                Some(slot) => ctx.set_slot(id, slot),
-                None => match self.schema.convert_other(id, input) {
-                    Ok(slot) => ctx.set_slot(id, slot),
-                    Err(e) => {
-                        error.get_or_insert(e);
-                    }
-                },
+            let stored = self
+                .schema
+                .store_as(Some(kind), id, input, |slot| ctx.set_slot(id, slot));
+            if let Err(e) = stored {
+                error.get_or_insert(e);
             }
         }
         error.map_or(Ok(()), Err)

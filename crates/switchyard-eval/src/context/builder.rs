@@ -24,7 +24,7 @@ use crate::CompiledTable;
 /// ```
 #[derive(Debug)]
 pub struct ContextBuilder<'t> {
-    /// Boxed: each `set` moves the builder, and a context is some 300
+    /// Boxed: each `set` moves the builder, and a context is some 200
     /// bytes (this form allocates anyway, for the strings it copies).
     ctx: Box<Context<'t>>,
 }

@@ -37,9 +37,7 @@ impl<'r, R: Request> RequestView<'r, R> {
             ) else {
                 continue;
             };
-            if schema.plain(Some(kind), id, input).is_none() {
-                schema.convert_other(id, input)?;
-            }
+            schema.store_as(Some(kind), id, input, |_| {})?;
         }
         Ok(RequestView {
             request,
@@ -73,12 +71,9 @@ impl<'r, R: Request> RequestView<'r, R> {
     /// Field `i`'s value converted as a context stores it (every value was
     /// checked when the view was made).
     #[inline(never)]
-    fn converted(&self, i: usize, kind: Option<Kind>, input: Input<'r>) -> Slot<'r> {
+    fn converted(&self, i: usize, input: Input<'r>) -> Slot<'r> {
         let id = FieldId(u32::try_from(i).unwrap_or(u32::MAX));
-        match self.schema.plain(kind, id, input) {
-            Some(slot) => slot,
-            None => self.schema.convert_other(id, input).unwrap_or(Slot::Unset),
-        }
+        self.schema.convert(id, input).unwrap_or(Slot::Unset)
     }
 }
 
@@ -88,7 +83,7 @@ impl<'r, R: Request> RequestView<'r, R> {
 impl<R: Request> Values for RequestView<'_, R> {
     fn slot(&self, i: usize) -> Slot<'_> {
         match self.input(i) {
-            (kind, Some(input)) => self.converted(i, kind, input),
+            (_, Some(input)) => self.converted(i, input),
             (_, None) => self.default(i),
         }
     }
@@ -121,7 +116,7 @@ impl<R: Request> Values for RequestView<'_, R> {
             // Finite: checked when the view was made. Zero as a context
             // stores it.
             (Some(Kind::Float), Some(Input::Float(x))) => Some(if x == 0.0 { 0.0 } else { x }),
-            (kind @ Some(Kind::Float), Some(input)) => self.converted(i, kind, input).float(),
+            (Some(Kind::Float), Some(input)) => self.converted(i, input).float(),
             (_, Some(_)) => None,
             (_, None) => self.default(i).float(),
         }
@@ -130,7 +125,7 @@ impl<R: Request> Values for RequestView<'_, R> {
     #[inline(always)]
     fn enum_index(&self, i: usize) -> Option<u32> {
         match self.input(i) {
-            (kind @ Some(Kind::Enum), Some(input)) => self.converted(i, kind, input).enum_index(),
+            (Some(Kind::Enum), Some(input)) => self.converted(i, input).enum_index(),
             (_, Some(_)) => None,
             (_, None) => self.default(i).enum_index(),
         }

@@ -94,12 +94,7 @@ impl Schema {
     /// for floats, errors), which [`Schema::convert_other`] converts out
     /// of line, so that this, inlined where a value is stored, stays small.
     #[inline(always)]
-    pub(crate) fn plain<'a>(
-        &self,
-        kind: Option<Kind>,
-        id: FieldId,
-        input: Input<'a>,
-    ) -> Option<Slot<'a>> {
+    fn plain<'a>(&self, kind: Option<Kind>, id: FieldId, input: Input<'a>) -> Option<Slot<'a>> {
         Some(match (kind?, input) {
             (Kind::String, Input::Str(s)) => Slot::Str(s, self.literal_id(id, s)),
             (Kind::Bool, Input::Bool(b)) => Slot::Bool(b),
@@ -126,11 +121,7 @@ impl Schema {
     /// [`Schema::convert`] of everything but a value of the field's own
     /// type, by the language's one rule ([`semantics::typed`]).
     #[inline(never)]
-    pub(crate) fn convert_other<'a>(
-        &self,
-        id: FieldId,
-        input: Input<'a>,
-    ) -> Result<Slot<'a>, ContextError> {
+    fn convert_other<'a>(&self, id: FieldId, input: Input<'a>) -> Result<Slot<'a>, ContextError> {
         let Some(field) = self.field(id) else {
             return Ok(Slot::Unset);
         };

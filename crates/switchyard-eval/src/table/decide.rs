@@ -52,9 +52,7 @@ impl CompiledTable {
             return Err(DecideError::ForeignContext);
         }
         let decision = if health.is_none() && !self.uses_catalog {
-            // Nothing can turn a matching rule down: the first match wins.
-            self.first_match(ctx, |_| true)
-                .and_then(|r| self.decision_for(r, ctx))
+            self.first_decision(ctx)
         } else {
             self.decide_checked(ctx, health)
         };
@@ -107,6 +105,14 @@ impl CompiledTable {
             }
         }
         decision
+    }
+
+    /// The decision of the first rule that matches, when nothing can turn
+    /// a matching rule down (no health, no catalog).
+    #[inline(always)]
+    fn first_decision(&self, values: &impl Values) -> Option<Decision<'_>> {
+        self.first_match(values, |_| true)
+            .and_then(|r| self.decision_for(r, values))
     }
 
     /// Index of the first rule that matches and that `accept` takes.
@@ -252,9 +258,7 @@ impl CompiledTable {
         &self,
         view: &RequestView<'_, R>,
     ) -> Option<Decision<'_>> {
-        let decision = self
-            .first_match(view, |_| true)
-            .and_then(|r| self.decision_for(r, view));
+        let decision = self.first_decision(view);
         log_decision(decision.as_ref(), &self.info);
         decision
     }
